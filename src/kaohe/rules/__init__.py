@@ -1,0 +1,25 @@
+"""The rule kinds, one module each, in one explicit registry keyed by the `kind` a scheme writes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import Field
+
+from kaohe.rules.bands import Bands
+from kaohe.rules.deduct import Deduct
+from kaohe.rules.judged import Judged
+from kaohe.rules.levels import Levels
+from kaohe.rules.met import Met
+from kaohe.rules.per_count import PerCount
+
+REGISTRY = {
+    "met": Met,
+    "per_count": PerCount,
+    "deduct": Deduct,
+    "bands": Bands,
+    "levels": Levels,
+    "judged": Judged,
+}
+
+Rule = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="kind")]  # type: ignore[valid-type]

@@ -1,0 +1,176 @@
+"""What every rule kind shares: typed inputs, evaluation steps, value parsing.
+
+A rule kind is one module with a frozen Pydantic model whose `kind` literal names it. The
+model declares the inputs it reads, evaluates typed values to points with a trace of steps,
+states the most it can ever give, and checks itself against the criterion's points.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict
+
+from kaohe.numbers import ZERO, fmt, from_float, normalize_text, parse_decimal
+
+
+def _percent_text(value: Any) -> Any:
+    """`80%` in a scheme means 0.80 exactly."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = parse_decimal(value.strip()[:-1])
+        if number is not None:
+            return number / 100
+    return value
+
+
+def _number_as_text(value: Any) -> Any:
+    """Ids and titles such as `1.1` or `2018` are text even when YAML reads them as numbers."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
+Text = Annotated[str, Strict(), BeforeValidator(_number_as_text)]
+"""Text in the scheme; a plain number written where text is expected keeps its exact text."""
+Dec = Annotated[Decimal, Strict()]
+"""A number written in the scheme (the loader makes it a Decimal from its text)."""
+Bound = Annotated[Decimal, Strict(), BeforeValidator(_percent_text)]
+"""A band bound: a number, or a percentage such as `80%`."""
+
+
+class RuleModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ValueType(str, Enum):
+    BOOL = "bool"  # 是/否
+    COUNT = "count"  # a whole number of times, items, articles
+    NUMBER = "number"  # a non-negative quantity (people, 篇 per month, ...)
+    RATE = "rate"  # 0..1, written 0.85, 85 or 85%
+    LEVEL = "level"  # one of named levels
+    POINTS = "points"  # points given by judgement within a range
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    """One value the evidence must supply for a criterion (one column in wide form)."""
+
+    id: str
+    type: ValueType
+    label: str | None = None
+    choices: tuple[str, ...] = ()
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One line of a trace: a catalogue key and its already formatted parameters."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    points: Decimal
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule's own consistency finding; `path` is relative to the rule node."""
+
+    path: tuple[str | int, ...]
+    severity: str  # "error" | "warning"
+    key: str
+    params: dict[str, str]
+
+
+def step(key: str, **params: object) -> Step:
+    return Step(key, {k: fmt(v) if isinstance(v, Decimal) else str(v) for k, v in params.items()})
+
+
+TRUE_WORDS = frozenset({"是", "√", "✓", "✔", "y", "yes", "true", "1", "对", "有"})
+FALSE_WORDS = frozenset({"否", "×", "✗", "✘", "x", "n", "no", "false", "0", "无"})
+
+
+class BadValue(ValueError):
+    """An evidence value that does not fit its input; the message key says what was expected."""
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def parse_value(spec: InputSpec, raw: object) -> object:
+    """Turn a raw cell (str, int, float, bool, Decimal) into the typed value `spec` wants."""
+    if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
+        raise BadValue("value.date_not_allowed")
+    if spec.type is ValueType.BOOL:
+        return _parse_bool(raw)
+    if spec.type is ValueType.LEVEL:
+        return _parse_level(spec, raw)
+    number = _to_decimal(raw)
+    if number is None:
+        raise BadValue("value.not_number")
+    if spec.type is ValueType.COUNT:
+        if number < 0 or number != number.to_integral_value():
+            raise BadValue("value.not_count")
+        return int(number)
+    if spec.type is ValueType.RATE:
+        return _rate(raw, number)
+    if number < 0:
+        raise BadValue("value.negative")
+    if spec.type is ValueType.POINTS:
+        low = spec.minimum if spec.minimum is not None else ZERO
+        if number < low or (spec.maximum is not None and number > spec.maximum):
+            raise BadValue("value.out_of_range", low=fmt(low), high=fmt(spec.maximum) if spec.maximum is not None else "∞")
+    return number
+
+
+def _to_decimal(raw: object) -> Decimal | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal):
+        return raw if raw.is_finite() else None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return from_float(raw)
+    if isinstance(raw, str):
+        return parse_decimal(raw.rstrip("%") if raw.strip().endswith("%") else raw)
+    return None
+
+
+def _rate(raw: object, number: Decimal) -> Decimal:
+    """0.85, 85 and 85% are all 85%: text with % is a percentage, numbers above 1 are percents."""
+    if isinstance(raw, str) and normalize_text(raw).endswith("%"):
+        number = number / 100
+    elif number > 1:
+        number = number / 100
+    if number < 0 or number > 1:
+        raise BadValue("value.not_rate")
+    return number
+
+
+def _parse_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float, Decimal)) and raw in (0, 1):
+        return raw == 1
+    if isinstance(raw, str) and normalize_text(raw).lower() in TRUE_WORDS:
+        return True
+    if isinstance(raw, str) and normalize_text(raw).lower() in FALSE_WORDS:
+        return False
+    raise BadValue("value.not_bool")
+
+
+def _parse_level(spec: InputSpec, raw: object) -> str:
+    text = normalize_text(str(raw)) if raw is not None else ""
+    if text in spec.choices:
+        return text
+    raise BadValue("value.not_level", choices="、".join(spec.choices))

@@ -1,0 +1,46 @@
+"""judged: points set by the assessors' judgement within a stated range.
+
+"视完成质量得分,最高得3分" (常州 6.1); "视情况加1-5分" (常州 7.2).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from kaohe.numbers import ZERO
+from kaohe.rules.base import Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, step
+
+
+class Judged(RuleModel):
+    kind: Literal["judged"]
+    min: Dec = ZERO
+    max: Dec | None = None
+    """The highest points the assessors may give; the criterion's points when omitted."""
+
+    def _max(self, points: Decimal | None) -> Decimal | None:
+        return self.max if self.max is not None else points
+
+    def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
+        return [InputSpec(cid, ValueType.POINTS, minimum=self.min, maximum=self._max(points))]
+
+    def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
+        given = values[cid]
+        assert isinstance(given, Decimal)
+        return Outcome(given, (step("step.judged", points=given, low=self.min,
+                                    high=self._max(points) if self._max(points) is not None else "∞"),))
+
+    def max_points(self, points: Decimal | None) -> Decimal | None:
+        return self._max(points)
+
+    def check(self, points: Decimal | None) -> list[Finding]:
+        high = self._max(points)
+        if self.min < 0:
+            return [Finding(("min",), "error", "check.positive", {"value": str(self.min)})]
+        if high is None:
+            return [Finding(("kind",), "error", "check.judged_no_max", {})]
+        if self.min > high:
+            return [Finding(("min",), "error", "check.judged_min_above_max", {"low": str(self.min), "high": str(high)})]
+        if points is not None and high > points:
+            return [Finding(("max",), "error", "check.judged_above_points", {"high": str(high), "points": str(points)})]
+        return []

@@ -1,0 +1,153 @@
+"""Load a scheme file: safe YAML, then the frozen models, every error with its position."""
+
+from __future__ import annotations
+
+import hashlib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from kaohe.errors import Location, Problem, SchemeError
+from kaohe.i18n import join_list, t
+from kaohe.rules import REGISTRY
+from kaohe.scheme.models import Scheme
+from kaohe.scheme.yamlload import Positions, load_yaml
+
+
+@dataclass(frozen=True)
+class LoadedScheme:
+    scheme: Scheme
+    positions: Positions
+    path: str
+    sha256: str
+
+    def at(self, path: tuple[str | int, ...], *, key: bool = False) -> Location:
+        return self.positions.at(path, key=key)
+
+
+def load_scheme(path: str | Path) -> LoadedScheme:
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise SchemeError([Problem(Location(name), t("file.unreadable", reason=e.strerror or e))]) from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SchemeError([Problem(Location(name), t("yaml.not_utf8", offset=e.start))]) from e
+    data, positions = load_yaml(text, name)
+    if not isinstance(data, dict):
+        raise SchemeError([Problem(Location(name, 1, 1), t("scheme.not_mapping"))])
+    try:
+        scheme = Scheme.model_validate(data)
+    except ValidationError as e:
+        raise SchemeError(_problems(e, data, positions)) from e
+    return LoadedScheme(scheme, positions, name, hashlib.sha256(raw).hexdigest())
+
+
+def _problems(error: ValidationError, data: Any, positions: Positions) -> list[Problem]:
+    problems = []
+    for err in error.errors(include_url=False):
+        path, tags = _data_path(err["loc"], data)
+        kind = err["type"]
+        is_key = kind == "extra_forbidden"
+        where = positions.at(path, key=is_key)
+        problems.append(Problem(where, _message(err, path, tags)))
+    return sorted(set(problems), key=lambda p: (p.location.line or 0, p.location.col or 0))
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[tuple[str | int, ...], list[str]]:
+    """The loc's elements that exist in the data (dropping union tags such as `met`)."""
+    path: list[str | int] = []
+    dropped: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        else:
+            dropped.append(str(part))
+    return tuple(path), dropped
+
+
+def _message(err: Any, path: tuple[str | int, ...], tags: list[str]) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    field = str(err["loc"][-1]) if err["loc"] else ""
+    shown = _show(value)
+    if kind == "extra_forbidden":
+        return t("schema.unknown_key", key=field, keys=join_list(_fields_at(err["loc"][:-1])))
+    if kind == "missing":
+        return t("schema.missing_key", key=field)
+    if kind == "union_tag_invalid":
+        return t("schema.unknown_kind", value=ctx.get("tag"), kinds=join_list(list(REGISTRY)))
+    if kind == "union_tag_not_found":
+        return t("schema.missing_kind", kinds=join_list(list(REGISTRY)))
+    if kind == "literal_error":
+        return t("schema.bad_choice", key=field, value=shown, choices=ctx.get("expected", ""))
+    if kind.startswith("decimal") or kind in ("int_type", "int_parsing", "int_from_float"):
+        return t("schema.not_number", key=field, value=shown)
+    if kind in ("string_type",):
+        return t("schema.not_text", key=field, value=shown)
+    if kind in ("bool_type",):
+        return t("schema.not_bool", key=field, value=shown)
+    if kind in ("list_type", "model_type", "model_attributes_type", "dict_type"):
+        return t("schema.wrong_shape", key=field, value=shown)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        limit = next(iter(ctx.values()), "")
+        op = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
+        return t("schema.out_of_range", key=field, value=shown, op=op, limit=limit)
+    if kind in ("too_short", "string_too_short"):
+        return t("schema.too_short", key=field)
+    if kind in ("too_long", "string_too_long"):
+        return t("schema.too_long", key=field)
+    if kind.startswith("date"):
+        return t("schema.not_date", key=field, value=shown)
+    return t("schema.invalid", key=field, value=shown, detail=err.get("msg", ""))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return type(value).__name__
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys accepted at `loc`, found by walking the models (union tags pick the rule kind)."""
+    current: Any = Scheme
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = typing.get_args(current)
+            current = args[0] if args else current
+        elif isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            current = current.model_fields[part].annotation
+        elif part in REGISTRY:
+            current = REGISTRY[part]
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated and Optional to the type that carries fields or items."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
