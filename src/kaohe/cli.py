@@ -1,0 +1,174 @@
+"""The command line: parse options, build the parts, run them, map typed errors to exit codes.
+
+Exit codes: 0 success, 1 invalid input (scheme or evidence), 2 usage. Heavy libraries are
+imported inside the commands that need them, so `kaohe --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from kaohe import __version__
+from kaohe.i18n import set_lang, t
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _lang_from_argv(argv: list[str]) -> str:
+    """The language is needed before the help text is built, so it is read from argv first."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "en" if os.environ.get("KAOHE_LANG", "").lower().startswith("en") else "zh"
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _fail_usage(message: str) -> None:
+    _err(message)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _need_files(paths: list[Path]) -> None:
+    for path in paths:
+        if not path.is_file():
+            _fail_usage(f"{path}: {t('label.error')}: {t('file.not_found')}")
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=True,
+                      context_settings={"help_option_names": ["-h", "--help"]})
+
+    @app.callback(invoke_without_command=True)
+    def main_options(
+        version: bool = typer.Option(False, "--version", help=t("cli.opt.version"), is_eager=True),
+        lang: str = typer.Option("zh", "--lang", help=t("cli.opt.lang"), envvar="KAOHE_LANG"),
+    ) -> None:
+        if version:
+            typer.echo(f"kaohe {__version__}")
+            raise typer.Exit(EXIT_OK)
+        set_lang("en" if lang.lower().startswith("en") else "zh")
+
+    @app.command(help=t("cli.validate.help"))
+    def validate(
+        schemes: List[Path] = typer.Argument(..., help=t("cli.arg.schemes"), show_default=False),
+        strict: bool = typer.Option(False, "--strict", help=t("cli.opt.strict_validate")),
+    ) -> None:
+        from kaohe.errors import SchemeError, Severity
+        from kaohe.scheme.checks import check_scheme
+        from kaohe.scheme.load import load_scheme
+
+        _need_files(schemes)
+        failed = False
+        for path in schemes:
+            try:
+                loaded = load_scheme(path)
+            except SchemeError as e:
+                for problem in e.problems:
+                    _err(str(problem))
+                _err(t("validate.invalid", path=path, count=len(e.problems)))
+                failed = True
+                continue
+            found = check_scheme(loaded)
+            for problem in found:
+                _err(str(problem))
+            errors = sum(p.severity is Severity.ERROR for p in found)
+            if errors:
+                _err(t("validate.invalid", path=path, count=errors))
+                failed = True
+            elif found and strict:
+                _err(t("validate.strict", path=path))
+                failed = True
+            elif found:
+                typer.echo(t("validate.ok_warnings", path=path, count=len(found)))
+            else:
+                typer.echo(t("validate.ok", path=path))
+        raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
+
+    @app.command(help=t("cli.show.help"))
+    def show(scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False)) -> None:
+        from rich.console import Console
+
+        from kaohe.report.terminal import scheme_table
+
+        loaded = _load_checked(scheme)
+        Console().print(scheme_table(loaded.scheme))
+
+    @app.command(help=t("cli.template.help"))
+    def template(
+        scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
+        output: Path = typer.Option(..., "-o", "--output", help=t("cli.opt.template_output"), show_default=False),
+    ) -> None:
+        from kaohe.errors import OutputError
+        from kaohe.report.template import write_template
+
+        if output.suffix.lower() not in (".xlsx", ".csv"):
+            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
+        loaded = _load_checked(scheme)
+        try:
+            count = write_template(loaded.scheme, output)
+        except OutputError as e:
+            _report_and_exit(e.problems)
+        typer.echo(t("template.written", path=output, units=len(loaded.scheme.units), inputs=count))
+
+    @app.command(help=t("cli.score.help"))
+    def score(
+        scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
+        evidence: List[Path] = typer.Argument(..., help=t("cli.arg.evidence"), show_default=False),
+        output: Optional[Path] = typer.Option(None, "-o", "--output", help=t("cli.opt.score_output")),
+        fmt_: OutputFormat = typer.Option(OutputFormat.table, "--format", help=t("cli.opt.format")),
+        strict: bool = typer.Option(False, "--strict", help=t("cli.opt.strict_score")),
+    ) -> None:
+        from kaohe.scoring import run_score
+
+        if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
+            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
+        _need_files([scheme, *evidence])
+        loaded = _load_checked(scheme)
+        code = run_score(loaded, [str(p) for p in evidence], output, fmt_.value, strict, echo=typer.echo, err=_err)
+        raise typer.Exit(code)
+
+    return app
+
+
+def _load_checked(path: Path):  # type: ignore[no-untyped-def]
+    """Load a scheme and refuse it if it has errors (warnings are printed and pass)."""
+    from kaohe.errors import SchemeError, Severity
+    from kaohe.scheme.checks import check_scheme
+    from kaohe.scheme.load import load_scheme
+
+    _need_files([path])
+    try:
+        loaded = load_scheme(path)
+    except SchemeError as e:
+        _report_and_exit(e.problems)
+    errors = [p for p in check_scheme(loaded) if p.severity is Severity.ERROR]
+    if errors:
+        _report_and_exit(errors)
+    return loaded
+
+
+def _report_and_exit(problems) -> None:  # type: ignore[no-untyped-def]
+    for problem in problems:
+        _err(str(problem))
+    raise typer.Exit(EXIT_INVALID)
+
+
+def main() -> None:
+    set_lang("en" if _lang_from_argv(sys.argv[1:]).lower().startswith("en") else "zh")
+    build_app()(prog_name="kaohe")

@@ -1,0 +1,134 @@
+"""Evidence: one entry point that reads CSV or XLSX files into located, typed values."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kaohe.errors import EvidenceError, Location, Problem, Severity
+from kaohe.evidence.layout import Entry, entries_from_table
+from kaohe.i18n import t
+from kaohe.rules.base import BadValue, InputSpec, parse_value
+from kaohe.scheme.models import Scheme
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    value: object
+    raw: object
+    location: Location
+    note: str = ""
+
+
+@dataclass
+class Evidence:
+    values: dict[tuple[str, str], Value] = field(default_factory=dict)
+    """(unit, input id) -> the value read."""
+    units: list[str] = field(default_factory=list)
+    """Units in the order first seen."""
+    files: list[tuple[str, str]] = field(default_factory=list)
+    """(file, SHA-256) of every file read."""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+
+def input_index(scheme: Scheme) -> dict[str, InputSpec]:
+    """Every id evidence may use: input ids, and an item id for an item with a single input."""
+    index: dict[str, InputSpec] = {}
+    for section in scheme.sections:
+        for item in section.items:
+            specs = [spec for c in item.criteria for spec in c.inputs()]
+            for spec in specs:
+                index[spec.id] = spec
+            if len(specs) == 1:
+                index.setdefault(item.id, specs[0])
+    return index
+
+
+def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
+    """Read and check every file; problems are collected, never raised one at a time."""
+    evidence = Evidence()
+    index = input_index(scheme)
+    known_units = set(scheme.unit_names())
+    for path in paths:
+        name = str(path)
+        try:
+            entries, digest = _read_file(path, name, index)
+        except EvidenceError as e:
+            evidence.problems.extend(e.problems)
+            continue
+        evidence.files.append((name, digest))
+        for entry in entries:
+            _accept(evidence, entry, index, known_units)
+    return evidence
+
+
+def _read_file(path: str | Path, name: str, index: dict[str, InputSpec]) -> tuple[list[Entry], str]:
+    from kaohe.evidence.csvread import read_csv
+    from kaohe.evidence.xlsxread import read_xlsx
+
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise EvidenceError([Problem(Location(name), t("file.unreadable", reason=e.strerror or e))]) from e
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        tables = [read_csv(data, name)]
+    elif suffix in (".xlsx", ".xlsm"):
+        tables = read_xlsx(str(p), name)
+    elif suffix in (".xls", ".et", ".ods"):
+        raise EvidenceError([Problem(Location(name), t("evidence.old_format", suffix=suffix))])
+    else:
+        raise EvidenceError([Problem(Location(name), t("evidence.unknown_format", suffix=suffix or "?"))])
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    found_any = False
+    for table in tables:
+        result = entries_from_table(table, index)
+        if result is None:
+            continue
+        found_any = True
+        entries.extend(result[0])
+        problems.extend(result[1])
+    if not found_any:
+        problems.append(Problem(Location(name), t("evidence.no_header")))
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise EvidenceError(problems)
+    return entries, digest
+
+
+def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: set[str]) -> None:
+    if known and entry.unit not in known:
+        evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
+                                                                  units="、".join(sorted(known)))))
+        return
+    if entry.input_id not in index:
+        evidence.problems.append(Problem(entry.location, t("evidence.unknown_id", id=entry.input_id)))
+        return
+    if entry.unit not in evidence.units:
+        evidence.units.append(entry.unit)
+    spec = index[entry.input_id]
+    try:
+        value = parse_value(spec, entry.raw)
+    except BadValue as e:
+        evidence.problems.append(Problem(entry.location, t("evidence.bad_value", id=entry.input_id,
+                                                             value=_show(entry.raw), problem=t(e.key, **e.params))))
+        return
+    key = (entry.unit, spec.id)
+    if key in evidence.values:
+        first = evidence.values[key].location
+        evidence.problems.append(Problem(entry.location, t("evidence.duplicate", unit=entry.unit,
+                                                             id=spec.id, first=str(first))))
+        return
+    evidence.values[key] = Value(value, entry.raw, entry.location, entry.note)
+
+
+def _show(raw: object) -> str:
+    text = str(raw)
+    return repr(text if len(text) <= 40 else text[:37] + "…")

@@ -1,0 +1,45 @@
+"""CSV evidence: strict decoding (UTF-8 with or without BOM, else GB18030), located rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from kaohe.errors import EvidenceError, Location, Problem
+from kaohe.evidence.tables import RawTable, csv_locator, nonblank_rows
+from kaohe.i18n import t
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 first (a BOM is dropped), GB18030 only if the bytes are not UTF-8."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise EvidenceError([Problem(Location(file), t("csv.bad_utf8", offset=e.start + 3))]) from e
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise EvidenceError(
+                [Problem(Location(file), t("csv.undecodable", offset=utf8_error.start))]
+            ) from utf8_error
+
+
+def read_csv(data: bytes, file: str) -> RawTable:
+    text = decode(data, file)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise EvidenceError([Problem(Location(file, line), t("csv.nul"))])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = []
+    end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
+    try:
+        for row in reader:
+            rows.append((end + 1, list(row)))
+            end = reader.line_num
+    except csv.Error as e:
+        raise EvidenceError([Problem(Location(file, reader.line_num), t("csv.syntax", detail=e))]) from e
+    return RawTable(file, None, nonblank_rows(iter(rows)), csv_locator(file))

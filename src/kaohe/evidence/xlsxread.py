@@ -1,0 +1,86 @@
+"""XLSX evidence: cell values read with python-calamine (fast, no formula evaluation).
+
+A formula cell whose result was never stored (written by a program, never opened in Excel)
+reads as empty; such cells are found in the sheet XML so that they are reported, not zeroed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+
+from defusedxml import ElementTree as SafeET
+
+from kaohe.errors import EvidenceError, Location, Problem
+from kaohe.evidence.tables import RawTable, nonblank_rows, sheet_locator
+from kaohe.i18n import t
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def read_xlsx(path: str, file: str) -> list[RawTable]:
+    from python_calamine import CalamineWorkbook
+
+    if not zipfile.is_zipfile(path):
+        raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))])
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+    except Exception as e:  # calamine raises its own error types for every kind of damage
+        raise EvidenceError([Problem(Location(file), t("xlsx.unreadable", detail=e))]) from e
+    blanks = _formulas_without_values(path)
+    tables = []
+    for name in workbook.sheet_names:
+        try:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as e:
+            raise EvidenceError([Problem(Location(file, sheet=name), t("xlsx.unreadable", detail=e))]) from e
+        numbered = ((i + 1, list(r)) for i, r in enumerate(rows))
+        tables.append(RawTable(file, name, nonblank_rows(numbered), sheet_locator(file, name),
+                               frozenset(blanks.get(name, ()))))
+    return tables
+
+
+def _formulas_without_values(path: str) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name -> cells (row, 0-based column) with a formula and no stored value."""
+    found: dict[str, set[tuple[int, int]]] = {}
+    with zipfile.ZipFile(path) as archive:
+        for name, member in _sheet_members(archive).items():
+            try:
+                data = archive.read(member)
+            except KeyError:
+                continue
+            if b"<f" not in data and b":f" not in data:
+                continue
+            for cell in SafeET.fromstring(data).iter(f"{_NS}c"):
+                formula = cell.find(f"{_NS}f")
+                value = cell.find(f"{_NS}v")
+                inline = cell.find(f"{_NS}is")
+                if formula is not None and (value is None or not (value.text or "")) and inline is None:
+                    found.setdefault(name, set()).add(_cell_index(cell.get("r", "")))
+    return found
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML part inside the archive."""
+    try:
+        book = SafeET.fromstring(archive.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    members = {}
+    for sheet in book.iter(f"{_NS}sheet"):
+        target = targets.get(sheet.get(_REL), "")
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        members[sheet.get("name", "")] = member
+    return members
+
+
+def _cell_index(ref: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + (ord(ch) - 64)
+    return int(digits or 0), col - 1

@@ -1,0 +1,1 @@
+"""Reporters: the terminal, xlsx, csv and json writers, chosen by format."""

@@ -1,0 +1,85 @@
+"""Results as a JSON document (format `kaohe-results`, version 1; see docs/results-json.md)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from kaohe import __version__
+from kaohe.engine import Results
+from kaohe.outcomes import RankedRow
+from kaohe.report.text import explanation
+from kaohe.scheme.load import LoadedScheme
+
+FORMAT_VERSION = 1
+
+
+def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: list[RankedRow],
+                     results: Results) -> dict[str, Any]:
+    scheme = loaded.scheme
+    return {
+        "format": "kaohe-results",
+        "version": FORMAT_VERSION,
+        "tool": {"name": "kaohe", "version": __version__},
+        "scheme": {
+            "id": scheme.id,
+            "title": scheme.title,
+            "doc_number": scheme.doc_number,
+            "file": loaded.path,
+            "sha256": loaded.sha256,
+            "full_score": _num(scheme.full_score),
+            "ranking": scheme.ranking.method,
+        },
+        "evidence": [{"file": f, "sha256": digest} for f, digest in files],
+        "sections": [
+            {"id": s.id, "title": s.title, "kind": s.kind, "points": _num(s.points)} for s in scheme.sections
+        ],
+        "units": [_unit(row) for row in rows],
+        "missing": [{"unit": m.unit, "id": m.input_id} for m in results.missing],
+    }
+
+
+def _unit(row: RankedRow) -> dict[str, Any]:
+    r = row.result
+    return {
+        "rank": row.rank,
+        "unit": r.unit,
+        "base": _num(r.base),
+        "bonus": _num(r.bonus),
+        "total": _num(r.total),
+        "sections": {k: _num(v.points) for k, v in r.sections.items()},
+        "items": {k: _num(v.points) for k, v in r.items.items()},
+        "criteria": [
+            {
+                "id": c.criterion.id,
+                "points": _num(c.points),
+                "explanation": explanation(c),
+                "inputs": [
+                    {"id": i.id, "value": _value(i.value), "raw": _value(i.raw), "status": i.status,
+                     "source": str(i.location) if i.location else None, "note": i.note}
+                    for i in c.inputs
+                ],
+            }
+            for c in r.criteria
+        ],
+    }
+
+
+def _num(value: Decimal) -> str:
+    """Decimals travel as strings so that no reader turns them into binary floats."""
+    return format(value, "f")
+
+
+def _value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return _num(value)
+    if isinstance(value, float):
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,121 @@
+"""Evidence templates: one row per unit, one column per input, ready to fill and score.
+
+Row 1 holds the ids (with a short title), row 2 the document's criterion text (its unit cell
+says 评分标准, so readers skip it), then one row per unit. XLSX adds dropdowns and number
+validation on the input cells and a 说明 sheet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kaohe.i18n import t
+from kaohe.report.atomic import atomic_path
+from kaohe.report.csvout import write_csv
+from kaohe.report.text import describe_input, describe_rule
+from kaohe.rules.base import InputSpec, ValueType
+from kaohe.scheme.models import Scheme
+
+TEXT_ROW_MARKER = "评分标准"
+
+
+def template_table(scheme: Scheme) -> tuple[list[list[object]], list[InputSpec]]:
+    specs = scheme.inputs()
+    header: list[object] = [t("col.unit")]
+    text_row: list[object] = [TEXT_ROW_MARKER]
+    for criterion, spec in specs:
+        title = criterion.title or ""
+        label = f"{title}·{spec.label}" if spec.label else title
+        header.append(f"{spec.id} {label}".strip())
+        text_row.append(f"{criterion.text}\n[{describe_rule(criterion)};{describe_input(spec)}]")
+    units = scheme.unit_names() or [t("template.unit_placeholder")]
+    rows: list[list[object]] = [header, text_row] + [[u] + [None] * len(specs) for u in units]
+    return rows, [s for _, s in specs]
+
+
+def write_template(scheme: Scheme, target: str | Path) -> int:
+    """Write the template; returns the number of inputs."""
+    rows, specs = template_table(scheme)
+    if Path(target).suffix.lower() == ".csv":
+        write_csv(target, rows, [])
+    else:
+        _write_xlsx(scheme, rows, specs, target)
+    return len(specs)
+
+
+def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec], target: str | Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from kaohe.report.xlsxout import put
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = t("sheet.evidence")
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            put(sheet.cell(row=r, column=c), value)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for cell in sheet[2]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = Font(size=9, color="555555")
+    sheet.row_dimensions[2].height = 120
+    sheet.column_dimensions["A"].width = 14
+    for col in range(2, len(specs) + 2):
+        sheet.column_dimensions[get_column_letter(col)].width = 18
+    sheet.freeze_panes = "B3"
+    last = max(len(rows), 3)
+    for col, spec in enumerate(specs, start=2):
+        validation = _validation(spec, DataValidation)
+        if validation is None:
+            continue
+        sheet.add_data_validation(validation)
+        letter = get_column_letter(col)
+        validation.add(f"{letter}3:{letter}{last + 200}")
+    notes = workbook.create_sheet(t("sheet.instructions"))
+    for r, line in enumerate(_instructions(scheme), start=1):
+        put(notes.cell(row=r, column=1), line)
+    notes.column_dimensions["A"].width = 100
+    with atomic_path(target) as tmp:
+        workbook.save(tmp)
+
+
+def _validation(spec: InputSpec, DataValidation):  # type: ignore[no-untyped-def]
+    prompt = describe_input(spec)
+    if spec.type is ValueType.BOOL:
+        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    elif spec.type is ValueType.LEVEL:
+        dv = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
+    elif spec.type is ValueType.COUNT:
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    elif spec.type is ValueType.POINTS:
+        high = spec.maximum if spec.maximum is not None else 10**6
+        dv = DataValidation(type="decimal", operator="between", formula1=str(spec.minimum or 0),
+                            formula2=str(high), allow_blank=True)
+    elif spec.type is ValueType.NUMBER:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    else:
+        return None  # rates may be typed as 85%, 0.85 or 85: checked when scoring
+    dv.showErrorMessage = True
+    dv.errorTitle = spec.id
+    dv.error = prompt
+    dv.showInputMessage = True
+    dv.promptTitle = spec.id
+    dv.prompt = prompt
+    return dv
+
+
+def _instructions(scheme: Scheme) -> list[str]:
+    lines = [f"{scheme.title} {scheme.doc_number or ''}".strip(), ""]
+    lines += [t("template.howto.1"), t("template.howto.2"), t("template.howto.3"), t("template.howto.4"), ""]
+    for section in scheme.sections:
+        for item in section.items:
+            for criterion in item.criteria:
+                lines.append(f"{criterion.id} {criterion.title or ''}: {describe_rule(criterion)}")
+    return lines

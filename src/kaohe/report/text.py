@@ -1,0 +1,73 @@
+"""Turning results and rules into the words people read (in the current language)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kaohe.engine import CriterionResult, InputResult
+from kaohe.i18n import get_lang, t
+from kaohe.numbers import fmt
+from kaohe.rules.base import InputSpec, ValueType
+from kaohe.scheme.models import Criterion
+
+
+def explanation(result: CriterionResult) -> str:
+    """One line such as "3次×1分=3分,封顶2分 → 2分"."""
+    sep = "," if get_lang() == "zh" else "; "
+    steps = sep.join(t(s.key, **s.params) for s in result.steps)
+    return t("explain.result", steps=steps, points=fmt(result.points))
+
+
+def show_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if get_lang() == "zh" else ("yes" if value else "no")
+    if isinstance(value, Decimal):
+        return fmt(value)
+    return str(value)
+
+
+def show_input(result: InputResult) -> str:
+    text = show_value(result.value)
+    if result.status == "default":
+        text += t("explain.default")
+    return text
+
+
+def describe_rule(criterion: Criterion) -> str:
+    """The rule in a short phrase, for 评价表 printouts and templates."""
+    rule = criterion.rule
+    points = criterion.points
+    kind = rule.kind
+    if kind == "met":
+        return t("rule.met", points=fmt(rule.award(points)))
+    if kind == "per_count":
+        per = rule.per if not isinstance(rule.per, dict) else None
+        per_text = fmt(per) if per is not None else "/".join(f"{k}{fmt(v)}" for k, v in rule.per.items())
+        if rule.cap is not None:
+            return t("rule.per_count_cap", unit=rule.unit, per=per_text, cap=fmt(rule.cap))
+        return t("rule.per_count", unit=rule.unit, per=per_text)
+    if kind == "deduct":
+        return t("rule.deduct", start=fmt(rule.max_points(points) or 0), unit=rule.unit, per=fmt(rule.per),
+                 floor=fmt(rule.floor))
+    if kind == "bands":
+        percent = rule.value == "rate"
+        bands = "; ".join(f"{b.interval.show(percent)}→{fmt(b.points)}" for b in rule.bands)
+        return t("rule.bands", bands=bands)
+    if kind == "levels":
+        return t("rule.levels", levels="/".join(f"{lv.name}{fmt(lv.points)}" for lv in rule.levels))
+    if kind == "judged":
+        high = rule.max_points(points)
+        return t("rule.judged", low=fmt(rule.min), high=fmt(high) if high is not None else "∞")
+    return kind
+
+
+def describe_input(spec: InputSpec) -> str:
+    """What to type into an evidence cell."""
+    if spec.type is ValueType.LEVEL:
+        return t("input.level", choices="/".join(spec.choices))
+    if spec.type is ValueType.POINTS:
+        return t("input.points", low=fmt(spec.minimum or Decimal(0)),
+                 high=fmt(spec.maximum) if spec.maximum is not None else "∞")
+    return t(f"input.{spec.type.value}")
