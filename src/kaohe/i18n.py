@@ -24,9 +24,9 @@ def get_lang() -> str:
     return _lang
 
 
-def t(key: str, **params: object) -> str:
-    """The message `key` in the current language, with `params` filled in."""
-    zh, en = CATALOGUE[key]
+def t(msgid: str, /, **params: object) -> str:
+    """The message `msgid` in the current language, with `params` filled in."""
+    zh, en = CATALOGUE[msgid]
     text = en if _lang == "en" else zh
     return text.format(**params) if params else text
 

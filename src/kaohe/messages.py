@@ -79,8 +79,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step.criterion_cap": ("本条最高{points}分", "capped at the criterion's {points}"),
     "step.judged": ("评定{points}分(范围{low}–{high}分)", "judged {points} (range {low}–{high})"),
     # evidence files
-    "csv.bad_utf8": ("文件以 UTF-8 BOM 开头,但第 {offset} 字节处不是有效的 UTF-8", "the file starts with a UTF-8 BOM but byte {offset} is not valid UTF-8"),
-    "csv.undecodable": ("无法识别编码: 既不是 UTF-8 也不是 GB18030(第 {offset} 字节处出错);请另存为 UTF-8 CSV", "unknown encoding: neither UTF-8 nor GB18030 (fails at byte {offset}); save as UTF-8 CSV"),
+    "csv.bad_utf8": ("文件以 UTF-8 BOM 开头,但字节偏移 {offset} 处不是有效的 UTF-8", "the file starts with a UTF-8 BOM but byte {offset} is not valid UTF-8"),
+    "csv.undecodable": ("无法识别编码: 既不是 UTF-8 也不是 GB18030(字节偏移 {offset} 处出错);请另存为 UTF-8 CSV", "unknown encoding: neither UTF-8 nor GB18030 (fails at byte {offset}); save as UTF-8 CSV"),
     "csv.nul": ("文件中有空字符(NUL),不是正常的文本 CSV", "the file contains NUL bytes; it is not a text CSV"),
     "csv.syntax": ("CSV 格式错误: {detail}", "CSV syntax error: {detail}"),
     "xlsx.not_xlsx": ("不是有效的 .xlsx 文件(可能是改了扩展名的 CSV 或旧版 .xls);请在 Excel/WPS 中另存为 .xlsx", "not a valid .xlsx file (perhaps a renamed CSV or an old .xls); save it as .xlsx in Excel/WPS"),

@@ -53,7 +53,7 @@ def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
     """Read and check every file; problems are collected, never raised one at a time."""
     evidence = Evidence()
     index = input_index(scheme)
-    known_units = set(scheme.unit_names())
+    known_units = scheme.unit_names()
     for path in paths:
         name = str(path)
         try:
@@ -103,10 +103,10 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec]) -> tupl
     return entries, digest
 
 
-def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: set[str]) -> None:
+def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: list[str]) -> None:
     if known and entry.unit not in known:
         evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
-                                                                  units="、".join(sorted(known)))))
+                                                                  units="、".join(known))))
         return
     if entry.input_id not in index:
         evidence.problems.append(Problem(entry.location, t("evidence.unknown_id", id=entry.input_id)))

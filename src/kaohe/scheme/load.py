@@ -92,7 +92,7 @@ def _message(err: Any, path: tuple[str | int, ...], tags: list[str]) -> str:
         return t("schema.missing_kind", kinds=join_list(list(REGISTRY)))
     if kind == "literal_error":
         return t("schema.bad_choice", key=field, value=shown, choices=ctx.get("expected", ""))
-    if kind.startswith("decimal") or kind in ("int_type", "int_parsing", "int_from_float"):
+    if kind.startswith("decimal") or kind in ("int_type", "int_parsing", "int_from_float", "is_instance_of"):
         return t("schema.not_number", key=field, value=shown)
     if kind in ("string_type",):
         return t("schema.not_text", key=field, value=shown)

@@ -1,0 +1,159 @@
+"""Reading evidence: encodings, layouts, values, and every problem reported with its place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from conftest import EXAMPLES, SCHEMES
+from kaohe.engine import score
+from kaohe.evidence import read_evidence
+from kaohe.scheme.load import load_scheme
+
+SCHEME = load_scheme(SCHEMES / "changzhou-2018.yaml").scheme
+WIDE = EXAMPLES / "changzhou-2018" / "evidence.csv"
+
+
+def _totals(path: Path) -> dict[str, object]:
+    found = read_evidence([path], SCHEME)
+    assert [str(p) for p in found.problems] == []
+    return {u.unit: u.total for u in score(SCHEME, found).units}
+
+
+def _problems(path: Path) -> list[str]:
+    return [str(p) for p in read_evidence([path], SCHEME).problems]
+
+
+def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_three_csv_encodings_give_identical_results(tmp_path: Path) -> None:
+    text = WIDE.read_bytes().decode("utf-8-sig")
+    assert WIDE.read_bytes().startswith(b"\xef\xbb\xbf")
+    plain = _write(tmp_path, "plain.csv", text)
+    gb = _write(tmp_path, "gb.csv", text, "gb18030")
+    assert gb.read_bytes() != plain.read_bytes()
+    assert _totals(WIDE) == _totals(plain) == _totals(gb)
+
+
+def test_undecodable_csv_names_the_byte_offset(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes("单位,1.1.1\n".encode() + b"\xff\xff\x00\x00\x81\n")
+    [message] = _problems(path)
+    assert message.startswith(f"{path}: 错误: 无法识别编码") and "字节偏移 13 处" in message  # 单位 is 6 bytes, ",1.1.1\n" 7: the 0xff is at offset 13
+
+
+def test_long_form_with_notes_and_english_headers(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.csv", "unit,item,value,note\n溧阳市,1.1,3,三次批示\n溧阳市,2.4.2,80%,\n")
+    found = read_evidence([path], SCHEME)
+    assert found.problems == []
+    # 1.1 has one criterion, so the item id stands for 1.1.1.
+    assert found.values[("溧阳市", "1.1.1")].value == 3
+    assert found.values[("溧阳市", "1.1.1")].note == "三次批示"
+    assert str(found.values[("溧阳市", "2.4.2")].location) == f"{path}:3:3"
+
+
+def test_wide_headers_may_carry_titles_and_values_may_be_full_width(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.csv", "单位,1.1.1 领导批示,2.4.1 编制人数\n溧阳市,３,\" 10 \"\n")
+    found = read_evidence([path], SCHEME)
+    assert found.problems == []
+    assert found.values[("溧阳市", "1.1.1")].value == 3
+    assert found.values[("溧阳市", "2.4.1")].value == 10
+
+
+def test_traditional_headers_are_recognised(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.csv", "單位,指標,值,備註\n溧阳市,2.1.1,是,\n")
+    found = read_evidence([path], SCHEME)
+    assert found.problems == [] and found.values[("溧阳市", "2.1.1")].value is True
+
+
+def test_every_problem_is_collected_with_its_place(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.csv", "\n".join([
+        "单位,指标,值,备注",
+        "溧阳市,1.1.1,3,",
+        "溧阳县,1.1.1,3,",        # unknown unit
+        "溧阳市,9.9.9,1,",        # unknown id
+        "溧阳市,2.1.1,也许,",      # not yes/no
+        "溧阳市,4.1.1,5,",        # judged above its 4 points
+        "溧阳市,1.1.1,2,",        # the same unit and id twice
+        "溧阳市,1.2.1,1.5,",      # a count with a fraction
+    ]) + "\n")
+    assert _problems(path) == [
+        f"{path}:3:1: 错误: 单位 \"溧阳县\" 不在方案列出的单位中(溧阳市、金坛区、武进区、新北区、天宁区、钟楼区、经开区)",
+        f"{path}:4:3: 错误: 指标编号 \"9.9.9\" 不在本方案中",
+        f"{path}:5:3: 错误: 2.1.1 的值 '也许' 无效: 应为 是/否(也可填 √/×、Y/N、1/0)",
+        f"{path}:6:3: 错误: 4.1.1 的值 '5' 无效: 应在 0–4 分之间",
+        f"{path}:7:3: 错误: 溧阳市 的 1.1.1 重复填写,{path}:2:3 已有",
+        f"{path}:8:3: 错误: 1.2.1 的值 '1.5' 无效: 应为非负整数(次数、项数)",
+    ]
+
+
+def test_unknown_wide_column_names_its_header_cell(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.csv", "单位,1.1.1,合计\n溧阳市,1,1\n")
+    assert _problems(path) == [
+        f"{path}:1:3: 错误: 表头 \"合计\" 不是本方案的指标编号(应写作 1.1.1 或 \"1.1.1 标题\")"
+    ]
+
+
+def test_same_unit_and_id_in_two_files_names_both_places(tmp_path: Path) -> None:
+    a = _write(tmp_path, "a.csv", "单位,1.1.1\n溧阳市,1\n")
+    b = _write(tmp_path, "b.csv", "单位,1.1.1\n溧阳市,2\n")
+    problems = [str(p) for p in read_evidence([a, b], SCHEME).problems]
+    assert problems == [f"{b}:2:2: 错误: 溧阳市 的 1.1.1 重复填写,{a}:2:2 已有"]
+
+
+def test_formula_cell_without_a_stored_value_is_an_error_naming_the_cell(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "证据"
+    sheet.append(["单位", "1.1.1", "1.2.1"])
+    sheet.append(["溧阳市", "=1+1", 2])  # openpyxl stores the formula and no result
+    path = tmp_path / "f.xlsx"
+    workbook.save(path)
+    assert _problems(path) == [
+        f"{path}!证据!B2: 错误: 公式单元格没有保存计算结果;请在 Excel/WPS 中打开并保存后再提交,或直接填写数值"
+    ]
+
+
+def test_xlsx_numbers_stored_as_text_and_floats_are_exact(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["标题行: 2018 年度考核"])  # a title row above the header
+    sheet.append(["单位", "指标", "值"])
+    sheet.append(["溧阳市", "4.1.1", 2.3])     # a float cell: exactly 2.3, not 2.29999…
+    sheet.append(["溧阳市", "1.2.1", "4"])     # a number stored as text
+    sheet.append(["溧阳市", "2.4.2", 0.8])     # an Excel percentage cell holds 0.8
+    path = tmp_path / "n.xlsx"
+    workbook.save(path)
+    found = read_evidence([path], SCHEME)
+    assert found.problems == []
+    assert str(found.values[("溧阳市", "4.1.1")].value) == "2.3"
+    assert found.values[("溧阳市", "1.2.1")].value == 4
+    assert str(found.values[("溧阳市", "2.4.2")].location) == f"{path}!Sheet!C5"
+
+
+@pytest.mark.parametrize("name,content,expected", [
+    ("renamed.xlsx", b"unit,1.1.1\n", "不是有效的 .xlsx 文件"),
+    ("old.xls", b"\xd0\xcf\x11\xe0", "不支持 .xls 格式"),
+    ("notes.txt", b"x", "无法识别的证据文件类型 .txt"),
+])
+def test_files_that_are_not_evidence_are_refused(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    [message] = _problems(path)
+    assert message.startswith(f"{path}: 错误: ") and expected in message
+
+
+def test_missing_values_are_listed_not_silent(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.csv", "单位,1.1.1\n溧阳市,2\n")
+    results = score(SCHEME, read_evidence([path], SCHEME))
+    missing = {(m.unit, m.input_id) for m in results.missing}
+    # 51 inputs, 6 of them (the bonus inputs) default to 0: 45 per unit must be given.
+    assert ("溧阳市", "1.2.1") in missing and ("溧阳市", "1.1.1") not in missing
+    assert ("溧阳市", "7.3.1") not in missing
+    assert len(missing) == 7 * 45 - 1
