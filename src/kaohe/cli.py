@@ -102,12 +102,10 @@ def build_app() -> typer.Typer:
 
     @app.command(help=t("cli.show.help"))
     def show(scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False)) -> None:
-        from rich.console import Console
-
-        from kaohe.report.terminal import scheme_table
+        from kaohe.report.terminal import console, scheme_table
 
         loaded = _load_checked(scheme)
-        Console().print(scheme_table(loaded.scheme))
+        console().print(scheme_table(loaded.scheme))
 
     @app.command(help=t("cli.template.help"))
     def template(

@@ -74,7 +74,7 @@ class Results:
 
 def score(scheme: Scheme, evidence: Evidence) -> Results:
     """Score every unit the scheme lists (or, if it lists none, every unit in the evidence)."""
-    names = scheme.unit_names() or evidence.units
+    names = scheme.unit_names() or list(evidence.units)
     units = tuple(score_unit(scheme, name, evidence) for name in names)
     missing = tuple(
         Missing(u.unit, i.id) for u in units for c in u.criteria for i in c.inputs if i.status == "missing"

@@ -40,11 +40,9 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
 
         echo(dumps(results_document(loaded, evidence.files, rows, results)).rstrip("\n"))
     else:
-        from rich.console import Console
+        from kaohe.report.terminal import console, ranking_table
 
-        from kaohe.report.terminal import ranking_table
-
-        Console(width=max(100, Console().width)).print(ranking_table(loaded.scheme, rows))
+        console().print(ranking_table(loaded.scheme, rows))
     if output is not None:
         try:
             write_results(output, loaded, evidence, rows, results, [loaded.path, *evidence_paths])

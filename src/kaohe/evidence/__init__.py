@@ -25,8 +25,8 @@ class Value:
 class Evidence:
     values: dict[tuple[str, str], Value] = field(default_factory=dict)
     """(unit, input id) -> the value read."""
-    units: list[str] = field(default_factory=list)
-    """Units in the order first seen."""
+    units: dict[str, None] = field(default_factory=dict)
+    """Units in the order first seen (a dict for fast membership)."""
     files: list[tuple[str, str]] = field(default_factory=list)
     """(file, SHA-256) of every file read."""
     problems: list[Problem] = field(default_factory=list)
@@ -53,7 +53,7 @@ def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
     """Read and check every file; problems are collected, never raised one at a time."""
     evidence = Evidence()
     index = input_index(scheme)
-    known_units = scheme.unit_names()
+    known_units = dict.fromkeys(scheme.unit_names())  # ordered, with fast membership
     for path in paths:
         name = str(path)
         try:
@@ -103,7 +103,7 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec]) -> tupl
     return entries, digest
 
 
-def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: list[str]) -> None:
+def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, None]) -> None:
     if known and entry.unit not in known:
         evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
                                                                   units="、".join(known))))
@@ -111,8 +111,7 @@ def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known
     if entry.input_id not in index:
         evidence.problems.append(Problem(entry.location, t("evidence.unknown_id", id=entry.input_id)))
         return
-    if entry.unit not in evidence.units:
-        evidence.units.append(entry.unit)
+    evidence.units.setdefault(entry.unit)
     spec = index[entry.input_id]
     try:
         value = parse_value(spec, entry.raw)

@@ -15,7 +15,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     base = [s for s in scheme.sections if s.kind == "base"]
     bonus = [s for s in scheme.sections if s.kind == "bonus"]
-    header: list[object] = [t("col.rank"), t("col.unit")] + [f"{s.id} {s.title}" for s in base]
+    header: list[object] = [t("col.rank"), t("col.unit")] + [s.title for s in base]
     header += [t("col.base")] + ([t("col.bonus")] if bonus else []) + [t("col.total")]
     out = [header]
     for row in rows:

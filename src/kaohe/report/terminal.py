@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.table import Table
 
 from kaohe.i18n import t
@@ -12,11 +13,17 @@ from kaohe.report.text import describe_rule
 from kaohe.scheme.models import Scheme
 
 
+def console() -> Console:
+    """The terminal's width when there is one; wide enough for the tables in a pipe or file."""
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=160)
+
+
 def ranking_table(scheme: Scheme, rows: list[RankedRow]) -> Table:
     table = Table(title=t("score.title", title=scheme.title), show_lines=False)
     data = ranking_rows(scheme, rows)
     for i, head in enumerate(data[0]):
-        table.add_column(str(head), justify="left" if i == 1 else "right", no_wrap=i == 1)
+        table.add_column(str(head), justify="left" if i == 1 else "right", no_wrap=True)
     for line in data[1:]:
         table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
     return table
@@ -24,9 +31,10 @@ def ranking_table(scheme: Scheme, rows: list[RankedRow]) -> Table:
 
 def scheme_table(scheme: Scheme) -> Table:
     title = t("show.title", title=scheme.title, doc=scheme.doc_number or scheme.id)
-    table = Table(title=title, show_lines=True)
-    for key in ("col.section", "col.item", "col.points", "col.text", "col.rule", "col.basis"):
-        table.add_column(t(key), overflow="fold")
+    table = Table(title=title, show_lines=True, expand=True)
+    for key, ratio in (("col.section", 2), ("col.item", 3), ("col.points", 1), ("col.text", 8),
+                       ("col.rule", 3), ("col.basis", 2)):
+        table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
     for section in scheme.sections:
         head = f"{section.id}、{section.title}({fmt(section.points)})"
         if section.kind == "bonus":

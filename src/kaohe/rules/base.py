@@ -116,7 +116,7 @@ def parse_value(spec: InputSpec, raw: object) -> object:
         return _parse_level(spec, raw)
     number = _to_decimal(raw)
     if number is None:
-        raise BadValue("value.not_number")
+        raise BadValue("value.not_count" if spec.type is ValueType.COUNT else "value.not_number")
     if spec.type is ValueType.COUNT:
         if number < 0 or number != number.to_integral_value():
             raise BadValue("value.not_count")

@@ -1,0 +1,229 @@
+"""The command line: exit codes, outputs, template → fill → score, languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, SCHEMES
+from kaohe import __version__
+from kaohe.cli import build_app
+from kaohe.scheme.yamlload import load_yaml
+
+SCHEME = str(SCHEMES / "changzhou-2018.yaml")
+EXAMPLE = EXAMPLES / "changzhou-2018"
+EXPECTED, _ = load_yaml((EXAMPLE / "expected.yaml").read_text(encoding="utf-8"), "expected.yaml")
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(build_app(), list(args), prog_name="kaohe")
+
+
+def _example_rows() -> dict[str, dict[str, str]]:
+    text = (EXAMPLE / "evidence.csv").read_text(encoding="utf-8-sig")
+    return {row["单位"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+def _totals_from_json(stdout: str) -> dict[str, tuple[str, int]]:
+    doc = json.loads(stdout)
+    return {u["unit"]: (u["total"], u["rank"]) for u in doc["units"]}
+
+
+def _expected_totals() -> dict[str, tuple[str, int]]:
+    return {unit: (str(d["total"]), int(d["rank"])) for unit, d in EXPECTED["units"].items()}
+
+
+def test_validate_bundled_scheme_exits_0() -> None:
+    result = run("validate", SCHEME)
+    assert result.exit_code == 0 and "有效" in result.output
+
+
+def test_validate_changed_points_exits_1_naming_the_line(tmp_path: Path) -> None:
+    text = Path(SCHEME).read_text(encoding="utf-8").replace("title: 机构设置情况\n        points: 2",
+                                                            "title: 机构设置情况\n        points: 3")
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(text, encoding="utf-8")
+    line = text[: text.index("title: 机构设置情况")].count("\n") + 2
+    result = run("validate", str(changed))
+    assert result.exit_code == 1
+    assert f"{changed}:{line}:17: 错误: 2.2 各条评分标准分值之和为 2 分,与本项 3 分不符" in result.output
+
+
+def test_validate_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    text = Path(SCHEME).read_text(encoding="utf-8").replace("- id: 2.2.2", "- id: 2.2.9")
+    warned = tmp_path / "warned.yaml"
+    warned.write_text(text, encoding="utf-8")
+    assert run("validate", str(warned)).exit_code == 0
+    assert run("validate", "--strict", str(warned)).exit_code == 1
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("validate", str(tmp_path / "absent.yaml")).exit_code == 2
+    assert run("score", SCHEME).exit_code == 2
+    assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(tmp_path / "r.txt")).exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_score_json_matches_the_hand_worked_totals() -> None:
+    result = run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert _totals_from_json(result.stdout) == _expected_totals()
+
+
+def test_score_table_lists_units_in_rank_order() -> None:
+    result = run("score", SCHEME, str(EXAMPLE / "evidence.xlsx"))
+    assert result.exit_code == 0
+    order = sorted(EXPECTED["units"], key=lambda u: -EXPECTED["units"][u]["total"])
+    positions = [result.stdout.index(unit) for unit in order]
+    assert positions == sorted(positions)
+
+
+def test_score_writes_xlsx_with_ranking_and_detail(tmp_path: Path) -> None:
+    out = tmp_path / "results.xlsx"
+    assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out)).exit_code == 0
+    book = load_workbook(out)
+    assert book.sheetnames == ["排名", "明细"]
+    ranking = list(book["排名"].iter_rows(values_only=True))
+    assert ranking[1][:2] == (1, "溧阳市") and float(ranking[1][-1]) == 119.5
+    detail = list(book["明细"].iter_rows(values_only=True))
+    assert len(detail) == 1 + 7 * 49  # 51 inputs, 7.1.1's three in one criterion: 49 criteria per unit
+    # 溧阳市 1.1.1: 3 meetings × 1 point = 3, capped at 2 (the example's 1.1.1 = 3).
+    row = next(r for r in detail if r[0] == "溧阳市" and r[1] == "1.1.1")
+    assert row[3] == "3" and row[5] == 2
+    assert row[4] == f"{EXAMPLE / 'evidence.csv'}:2:2"
+    assert row[6] == "3次×1分=3分,封顶2分 → 2分"
+
+
+def test_score_writes_csv_with_bom_and_json(tmp_path: Path) -> None:
+    out_csv, out_json = tmp_path / "r.csv", tmp_path / "r.json"
+    assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out_csv)).exit_code == 0
+    assert out_csv.read_bytes().startswith("\ufeff名次,单位".encode())
+    assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out_json)).exit_code == 0
+    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    assert doc["format"] == "kaohe-results" and doc["version"] == 1 and len(doc["scheme"]["sha256"]) == 64
+
+
+def test_score_twice_gives_identical_files(tmp_path: Path) -> None:
+    for suffix in ("json", "csv"):
+        a, b = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
+        run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(a))
+        run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(b))
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_bad_evidence_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("单位,1.1.1\n溧阳市,很多\n", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    result = run("score", SCHEME, str(bad), "-o", str(out))
+    assert result.exit_code == 1
+    assert f"{bad}:2:2: 错误: 1.1.1 的值 '很多' 无效: 应为非负整数(次数、项数)" in result.output
+    assert not out.exists()
+
+
+def test_missing_values_are_listed_and_strict_refuses_them(tmp_path: Path) -> None:
+    partial = tmp_path / "partial.csv"
+    partial.write_text("单位,1.1.1\n溧阳市,1\n", encoding="utf-8")
+    lenient = run("score", SCHEME, str(partial))
+    assert lenient.exit_code == 0 and "个值未提供,按 0 分计" in lenient.output
+    strict = run("score", "--strict", SCHEME, str(partial))
+    assert strict.exit_code == 1 and "溧阳市 的 1.2.1 未提供(--strict)" in strict.output
+
+
+def test_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+    evidence = tmp_path / "e.csv"
+    evidence.write_bytes((EXAMPLE / "evidence.csv").read_bytes())
+    before = evidence.read_bytes()
+    result = run("score", SCHEME, str(evidence), "-o", str(evidence))
+    assert result.exit_code == 1 and "拒绝覆盖" in result.output
+    assert evidence.read_bytes() == before
+
+
+def _fill_xlsx(template: Path, filled: Path) -> None:
+    rows = _example_rows()
+    book = load_workbook(template)
+    sheet = book["证据"]
+    header = [c.value for c in sheet[1]]
+    ids = [str(h).split(" ")[0] if h else None for h in header]
+    for r in range(3, sheet.max_row + 1):
+        unit = sheet.cell(row=r, column=1).value
+        for c, input_id in enumerate(ids[1:], start=2):
+            sheet.cell(row=r, column=c).value = rows[unit][input_id]  # typed as text, as pasted
+    book.save(filled)
+
+
+def test_template_fill_score_round_trip_xlsx(tmp_path: Path) -> None:
+    template = tmp_path / "template.xlsx"
+    assert run("template", SCHEME, "-o", str(template)).exit_code == 0
+    book = load_workbook(template)
+    assert book.sheetnames == ["证据", "说明"]
+    sheet = book["证据"]
+    assert sheet["A2"].value == "评分标准" and sheet["B1"].value.startswith("1.1.1 ")
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 10)] == list(_example_rows())
+    kinds = {dv.type for dv in sheet.data_validations.dataValidation}
+    assert {"list", "whole", "decimal"} <= kinds  # met/levels dropdowns, counts, judged ranges
+    filled = tmp_path / "filled.xlsx"
+    _fill_xlsx(template, filled)
+    result = run("score", SCHEME, str(filled), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert _totals_from_json(result.stdout) == _expected_totals()
+
+
+def test_template_fill_score_round_trip_csv(tmp_path: Path) -> None:
+    template = tmp_path / "template.csv"
+    assert run("template", SCHEME, "-o", str(template)).exit_code == 0
+    lines = list(csv.reader(io.StringIO(template.read_text(encoding="utf-8-sig"))))
+    assert lines[1][0] == "评分标准"
+    rows = _example_rows()
+    ids = [h.split(" ")[0] for h in lines[0]]
+    for line in lines[2:]:
+        line[1:] = [rows[line[0]][i] for i in ids[1:]]
+    filled = tmp_path / "filled.csv"
+    with open(filled, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    result = run("score", SCHEME, str(filled), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert _totals_from_json(result.stdout) == _expected_totals()
+
+
+def test_show_prints_the_assessment_table() -> None:
+    result = run("show", SCHEME)
+    assert result.exit_code == 0
+    assert "评价表" in result.stdout and "2.3.2" in result.stdout and "加分项目" in result.stdout
+
+
+def test_version_and_help_for_every_command() -> None:
+    assert run("--version").stdout.strip() == f"kaohe {__version__}"
+    for command in ("validate", "show", "template", "score"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "用法" not in result.stdout or "Usage" in result.stdout
+        assert any(ord(ch) > 0x4E00 for ch in result.stdout), f"{command} help is in Chinese"
+
+
+def test_english_messages_with_lang_and_env(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "kaohe", "--lang", "en", "validate", SCHEME],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip().endswith(": valid")
+    env_run = subprocess.run([sys.executable, "-m", "kaohe", "score", "--help"], capture_output=True, text=True,
+                             env={"KAOHE_LANG": "en", "PATH": "", "COLUMNS": "200"})
+    assert "Score evidence against the scheme" in env_run.stdout
+
+
+def test_python_dash_m_runs() -> None:
+    result = subprocess.run([sys.executable, "-m", "kaohe", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == f"kaohe {__version__}"
+
+
+@pytest.mark.parametrize("module", ["openpyxl", "python_calamine", "yaml", "pydantic"])
+def test_cli_module_imports_no_heavy_library(module: str) -> None:
+    code = f"import sys, kaohe.cli; print({module!r} in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False"
