@@ -144,7 +144,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.met": ("符合得{points}分", "{points} if met"),
     "rule.per_count": ("每{unit}{per}分", "{per} per occurrence"),
     "rule.per_count_cap": ("每{unit}{per}分,最高{cap}分", "{per} per occurrence, at most {cap}"),
-    "rule.deduct": ("{start}分起,每{unit}扣{per}分,扣完为止", "from {start}, {per} off per occurrence, not below {floor}"),
+    "rule.deduct": ("{start}分起,每{unit}扣{per}分,不低于{floor}分", "from {start}, {per} off per occurrence, not below {floor}"),
     "rule.bands": ("分档: {bands}", "bands: {bands}"),
     "rule.levels": ("档次: {levels}", "levels: {levels}"),
     "rule.judged": ("评定 {low}–{high} 分", "judged {low}–{high}"),
