@@ -22,13 +22,13 @@ decimals = st.decimals(min_value=0, max_value=200, places=2, allow_nan=False, al
 
 @given(st.lists(decimals, min_size=1, max_size=30))
 def test_rank_eq_counts_the_totals_strictly_above(totals: list[Decimal]) -> None:
-    for total, rank in zip(totals, ranks(totals, "rank_eq")):
+    for total, rank in zip(totals, ranks(totals, "rank_eq"), strict=True):
         assert rank == 1 + sum(1 for other in totals if other > total)
 
 
 @given(st.lists(decimals, min_size=1, max_size=30))
 def test_dense_rank_counts_the_distinct_totals_above(totals: list[Decimal]) -> None:
-    for total, rank in zip(totals, ranks(totals, "dense")):
+    for total, rank in zip(totals, ranks(totals, "dense"), strict=True):
         assert rank == 1 + len({other for other in totals if other > total})
 
 

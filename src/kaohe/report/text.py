@@ -14,7 +14,7 @@ from kaohe.scheme.models import Criterion
 def explanation(result: CriterionResult) -> str:
     """One line such as "3次×1分=3分,封顶2分 → 2分"."""
     sep = "," if get_lang() == "zh" else "; "
-    steps = sep.join(t(s.key, **s.params) for s in result.steps)
+    steps = sep.join(t(s.key, **s.params).strip() for s in result.steps)
     return t("explain.result", steps=steps, points=fmt(result.points))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +145,7 @@ def _unwrap(tp: Any) -> Any:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
             tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+        elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(tp) if a is not type(None)]
             if len(args) != 1:
                 return tp
