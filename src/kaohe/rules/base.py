@@ -142,7 +142,8 @@ def _to_decimal(raw: object) -> Decimal | None:
     if isinstance(raw, float):
         return from_float(raw)
     if isinstance(raw, str):
-        return parse_decimal(raw.rstrip("%") if raw.strip().endswith("%") else raw)
+        text = normalize_text(raw)  # full-width "８０％" is "80%"
+        return parse_decimal(text[:-1] if text.endswith("%") else text)
     return None
 
 
