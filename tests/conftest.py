@@ -9,7 +9,7 @@ from kaohe.i18n import set_lang
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "schemes"
 EXAMPLES = ROOT / "examples"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SOURCES = ROOT / "sources"
 
 
 @pytest.fixture(autouse=True)

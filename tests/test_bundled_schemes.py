@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SCHEMES, SEEDS
+from conftest import SCHEMES, SOURCES
 from kaohe.scheme.checks import check_scheme
 from kaohe.scheme.load import load_scheme
 
@@ -34,7 +34,7 @@ def test_every_criterion_text_is_in_the_source(path: Path) -> None:
     """`text` is the document's own sentence, so it must be found in the seed it names."""
     scheme = load_scheme(path).scheme
     assert scheme.source, "a bundled scheme names its source document"
-    source = _squash((SEEDS / scheme.source).read_text(encoding="utf-8"))
+    source = _squash((SOURCES / scheme.source).read_text(encoding="utf-8"))
     missing = [c.id for _, _, c in scheme.criteria() if _squash(c.text) not in source]
     assert missing == []
     titles = [i.id for s in scheme.sections for i in s.items if _squash(i.title) not in source]
