@@ -50,7 +50,19 @@ def _need_files(paths: list[Path]) -> None:
             _fail_usage(f"{path}: {t('label.error')}: {t('file.not_found')}")
 
 
+def _localise_help_frame() -> None:
+    """Typer's help panels have English titles; name them in the current language."""
+    from typer import rich_utils
+
+    for name, key in (("ARGUMENTS_PANEL_TITLE", "cli.panel.arguments"), ("OPTIONS_PANEL_TITLE", "cli.panel.options"),
+                      ("COMMANDS_PANEL_TITLE", "cli.panel.commands"), ("REQUIRED_LONG_STRING", "cli.required"),
+                      ("DEFAULT_STRING", "cli.default"), ("ENVVAR_STRING", "cli.envvar")):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, t(key))
+
+
 def build_app() -> typer.Typer:
+    _localise_help_frame()
     app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=True,
                       context_settings={"help_option_names": ["-h", "--help"]})
 

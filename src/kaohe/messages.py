@@ -174,4 +174,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.opt.template_output": ("输出文件 .xlsx 或 .csv", "output file, .xlsx or .csv"),
     "cli.opt.score_output": ("结果文件 .xlsx、.csv 或 .json", "results file, .xlsx, .csv or .json"),
     "cli.opt.format": ("终端输出格式: table(表格)或 json", "terminal output: table or json"),
+    "cli.panel.arguments": ("参数", "Arguments"),
+    "cli.panel.options": ("选项", "Options"),
+    "cli.panel.commands": ("命令", "Commands"),
+    "cli.required": ("[必填]", "[required]"),
+    "cli.default": ("[默认: {}]", "[default: {}]"),
+    "cli.envvar": ("[环境变量: {}]", "[env var: {}]"),
 }
