@@ -21,7 +21,7 @@ def _squash(text: str) -> str:
 
 
 def test_there_are_bundled_schemes() -> None:
-    assert [p.name for p in BUNDLED] >= ["changzhou-2018.yaml"]
+    assert "changzhou-2018.yaml" in [p.name for p in BUNDLED]
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)

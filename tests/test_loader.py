@@ -82,7 +82,7 @@ def test_custom_tags_are_refused(tmp_path: Path) -> None:
 def test_unknown_key_is_located_and_lists_accepted_keys(tmp_path: Path) -> None:
     text = MINIMAL.replace("            points: 2\n            rule", "            pionts: 2\n            rule")
     message = _error(tmp_path, text)
-    assert f"{tmp_path / 's.yaml'}:16:13: 错误: 未知的键 \"pionts\",可用的键: id、title、text、points、rule、default" in message
+    assert f"{tmp_path / 's.yaml'}:16:13: 错误: 未知的键 \"pionts\",可用的键: id、title、text、points、effect、rule、default、owner、categories" in message
 
 
 def test_unknown_key_inside_a_rule_lists_that_rules_keys(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_text_where_points_are_expected_is_reported_not_coerced(tmp_path: Path) 
 def test_unknown_rule_kind_lists_the_kinds(tmp_path: Path) -> None:
     text = MINIMAL.replace("kind: per_count, per: 1, cap: 2", "kind: percount")
     message = _error(tmp_path, text)
-    assert "未知的规则类型 \"percount\",可用: met、per_count、deduct、bands、levels、judged" in message
+    assert "未知的规则类型 \"percount\",可用: met、per_count、deduct、bands、levels、judged、ratio、events、panel" in message
     assert ":17:19:" in message
 
 

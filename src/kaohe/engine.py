@@ -1,19 +1,25 @@
 """The engine: scheme + evidence -> results with a full trace. Pure: no I/O, no printing.
 
-Points are Decimals from end to end. Caps apply at criterion, item and section level; a
-bonus section adds outside the base. Rounding happens only where the scheme states it.
+Points are Decimals from end to end. A node (item or section) adds up its parts as
+
+    core   = min(start + Σ score, cap)          start: 0, or the node's points (base: full)
+    core   = max(core − min(Σ deduct, deduct_limit), 0)
+    result = core + min(Σ bonus, bonus_cap)
+
+Deductions and bonuses a node does not limit itself pass up to its parent. Rounding happens
+only where the scheme states it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kaohe.errors import Location
 from kaohe.evidence import Evidence
 from kaohe.numbers import ZERO, round_half_up
-from kaohe.rules.base import Outcome, Step, parse_value, step
-from kaohe.scheme.models import Criterion, Item, Scheme, Section
+from kaohe.rules.base import Outcome, Step, ValueType, parse_value, step
+from kaohe.scheme.models import Criterion, Item, Scheme, Section, applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +47,17 @@ class CriterionResult:
 
 @dataclass(frozen=True, slots=True)
 class NodeResult:
-    """An item or section: the sum of its parts, and the cap if it bit."""
+    """An item or a section: what its parts added up to, and which limits bit."""
 
     id: str
     raw: Decimal
+    """start + Σ score, before the cap."""
     points: Decimal
-    capped_at: Decimal | None
+    """The node's result."""
+    capped_at: Decimal | None = None
+    deducted: Decimal = ZERO
+    bonus: Decimal = ZERO
+    falsified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +69,17 @@ class UnitResult:
     base: Decimal
     bonus: Decimal
     total: Decimal
+    deduction: Decimal = ZERO
+    category: str | None = None
+    vetoed: tuple[str, ...] = ()
+    falsified: tuple[str, ...] = ()
+    unmet: tuple[str, ...] = ()
+    """Prerequisites (申报必备条件) not met."""
+
+    @property
+    def barred(self) -> bool:
+        """Vetoed, falsified or short of a prerequisite: keeps its score, takes no award."""
+        return bool(self.vetoed or self.falsified or self.unmet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,37 +104,110 @@ def score(scheme: Scheme, evidence: Evidence) -> Results:
     return Results(units, missing)
 
 
+@dataclass
+class _Sums:
+    score: Decimal = ZERO
+    deduct: Decimal = ZERO
+    bonus: Decimal = ZERO
+
+    def add(self, effect: str, points: Decimal) -> None:
+        setattr(self, effect, getattr(self, effect) + points)
+
+
+@dataclass
+class _Flags:
+    vetoed: list[str] = field(default_factory=list)
+    falsified: list[str] = field(default_factory=list)
+    unmet: list[str] = field(default_factory=list)
+
+
+def _flags(scheme: Scheme, unit: str, evidence: Evidence) -> _Flags:
+    found = _Flags()
+    for flag in scheme.flags:
+        value = evidence.values.get((unit, flag.id))
+        given = value.value if value is not None else None
+        if flag.kind == "veto" and given is True:
+            found.vetoed.append(flag.id)
+        elif flag.kind == "falsification" and given:
+            found.falsified.extend(given)  # type: ignore[arg-type]
+        elif flag.kind == "prerequisite" and given is not True:
+            found.unmet.append(flag.id)
+    return found
+
+
 def score_unit(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
-    rounding = scheme.rounding
+    category = scheme.category_of(unit)
+    flags = _flags(scheme, unit, evidence)
     criteria: list[CriterionResult] = []
     items: dict[str, NodeResult] = {}
     sections: dict[str, NodeResult] = {}
-    base = bonus = ZERO
+    totals = {"base": ZERO, "bonus": ZERO, "deduction": ZERO}
     for section in scheme.sections:
-        section_raw = ZERO
-        for item in section.items:
-            results = [score_criterion(c, unit, evidence, scheme) for c in item.criteria]
-            criteria.extend(results)
-            items[item.id] = _node(item, sum((r.points for r in results), ZERO), "item", scheme)
-            section_raw += items[item.id].points
-        sections[section.id] = _node(section, section_raw, "section", scheme)
-        if section.kind == "bonus":
-            bonus += sections[section.id].points
-        else:
-            base += sections[section.id].points
-    total = base + bonus
-    if rounding is not None and rounding.stage == "total":
-        total = round_half_up(total, rounding.places)
-    return UnitResult(unit, tuple(criteria), items, sections, base, bonus, total)
+        if not applies(section, category):
+            continue
+        sums = _Sums()
+        for item in section.items_for(unit):
+            if not applies(item, category):
+                continue
+            item_sums = _Sums()
+            for criterion in item.criteria:
+                if not applies(criterion, category):
+                    continue
+                result = score_criterion(criterion, unit, evidence, scheme)
+                criteria.append(result)
+                item_sums.add(criterion.effect, result.points)
+            node, passed = _aggregate(item, item_sums, scheme, "item", item.id in flags.falsified, passes_up=True)
+            items[item.id] = node
+            sums.score += node.points - node.bonus
+            sums.deduct += passed.deduct
+            sums.bonus += node.bonus + passed.bonus
+        node, _ = _aggregate(section, sums, scheme, "section", False, passes_up=False)
+        sections[section.id] = node
+        if section.counted:
+            totals[section.kind] += _contribution(section, node.points, scheme, category)
+    total = totals["base"] + totals["bonus"] - totals["deduction"]
+    if scheme.rounding is not None and scheme.rounding.stage == "total":
+        total = round_half_up(total, scheme.rounding.places)
+    return UnitResult(unit, tuple(criteria), items, sections, totals["base"], totals["bonus"], total,
+                      totals["deduction"], category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet))
 
 
-def _node(node: Item | Section, raw: Decimal, stage: str, scheme: Scheme) -> NodeResult:
-    points, capped = raw, None
-    if raw > node.limit:
-        points, capped = node.limit, node.limit
+def _aggregate(node: Item | Section, sums: _Sums, scheme: Scheme, stage: str, falsified: bool, *,
+               passes_up: bool) -> tuple[NodeResult, _Sums]:
+    """The node's result, and (for an item) the deductions and bonuses it leaves to its section."""
+    start = node.points if node.base == "full" and node.points is not None else ZERO
+    raw = start + sums.score
+    core, capped = raw, None
+    if node.limit is not None and raw > node.limit:
+        core, capped = node.limit, node.limit
+    passed = _Sums()
+    deducted = ZERO
+    if node.deductible is not None:
+        deducted = min(sums.deduct, node.deductible)
+    elif passes_up:
+        passed.deduct = sums.deduct
+    else:
+        deducted = sums.deduct
+    core = max(core - deducted, ZERO)
+    bonus = sums.bonus
+    if node.bonus_cap is not None:
+        bonus = min(bonus, node.bonus_cap)
+    elif passes_up and node.points is None:
+        passed.bonus, bonus = bonus, ZERO
+    points = core + bonus
+    if falsified:
+        points, bonus = ZERO, ZERO
     if scheme.rounding is not None and scheme.rounding.stage == stage:
         points = round_half_up(points, scheme.rounding.places)
-    return NodeResult(node.id, raw, points, capped)
+    return NodeResult(node.id, raw, points, capped, deducted, bonus, falsified), passed
+
+
+def _contribution(section: Section, points: Decimal, scheme: Scheme, category: str | None) -> Decimal:
+    """A weighted section counts result ÷ points × weight × full score; others count as they are."""
+    if section.weight is None or not section.points:
+        return points
+    full = scheme.full_score_for(category) or ZERO
+    return points / section.points * section.weight * full
 
 
 def score_criterion(criterion: Criterion, unit: str, evidence: Evidence, scheme: Scheme) -> CriterionResult:
@@ -123,6 +218,9 @@ def score_criterion(criterion: Criterion, unit: str, evidence: Evidence, scheme:
         if found is not None:
             inputs.append(InputResult(spec.id, found.value, found.raw, found.location, "given", found.note))
             values[spec.id] = found.value
+        elif spec.type is ValueType.EVENTS and spec.row_value is ValueType.COUNT:
+            inputs.append(InputResult(spec.id, [], None, None, "given"))  # no events reported: none happened
+            values[spec.id] = []
         elif criterion.default is not None:
             value = parse_value(spec, criterion.default)
             inputs.append(InputResult(spec.id, value, criterion.default, None, "default"))

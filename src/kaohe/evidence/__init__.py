@@ -9,7 +9,7 @@ from pathlib import Path
 from kaohe.errors import EvidenceError, Location, Problem, Severity
 from kaohe.evidence.layout import Entry, entries_from_table
 from kaohe.i18n import t
-from kaohe.rules.base import BadValue, InputSpec, parse_value
+from kaohe.rules.base import BadValue, Event, InputSpec, ValueType, parse_value
 from kaohe.scheme.models import Scheme
 
 
@@ -37,10 +37,14 @@ class Evidence:
 
 
 def input_index(scheme: Scheme) -> dict[str, InputSpec]:
-    """Every id evidence may use: input ids, and an item id for an item with a single input."""
+    """Every id evidence may use: input ids, an item id for an item with a single input, flag ids."""
     index: dict[str, InputSpec] = {}
+    item_ids = tuple(item.id for section in scheme.sections for item in section.all_items())
+    for flag in scheme.flags:
+        kind = ValueType.ITEMS if flag.kind == "falsification" else ValueType.BOOL
+        index[flag.id] = InputSpec(flag.id, kind, choices=item_ids if kind is ValueType.ITEMS else ())
     for section in scheme.sections:
-        for item in section.items:
+        for item in section.all_items():
             specs = [spec for c in item.criteria for spec in c.inputs()]
             for spec in specs:
                 index[spec.id] = spec
@@ -113,6 +117,11 @@ def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known
         return
     evidence.units.setdefault(entry.unit)
     spec = index[entry.input_id]
+    if spec.type is ValueType.EVENTS:
+        _accept_event(evidence, entry, spec)
+        return
+    if entry.raw is None:
+        return
     try:
         value = parse_value(spec, entry.raw)
     except BadValue as e:
@@ -126,6 +135,32 @@ def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known
                                                              id=spec.id, first=str(first))))
         return
     evidence.values[key] = Value(value, entry.raw, entry.location, entry.note)
+
+
+def _accept_event(evidence: Evidence, entry: Entry, spec: InputSpec) -> None:
+    """Event rows accumulate: each row is one event (or a count of them) or one rater's score."""
+    attributes = entry.attributes or {}
+    row_spec = InputSpec(spec.id, spec.row_value or ValueType.COUNT, maximum=spec.maximum)
+    try:
+        if entry.raw is None and row_spec.type is not ValueType.COUNT:
+            raise BadValue("value.missing_score")
+        value = 1 if entry.raw is None else parse_value(row_spec, entry.raw)
+        missing = [name for name in spec.attributes if name not in attributes]
+        if missing and spec.check_event is None:
+            raise BadValue("value.missing_attributes", names="、".join(missing))
+        if spec.check_event is not None:
+            spec.check_event(attributes)
+    except BadValue as e:
+        evidence.problems.append(Problem(entry.location, t("evidence.bad_event", id=entry.input_id,
+                                                             problem=t(e.key, **e.params))))
+        return
+    key = (entry.unit, spec.id)
+    held = evidence.values.get(key)
+    events = held.value if held is not None else []
+    assert isinstance(events, list)
+    events.append(Event(attributes, value, entry.location))
+    if held is None:
+        evidence.values[key] = Value(events, None, entry.location, entry.note)
 
 
 def _show(raw: object) -> str:

@@ -32,6 +32,8 @@ class Entry:
     raw: object
     location: Location
     note: str = ""
+    attributes: dict[str, str] | None = None
+    """Long form only: the row's other columns (级别, 类型, 评分人…), for event inputs."""
 
 
 def _key(cell: object) -> str:
@@ -45,7 +47,7 @@ def entries_from_table(table: RawTable, index: dict[str, InputSpec]) -> tuple[li
         if any(k in UNIT_HEADERS for k in keys):
             body = table.rows[position + 1:]
             if any(k in ID_HEADERS for k in keys) and any(k in VALUE_HEADERS for k in keys):
-                return _long(table, keys, body)
+                return _long(table, cells, keys, body)
             return _wide(table, row_no, cells, keys, body, index)
     return None
 
@@ -64,11 +66,15 @@ def _unit(table: RawTable, cells: list[object], row_no: int, col: int, problems:
     return normalize_text(str(raw))
 
 
-def _long(table: RawTable, keys: list[str], body: list[tuple[int, list[object]]]) -> tuple[list[Entry], list[Problem]]:
+def _long(table: RawTable, header: list[object], keys: list[str],
+          body: list[tuple[int, list[object]]]) -> tuple[list[Entry], list[Problem]]:
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
     value_col = next(i for i, k in enumerate(keys) if k in VALUE_HEADERS)
     note_col = next((i for i, k in enumerate(keys) if k in NOTE_HEADERS), None)
+    used = {unit_col, id_col, value_col, note_col}
+    attribute_cols = {i: normalize_text(str(header[i])) for i, k in enumerate(keys)
+                      if k and i not in used and k not in IGNORED_HEADERS}
     entries: list[Entry] = []
     problems: list[Problem] = []
     for row_no, cells in body:
@@ -84,10 +90,12 @@ def _long(table: RawTable, keys: list[str], body: list[tuple[int, list[object]]]
         if input_id is None:
             problems.append(Problem(table.locate(row_no, id_col), t("evidence.no_id")))
             continue
-        if raw is None:
+        attributes = {name: normalize_text(str(value)) for col, name in attribute_cols.items()
+                      if (value := _cell(table, cells, row_no, col, problems)) is not None}
+        if raw is None and not attributes:
             continue  # no value: reported as missing when scoring
         entries.append(Entry(unit, table.locate(row_no, unit_col), _id_text(input_id), raw,
-                             table.locate(row_no, value_col), "" if note is None else str(note)))
+                             table.locate(row_no, value_col), "" if note is None else str(note), attributes))
     return entries, problems
 
 

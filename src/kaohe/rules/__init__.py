@@ -8,10 +8,13 @@ from pydantic import Field
 
 from kaohe.rules.bands import Bands
 from kaohe.rules.deduct import Deduct
+from kaohe.rules.events import Events
 from kaohe.rules.judged import Judged
 from kaohe.rules.levels import Levels
 from kaohe.rules.met import Met
+from kaohe.rules.panel import Panel
 from kaohe.rules.per_count import PerCount
+from kaohe.rules.ratio import Ratio
 
 REGISTRY = {
     "met": Met,
@@ -20,6 +23,9 @@ REGISTRY = {
     "bands": Bands,
     "levels": Levels,
     "judged": Judged,
+    "ratio": Ratio,
+    "events": Events,
+    "panel": Panel,
 }
 
 Rule = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="kind")]  # type: ignore[valid-type]

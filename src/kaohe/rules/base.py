@@ -8,10 +8,11 @@ states the most it can ever give, and checks itself against the criterion's poin
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Callable
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict
 
@@ -51,6 +52,8 @@ class ValueType(str, Enum):
     RATE = "rate"  # 0..1, written 0.85, 85 or 85%
     LEVEL = "level"  # one of named levels
     POINTS = "points"  # points given by judgement within a range
+    EVENTS = "events"  # rows, each an event (or a rater's score) with attribute columns
+    ITEMS = "items"  # item ids (弄虚作假: the items whose points are removed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,21 @@ class InputSpec:
     choices: tuple[str, ...] = ()
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    attributes: tuple[str, ...] = ()
+    """For EVENTS: the attribute columns the rows carry."""
+    row_value: ValueType | None = None
+    """For EVENTS: what each row's 值 holds (COUNT of events, or a rater's NUMBER score)."""
+    check_event: Callable[[dict[str, str]], None] | None = None
+    """For EVENTS: raises BadValue when a row's attributes fit nothing in the rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One evidence row of an EVENTS input: its attributes and its value."""
+
+    attributes: dict[str, str]
+    value: object
+    location: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +132,8 @@ def parse_value(spec: InputSpec, raw: object) -> object:
         return _parse_bool(raw)
     if spec.type is ValueType.LEVEL:
         return _parse_level(spec, raw)
+    if spec.type is ValueType.ITEMS:
+        return _parse_items(spec, raw)
     number = _to_decimal(raw)
     if number is None:
         raise BadValue("value.not_count" if spec.type is ValueType.COUNT else "value.not_number")
@@ -168,6 +188,18 @@ def _parse_bool(raw: object) -> bool:
     if isinstance(raw, str) and normalize_text(raw).lower() in FALSE_WORDS:
         return False
     raise BadValue("value.not_bool")
+
+
+def _parse_items(spec: InputSpec, raw: object) -> list[str]:
+    """"2.1、3.2" or "2.1,3.2": item ids; 否/无/blank words mean none."""
+    text = normalize_text(str(raw))
+    if text.lower() in FALSE_WORDS:
+        return []
+    ids = [part.strip() for part in re.split(r"[、,，;；\s]+", text) if part.strip()]
+    unknown = [i for i in ids if i not in spec.choices]
+    if not ids or unknown:
+        raise BadValue("value.not_items", value="、".join(unknown) or text)
+    return ids
 
 
 def _parse_level(spec: InputSpec, raw: object) -> str:

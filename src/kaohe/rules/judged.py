@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from kaohe.numbers import ZERO
-from kaohe.rules.base import Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, step
+from kaohe.rules.base import Dec, Finding, InputSpec, Outcome, RuleModel, Text, ValueType, step
 
 
 class Judged(RuleModel):
@@ -17,16 +17,27 @@ class Judged(RuleModel):
     min: Dec = ZERO
     max: Dec | None = None
     """The highest points the assessors may give; the criterion's points when omitted."""
+    scale: Dec | None = None
+    """A score supplied out of `scale` (e.g. 100) is converted to points: value ÷ scale × max."""
+    owner: Text | None = None
+    """The office that supplies the score (由省委办公厅…提供考核分值)."""
 
     def _max(self, points: Decimal | None) -> Decimal | None:
         return self.max if self.max is not None else points
 
     def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
+        if self.scale is not None:
+            return [InputSpec(cid, ValueType.POINTS, minimum=ZERO, maximum=self.scale)]
         return [InputSpec(cid, ValueType.POINTS, minimum=self.min, maximum=self._max(points))]
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
         given = values[cid]
         assert isinstance(given, Decimal)
+        if self.scale is not None:
+            high = self._max(points) or ZERO
+            got = given * high / self.scale
+            return Outcome(got, (step("step.supplied", value=given, scale=self.scale, full=high, points=got,
+                                      owner=self.owner or ""),))
         return Outcome(given, (step("step.judged", points=given, low=self.min,
                                     high=self._max(points) if self._max(points) is not None else "∞"),))
 

@@ -9,7 +9,7 @@ from kaohe.i18n import t
 from kaohe.numbers import ZERO, fmt
 from kaohe.rules.base import BadValue, parse_value
 from kaohe.scheme.load import LoadedScheme
-from kaohe.scheme.models import Criterion, Item
+from kaohe.scheme.models import Criterion, Item, Section, applies
 
 P = tuple[str | int, ...]
 
@@ -24,21 +24,105 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
     scheme = loaded.scheme
     _unique_ids(loaded, report)
     _unique_units(loaded, report)
-    base = sum((s.points for s in scheme.sections if s.kind == "base"), ZERO)
-    if base != scheme.full_score:
-        report(("full_score",), Severity.ERROR, "check.sections_sum", total=fmt(base), full=fmt(scheme.full_score))
+    _categories(loaded, report)
+    _full_score(loaded, report)
     for si, section in enumerate(scheme.sections):
         spath: P = ("sections", si)
-        total = sum((i.points for i in section.items), ZERO)
-        if total != section.points:
-            report(spath + ("points",), Severity.ERROR, "check.items_sum",
-                   id=section.id, total=fmt(total), points=fmt(section.points))
-        for ii, item in enumerate(section.items):
-            ipath = spath + ("items", ii)
-            if not item.id.startswith(section.id + "."):
-                report(ipath + ("id",), Severity.WARNING, "check.item_numbering", id=item.id, section=section.id)
-            _check_item(item, ipath, report)
+        if section.items and section.points is not None and all(i.points is not None for i in section.items):
+            total = sum((i.points for i in section.items if i.points is not None), ZERO)
+            if total != section.points and not section.tasks and not _varies_by_category(section.items):
+                report(spath + ("points",), Severity.ERROR, "check.items_sum",
+                       id=section.id, total=fmt(total), points=fmt(section.points))
+        _tasks(loaded, si, report)
+        for path, item in _items_with_paths(section, spath):
+            if section.tasks is None and not item.id.startswith(section.id + "."):
+                report(path + ("id",), Severity.WARNING, "check.item_numbering", id=item.id, section=section.id)
+            _check_item(item, path, report)
     return sorted(found, key=lambda p: (p.location.line or 0, p.location.col or 0))
+
+
+def _items_with_paths(section: Section, spath: P) -> list[tuple[P, Item]]:
+    paths: list[tuple[P, Item]] = [(spath + ("items", ii), item) for ii, item in enumerate(section.items)]
+    for unit, items in (section.tasks or {}).items():
+        paths += [(spath + ("tasks", unit, ii), item) for ii, item in enumerate(items)]
+    return paths
+
+
+def _varies_by_category(items: list[Item]) -> bool:
+    return any(i.categories is not None for i in items)
+
+
+def _full_score(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untyped-def]
+    """Base sections add up to the full score, per category where categories differ; weights to 100%."""
+    scheme = loaded.scheme
+    bases = [s for s in scheme.sections if s.kind == "base"]
+    if bases and scheme.full_score is None:
+        report(("sections",), Severity.ERROR, "check.no_full_score")
+        return
+    weighted = [s for s in bases if s.weight is not None]
+    if weighted:
+        if len(weighted) < len(bases):
+            report(("sections",), Severity.ERROR, "check.weights_partial")
+        total = sum((s.weight for s in weighted if s.weight is not None), ZERO)
+        if total != 1:
+            report(("sections",), Severity.ERROR, "check.weights_sum", total=f"{fmt(total * 100)}%")
+        return
+    categories: list[str | None] = [c.id for c in scheme.categories] or [None]
+    for category in categories:
+        total = sum((s.points or ZERO for s in bases if applies(s, category)), ZERO)
+        full = scheme.full_score_for(category)
+        if full is not None and total != full:
+            if category is None:
+                report(("full_score",), Severity.ERROR, "check.sections_sum", total=fmt(total), full=fmt(full))
+            else:
+                report(("categories",), Severity.ERROR, "check.category_sum", category=category,
+                       total=fmt(total), full=fmt(full))
+
+
+def _categories(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untyped-def]
+    """Every unit has exactly one declared category, and nodes name only declared ones."""
+    scheme = loaded.scheme
+    declared = [c.id for c in scheme.categories]
+    if not declared:
+        for ui, unit in enumerate(scheme.units):
+            if unit.category is not None:
+                report(("units", ui, "category"), Severity.ERROR, "check.undeclared_category",
+                       category=unit.category, categories="-")
+        return
+    for ui, unit in enumerate(scheme.units):
+        if unit.category not in declared:
+            report(("units", ui), Severity.ERROR, "check.unit_category", name=unit.name,
+                   category=unit.category or "-", categories="、".join(declared))
+    for si, section in enumerate(scheme.sections):
+        nodes: list[tuple[P, object]] = [(("sections", si), section)]
+        for path, item in _items_with_paths(section, ("sections", si)):
+            nodes.append((path, item))
+            nodes += [(path + ("criteria", ci), c) for ci, c in enumerate(item.criteria)]
+        for path, node in nodes:
+            for category in getattr(node, "categories", None) or []:
+                if category not in declared:
+                    report(path + ("categories",), Severity.ERROR, "check.undeclared_category",
+                           category=category, categories="、".join(declared))
+
+
+def _tasks(loaded: LoadedScheme, si: int, report) -> None:  # type: ignore[no-untyped-def]
+    """Each unit's own task list (with the common items) adds up to the section's points."""
+    section = loaded.scheme.sections[si]
+    if section.tasks is None:
+        return
+    units = loaded.scheme.unit_names()
+    common = sum((i.points or ZERO for i in section.items), ZERO)
+    for unit, items in section.tasks.items():
+        path: P = ("sections", si, "tasks", unit)
+        if units and unit not in units:
+            report(path, Severity.ERROR, "check.task_unit", unit=unit)
+        total = common + sum((i.points or ZERO for i in items), ZERO)
+        if section.points is not None and total != section.points:
+            report(path, Severity.ERROR, "check.tasks_sum", unit=unit, id=section.id, total=fmt(total),
+                   points=fmt(section.points))
+    for unit in units:
+        if unit not in section.tasks:
+            report(("sections", si, "tasks"), Severity.ERROR, "check.tasks_missing", unit=unit, id=section.id)
 
 
 def _check_item(item: Item, ipath: P, report) -> None:  # type: ignore[no-untyped-def]
@@ -92,12 +176,14 @@ def _unique_ids(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untype
     seen: dict[str, P] = {}
     scheme = loaded.scheme
     nodes: list[tuple[str, P]] = []
+    for fi, flag in enumerate(scheme.flags):
+        nodes.append((flag.id, ("flags", fi, "id")))
     for si, s in enumerate(scheme.sections):
         nodes.append((s.id, ("sections", si, "id")))
-        for ii, i in enumerate(s.items):
-            nodes.append((i.id, ("sections", si, "items", ii, "id")))
+        for ipath, i in _items_with_paths(s, ("sections", si)):
+            nodes.append((i.id, ipath + ("id",)))
             for ci, c in enumerate(i.criteria):
-                cpath: P = ("sections", si, "items", ii, "criteria", ci)
+                cpath: P = ipath + ("criteria", ci)
                 nodes.append((c.id, cpath + ("id",)))
                 nodes.extend((spec.id, cpath + ("rule",)) for spec in c.inputs() if spec.id != c.id)
     for node_id, path in nodes:

@@ -2,6 +2,7 @@
 
 Scheme → sections → items → criteria (the document's ● bullets) → one rule each.
 Every node keeps the document's own numbering (`id`), its points and its sentence (`text`).
+See docs/scheme-format.md for the meaning of every key.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from kaohe.rules import Rule
-from kaohe.rules.base import Dec, InputSpec, Text
+from kaohe.rules.base import Bound, Dec, InputSpec, Text
 
 
 def _whole_number(value: Any) -> Any:
@@ -24,10 +25,18 @@ def _whole_number(value: Any) -> Any:
 
 Int = Annotated[int, Strict(), BeforeValidator(_whole_number)]
 Id = Annotated[Text, Field(min_length=1, max_length=64)]
+Effect = Literal["score", "deduct", "bonus"]
 
 
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Category(Model):
+    id: Id
+    title: Text | None = None
+    full_score: Dec | None = None
+    """The category's full score; the scheme's when omitted."""
 
 
 class Unit(Model):
@@ -35,6 +44,14 @@ class Unit(Model):
 
     name: Text = Field(min_length=1, max_length=100)
     category: Text | None = None
+
+
+class Flag(Model):
+    """一票否决 (veto), 弄虚作假 (falsification) or a 申报必备条件 (prerequisite), recorded per unit."""
+
+    id: Id
+    kind: Literal["veto", "falsification", "prerequisite"]
+    text: Text
 
 
 class Ranking(Model):
@@ -56,43 +73,92 @@ class Criterion(Model):
     """The document's own sentence for this ● criterion."""
     points: Dec | None = None
     """The criterion's points; when the document states none (可累加 bonus), only the item caps it."""
+    effect: Effect = "score"
+    """score: points earned; deduct: an amount taken off; bonus: added outside the cap."""
     rule: Rule
     default: Dec | bool | Annotated[str, Strict()] | None = None
     """The value assumed when a unit's evidence has none; without it a missing value is reported."""
+    owner: Text | None = None
+    categories: list[Text] | None = None
 
     def inputs(self) -> list[InputSpec]:
         return self.rule.inputs(self.id, self.points)
 
 
-class Item(Model):
+class Node(Model):
+    """What items and sections share: how their parts add up."""
+
+    base: Literal["earned", "full"] = "earned"
+    """earned: start at 0; full: start at the node's points (以相应分值为基础)."""
+    cap: Dec | None = Field(default=None, ge=0)
+    """The most `start + Σ score` can reach; the node's points when omitted."""
+    deduct_limit: Dec | None = Field(default=None, ge=0)
+    """The most that can be deducted (扣分以本项目分值为限); the node's points when omitted."""
+    bonus_cap: Dec | None = Field(default=None, ge=0)
+    """The most the bonuses can add; no limit when omitted (加分不封顶)."""
+    categories: list[Text] | None = None
+    owner: Text | None = None
+
+    @property
+    def limit(self) -> Decimal | None:
+        points = getattr(self, "points", None)
+        return self.cap if self.cap is not None else points
+
+    @property
+    def deductible(self) -> Decimal | None:
+        points = getattr(self, "points", None)
+        return self.deduct_limit if self.deduct_limit is not None else points
+
+
+class Item(Node):
     id: Id
     title: Text
     """评价内容."""
-    points: Dec = Field(ge=0)
-    cap: Dec | None = Field(default=None, ge=0)
-    """The most the item can give; its points when omitted."""
+    points: Dec | None = Field(default=None, ge=0)
+    """None when the document gives the item no points of its own (不细分分值)."""
     basis: Text | None = None
     """评分依据 (档案资料, 工作现场, ...)."""
     criteria: list[Criterion] = Field(min_length=1)
 
-    @property
-    def limit(self) -> Decimal:
-        return self.cap if self.cap is not None else self.points
+    @model_validator(mode="after")
+    def _full_needs_points(self) -> Item:
+        if self.base == "full" and self.points is None:
+            raise ValueError("base: full needs points")
+        return self
 
 
-class Section(Model):
+class Section(Node):
     id: Id
     title: Text
-    points: Dec = Field(ge=0)
-    kind: Literal["base", "bonus"] = "base"
-    """base sections add up to the full score; a bonus section (加分项目) sits outside it."""
-    cap: Dec | None = Field(default=None, ge=0)
-    """The most the section can give; its points when omitted."""
-    items: list[Item] = Field(min_length=1)
+    points: Dec | None = Field(default=None, ge=0)
+    kind: Literal["base", "bonus", "deduction"] = "base"
+    """base: adds up to the full score; bonus: added after it; deduction: taken off the total."""
+    counted: bool = True
+    """False: reported, but left out of the total (作为嘉奖依据,不计入百分考核)."""
+    weight: Bound | None = None
+    """A base section's share of the full score (20%); its result counts result ÷ points × weight."""
+    items: list[Item] = Field(default_factory=list)
+    tasks: dict[str, list[Item]] | None = None
+    """Per-unit task lists (责任清单): unit name → that unit's own items."""
 
-    @property
-    def limit(self) -> Decimal:
-        return self.cap if self.cap is not None else self.points
+    @model_validator(mode="after")
+    def _shape(self) -> Section:
+        if not self.items and not self.tasks:
+            raise ValueError("a section needs items or tasks")
+        if self.kind == "base" and self.points is None:
+            raise ValueError("a base section needs points")
+        if self.weight is not None and self.kind != "base":
+            raise ValueError("only base sections carry a weight")
+        return self
+
+    def items_for(self, unit: str) -> list[Item]:
+        """The section's items for `unit`: the common items, then the unit's own tasks."""
+        return self.items + (self.tasks.get(unit, []) if self.tasks else [])
+
+    def all_items(self) -> Iterator[Item]:
+        yield from self.items
+        for task_items in (self.tasks or {}).values():
+            yield from task_items
 
 
 class Scheme(Model):
@@ -101,20 +167,25 @@ class Scheme(Model):
     doc_number: Text | None = None
     """文号, e.g. 常机管〔2018〕49号."""
     issuer: Text | None = None
-    year: Int = Field(ge=1949, le=2200)
+    year: Int | None = Field(default=None, ge=1949, le=2200)
     period: Literal["annual", "half-year", "quarterly"] = "annual"
     effective: _dt.date | None = None
     source: Text | None = None
     """The source document's file name."""
-    full_score: Dec = Field(gt=0)
+    unit: Text = "分"
+    """What results are counted in: 分 (points) or 元 (money)."""
+    full_score: Dec | None = Field(default=None, ge=0)
+    categories: list[Category] = Field(default_factory=list)
     units: list[Unit] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
     ranking: Ranking = Ranking()
     rounding: Rounding | None = None
     sections: list[Section] = Field(min_length=1)
 
     def criteria(self) -> Iterator[tuple[Section, Item, Criterion]]:
+        """Every criterion of the scheme, task lists included."""
         for section in self.sections:
-            for item in section.items:
+            for item in section.all_items():
                 for criterion in item.criteria:
                     yield section, item, criterion
 
@@ -124,3 +195,20 @@ class Scheme(Model):
 
     def unit_names(self) -> list[str]:
         return [u.name for u in self.units]
+
+    def category_of(self, unit: str) -> str | None:
+        for u in self.units:
+            if u.name == unit:
+                return u.category
+        return None
+
+    def full_score_for(self, category: str | None) -> Decimal | None:
+        for c in self.categories:
+            if c.id == category and c.full_score is not None:
+                return c.full_score
+        return self.full_score
+
+
+def applies(node: Criterion | Item | Section, category: str | None) -> bool:
+    """Whether a node exists for a unit of `category` (nodes without `categories` apply to all)."""
+    return node.categories is None or category in node.categories

@@ -1,0 +1,160 @@
+"""events: evidence rows that are events, scored from a table keyed by their attributes.
+
+"获先进集体按省部级5分、地厅级3分、市级机关2分…条线先进集体的减半加分…同一项工作获多种奖项按最高
+奖项加分" (常州经信委 2016, 18); "一條信息多處錄用,以錄用的最高級別進行獎勵" (湘东).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal, Union
+
+from pydantic import Field
+
+from kaohe.numbers import ZERO, fmt, normalize_text, parse_decimal
+from kaohe.rules.base import (
+    BadValue,
+    Bound,
+    Dec,
+    Event,
+    Finding,
+    InputSpec,
+    Outcome,
+    RuleModel,
+    Text,
+    ValueType,
+    step,
+)
+
+
+class Compare(RuleModel):
+    lt: Bound | None = None
+    le: Bound | None = None
+    gt: Bound | None = None
+    ge: Bound | None = None
+
+    def holds(self, text: str) -> bool:
+        number = parse_decimal(text)
+        if number is None:
+            return False
+        return ((self.lt is None or number < self.lt) and (self.le is None or number <= self.le)
+                and (self.gt is None or number > self.gt) and (self.ge is None or number >= self.ge))
+
+
+Condition = dict[str, Union[Text, Compare]]
+
+
+def matches(when: Condition, attributes: dict[str, str]) -> bool:
+    for name, wanted in when.items():
+        have = attributes.get(name)
+        if have is None:
+            return False
+        if isinstance(wanted, Compare):
+            if not wanted.holds(have):
+                return False
+        elif normalize_text(have) != wanted:
+            return False
+    return True
+
+
+def describe(when: Condition) -> str:
+    parts = []
+    for name, wanted in when.items():
+        if isinstance(wanted, Compare):
+            ops = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+            parts.append(" ".join(f"{name}{ops[k]}{fmt(v)}" for k, v in wanted.model_dump().items() if v is not None))
+        else:
+            parts.append(f"{wanted}")
+    return "/".join(parts)
+
+
+class Row(RuleModel):
+    when: Condition = Field(default_factory=dict)
+    points: Dec
+
+
+class Modifier(RuleModel):
+    when: Condition
+    factor: Dec = Field(ge=0)
+    text: Text | None = None
+
+
+class Events(RuleModel):
+    kind: Literal["events"]
+    attributes: list[Text] = Field(default_factory=list)
+    """The attribute columns event rows carry (级别, 类型, 事项, 字数…)."""
+    table: list[Row] = Field(min_length=1)
+    """The first row whose `when` matches gives an event's points."""
+    modifiers: list[Modifier] = Field(default_factory=list)
+    """Every modifier that matches multiplies (个人减半, 字数不足500字减半)."""
+    best_of: Text | None = None
+    """Events sharing this attribute's value score only their best (按最高奖项)."""
+    per_event_cap: Dec | None = Field(default=None, gt=0)
+    cap: Dec | None = Field(default=None, gt=0)
+    unit: str = "项"
+
+    def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
+        return [InputSpec(cid, ValueType.EVENTS, attributes=tuple(self.attributes), row_value=ValueType.COUNT,
+                          check_event=self._check_event)]
+
+    def _check_event(self, attributes: dict[str, str]) -> None:
+        if not any(matches(row.when, attributes) for row in self.table):
+            choices = "; ".join(describe(row.when) for row in self.table)
+            raise BadValue("value.no_event_row", choices=choices)
+
+    def _score(self, event: Event) -> tuple[Decimal, list[str]]:
+        row = next(r for r in self.table if matches(r.when, event.attributes))
+        points, notes = row.points, [describe(row.when) or "", fmt(row.points)]
+        for modifier in self.modifiers:
+            if matches(modifier.when, event.attributes):
+                points *= modifier.factor
+                notes.append(f"×{fmt(modifier.factor)}{'(' + modifier.text + ')' if modifier.text else ''}")
+        if self.per_event_cap is not None and points > self.per_event_cap:
+            points = self.per_event_cap
+            notes.append(f"≤{fmt(self.per_event_cap)}")
+        return points, notes
+
+    def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
+        events = values[cid]
+        assert isinstance(events, list)
+        scored: list[tuple[Decimal, str, str | None]] = []
+        for event in events:
+            each, notes = self._score(event)
+            count = int(event.value) if event.value is not None else 1  # type: ignore[call-overload]
+            group = event.attributes.get(self.best_of) if self.best_of else None
+            for _ in range(count):
+                scored.append((each, " ".join(n for n in notes if n), group))
+        steps = []
+        if self.best_of:
+            best: dict[object, tuple[Decimal, str, str | None]] = {}
+            for i, entry in enumerate(scored):
+                key = entry[2] if entry[2] is not None else ("ungrouped", i)
+                if key not in best or entry[0] > best[key][0]:
+                    best[key] = entry
+            if len(best) < len(scored):
+                steps.append(step("step.best_of", attribute=self.best_of, kept=len(best), total=len(scored)))
+            scored = list(best.values())
+        total = sum((s[0] for s in scored), ZERO)
+        steps.insert(0, step("step.events", count=len(scored), unit=self.unit,
+                             detail="; ".join(s[1] for s in scored) or "-", points=total))
+        if self.cap is not None and total > self.cap:
+            total = self.cap
+            steps.append(step("step.cap", cap=self.cap))
+        return Outcome(total, tuple(steps))
+
+    def max_points(self, points: Decimal | None) -> Decimal | None:
+        return self.cap
+
+    def check(self, points: Decimal | None) -> list[Finding]:
+        found = []
+        named = set(self.attributes)
+        for part, i, conditions in ([("table", i, r.when) for i, r in enumerate(self.table)]
+                                    + [("modifiers", i, m.when) for i, m in enumerate(self.modifiers)]):
+            for name in conditions:
+                if name not in named:
+                    found.append(Finding((part, i, "when"), "error", "check.unknown_attribute",
+                                         {"name": name, "names": "、".join(self.attributes)}))
+        if self.best_of is not None and self.best_of not in named:
+            found.append(Finding(("best_of",), "error", "check.unknown_attribute",
+                                 {"name": self.best_of, "names": "、".join(self.attributes)}))
+        return found
