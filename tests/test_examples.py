@@ -1,49 +1,57 @@
-"""Every bundled example scores to the totals worked out by hand beside it (expected.yaml)."""
+"""Every bundled example scores to the results worked out by hand beside it, via `kaohe test`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import EXAMPLES, SCHEMES
-from kaohe.engine import score
-from kaohe.evidence import read_evidence
-from kaohe.outcomes import rank_results
+from kaohe.cases import find_cases, run_case_file
+from kaohe.cli import build_app
 from kaohe.scheme.load import load_scheme
-from kaohe.scheme.yamlload import load_yaml
 
-CASES = [
-    (folder, evidence)
-    for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "expected.yaml").is_file())
-    for evidence in sorted(folder.glob("evidence*"))
-]
+BUNDLED = sorted(SCHEMES.glob("*.yaml"))
 
 
-def test_every_bundled_scheme_has_an_example() -> None:
-    assert {p.stem for p in SCHEMES.glob("*.yaml")} <= {folder.name for folder, _ in CASES}
+def test_every_bundled_scheme_has_hand_worked_cases() -> None:
+    for scheme in BUNDLED:
+        assert find_cases(scheme, load_scheme(scheme).scheme.id), scheme.name
 
 
-@pytest.mark.parametrize("folder,evidence", CASES, ids=lambda v: v.name)
-def test_example_scores_as_worked_by_hand(folder: Path, evidence: Path) -> None:
-    loaded = load_scheme(SCHEMES / f"{folder.name}.yaml")
-    expected, _ = load_yaml((folder / "expected.yaml").read_text(encoding="utf-8"), "expected.yaml")
-    found = read_evidence([evidence], loaded.scheme)
-    assert [str(p) for p in found.problems] == []
-    results = score(loaded.scheme, found)
-    assert results.missing == ()
-    got = {
-        row.result.unit: {
-            "sections": {k: v.points for k, v in row.result.sections.items()},
-            "base": row.result.base,
-            "bonus": row.result.bonus,
-            "total": row.result.total,
-            "rank": row.rank,
-        }
-        for row in rank_results(loaded.scheme, results)
-    }
-    want = {
-        unit: {k: (int(v) if k == "rank" else v) for k, v in data.items() if k != "why"}
-        for unit, data in expected["units"].items()
-    }
-    assert got == want
+@pytest.mark.parametrize("scheme", BUNDLED, ids=lambda p: p.stem)
+def test_example_scores_as_worked_by_hand(scheme: Path) -> None:
+    loaded = load_scheme(scheme)
+    for case_file in find_cases(scheme, loaded.scheme.id):
+        for report in run_case_file(loaded, case_file):
+            assert [str(p) for p in report.problems] == []
+            assert [str(m) for m in report.mismatches] == []
+            assert report.checked > 0
+
+
+def test_kaohe_test_reports_a_mismatch_with_the_working(tmp_path: Path) -> None:
+    # 溧阳市 1.1.1 = 3 meetings × 1 point, capped at 2: a case claiming 3 must fail.
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "name: 错误的预期\n"
+        "rows:\n"
+        "  - {单位: 溧阳市, 指标: 1.1.1, 值: 3}\n"
+        "units:\n"
+        "  溧阳市:\n"
+        "    criteria: {1.1.1: 3}\n"
+        "    why: 每次得1分,3次得3分(忘了最高得2分)\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(build_app(), ["test", str(SCHEMES / "changzhou-2018.yaml"), str(case)])
+    assert result.exit_code == 1
+    assert f"{case}:6:23: 错误的预期: 溧阳市 的 criteria.1.1.1 应为 3,实际为 2" in result.output
+    assert "手算过程: 每次得1分,3次得3分(忘了最高得2分)" in result.output
+    assert "0 个用例通过,1 个失败" in result.output
+
+
+def test_kaohe_test_passes_the_bundled_example() -> None:
+    result = CliRunner().invoke(build_app(), ["test", str(SCHEMES / "changzhou-2018.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "3 个用例通过,0 个失败" in result.output  # one per evidence file
+    assert EXAMPLES.is_dir()

@@ -2,7 +2,8 @@
 
 A case gives a criterion (as a scheme would write it), the raw evidence values a user would
 type, and either the expected points (`expect`) or the message key of the expected refusal
-(`error`). Its `why` holds the working.
+(`error`). Its `why` holds the working. An events or panel input takes a list of rows, each a
+mapping of attribute columns plus `值` (the row's value; omitted for one event).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import pytest
 
 from kaohe.engine import score_criterion
 from kaohe.errors import Location
-from kaohe.evidence import Evidence, Value
+from kaohe.evidence import Evidence, accept_entry
+from kaohe.evidence.layout import Entry
 from kaohe.rules import REGISTRY
-from kaohe.rules.base import BadValue, parse_value
 from kaohe.scheme.models import Criterion, Scheme
 from kaohe.scheme.yamlload import load_yaml
 
@@ -46,15 +47,18 @@ def test_every_rule_kind_has_cases() -> None:
 def test_rule_case(case: dict) -> None:
     assert case.get("why"), "every case states its working"
     criterion = Criterion.model_validate(case["criterion"])
-    specs = {spec.id: spec for spec in criterion.inputs()}
+    index = {spec.id: spec for spec in criterion.inputs()}
     evidence = Evidence()
+    here = Location("case")
     for input_id, raw in (case.get("values") or {}).items():
-        if "error" in case:
-            with pytest.raises(BadValue) as caught:
-                parse_value(specs[input_id], raw)
-            assert caught.value.key == case["error"]
-            return
-        evidence.values[("单位", input_id)] = Value(parse_value(specs[input_id], raw), raw, Location("case"))
-    assert "error" not in case, "the bad value was accepted"
+        rows = raw if isinstance(raw, list) else [{"值": raw}]
+        for row in rows:
+            attributes = {k: str(v) for k, v in row.items() if k != "值"}
+            entry = Entry("单位", here, input_id, row.get("值"), here, "", attributes)
+            accept_entry(evidence, entry, index, {})
+    if "error" in case:
+        assert [p.code for p in evidence.problems][:1] == [case["error"]]
+        return
+    assert [str(p) for p in evidence.problems] == []
     result = score_criterion(criterion, "单位", evidence, SCHEME)
     assert result.points == case["expect"], [s.key for s in result.steps]

@@ -153,6 +153,37 @@ def build_app() -> typer.Typer:
         code = run_score(loaded, [str(p) for p in evidence], output, fmt_.value, strict, echo=typer.echo, err=_err)
         raise typer.Exit(code)
 
+    @app.command(name="test", help=t("cli.test.help"))
+    def test_cases(
+        scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
+        cases: Optional[List[Path]] = typer.Argument(None, help=t("cli.arg.cases"), show_default=False),
+    ) -> None:
+        from kaohe.cases import find_cases, run_case_file
+        from kaohe.errors import KaoheError
+
+        loaded = _load_checked(scheme)
+        files = list(cases) if cases else find_cases(scheme, loaded.scheme.id)
+        _need_files(files)
+        if not files:
+            _fail_usage(t("cases.none_found", id=loaded.scheme.id, stem=scheme.stem))
+        passed = failed = 0
+        for file in files:
+            try:
+                reports = run_case_file(loaded, file)
+            except KaoheError as e:
+                _report_and_exit(e.problems)
+            for report in reports:
+                if report.passed:
+                    passed += 1
+                    typer.echo(t("cases.passed", case=report.name, checked=report.checked))
+                    continue
+                failed += 1
+                _err(t("cases.failed", case=report.name))
+                for item in [*report.problems, *report.mismatches]:
+                    _err(f"  {item}")
+        typer.echo(t("cases.summary", passed=passed, failed=failed))
+        raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
+
     return app
 
 

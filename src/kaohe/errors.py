@@ -40,6 +40,8 @@ class Problem:
     location: Location
     message: str
     severity: Severity = Severity.ERROR
+    code: str = ""
+    """The catalogue key of what was wrong with a value (for scripts and tests), where there is one."""
 
     def __str__(self) -> str:
         label = t("label.error") if self.severity is Severity.ERROR else t("label.warning")

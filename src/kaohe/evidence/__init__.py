@@ -67,7 +67,7 @@ def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
             continue
         evidence.files.append((name, digest))
         for entry in entries:
-            _accept(evidence, entry, index, known_units)
+            accept_entry(evidence, entry, index, known_units)
     return evidence
 
 
@@ -107,7 +107,8 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec]) -> tupl
     return entries, digest
 
 
-def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, None]) -> None:
+def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, None]) -> None:
+    """Check one (unit, id, value) entry and add it to `evidence`, or record why not."""
     if known and entry.unit not in known:
         evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
                                                                   units="、".join(known))))
@@ -126,7 +127,8 @@ def _accept(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known
         value = parse_value(spec, entry.raw)
     except BadValue as e:
         evidence.problems.append(Problem(entry.location, t("evidence.bad_value", id=entry.input_id,
-                                                             value=_show(entry.raw), problem=t(e.key, **e.params))))
+                                                             value=_show(entry.raw), problem=t(e.key, **e.params)),
+                                         code=e.key))
         return
     key = (entry.unit, spec.id)
     if key in evidence.values:
@@ -152,7 +154,7 @@ def _accept_event(evidence: Evidence, entry: Entry, spec: InputSpec) -> None:
             spec.check_event(attributes)
     except BadValue as e:
         evidence.problems.append(Problem(entry.location, t("evidence.bad_event", id=entry.input_id,
-                                                             problem=t(e.key, **e.params))))
+                                                             problem=t(e.key, **e.params)), code=e.key))
         return
     key = (entry.unit, spec.id)
     held = evidence.values.get(key)
