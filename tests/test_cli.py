@@ -227,3 +227,19 @@ def test_cli_module_imports_no_heavy_library(module: str) -> None:
     code = f"import sys, kaohe.cli; print({module!r} in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import kaohe.cli as cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "build_app", lambda: broken)
+    monkeypatch.setattr(sys, "argv", ["kaohe", "validate", "x.yaml"])
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    assert caught.value.code == 70
+    err = capsys.readouterr().err
+    assert err.startswith("kaohe 内部错误(RuntimeError: boom)") and "Traceback" not in err

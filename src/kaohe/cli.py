@@ -64,6 +64,7 @@ def _localise_help_frame() -> None:
 def build_app() -> typer.Typer:
     _localise_help_frame()
     app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=True,
+                      pretty_exceptions_enable=False,
                       context_settings={"help_option_names": ["-h", "--help"]})
 
     @app.callback(invoke_without_command=True)
@@ -210,6 +211,13 @@ def _report_and_exit(problems) -> None:  # type: ignore[no-untyped-def]
     raise typer.Exit(EXIT_INVALID)
 
 
+EXIT_INTERNAL = 70
+
+
 def main() -> None:
     set_lang("en" if _lang_from_argv(sys.argv[1:]).lower().startswith("en") else "zh")
-    build_app()(prog_name="kaohe")
+    try:
+        build_app()(prog_name="kaohe")
+    except Exception as e:  # a bug of ours: say so in one line, never a traceback
+        _err(t("cli.internal_error", kind=type(e).__name__, detail=e))
+        sys.exit(EXIT_INTERNAL)

@@ -10,6 +10,7 @@ from kaohe import __version__
 from kaohe.engine import Results
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
+from kaohe.rules.base import Event
 from kaohe.scheme.load import LoadedScheme
 
 FORMAT_VERSION = 1
@@ -28,12 +29,14 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
             "doc_number": scheme.doc_number,
             "file": loaded.path,
             "sha256": loaded.sha256,
-            "full_score": _num(scheme.full_score),
+            "full_score": _num(scheme.full_score) if scheme.full_score is not None else None,
+            "unit": scheme.unit,
             "ranking": scheme.ranking.method,
         },
         "evidence": [{"file": f, "sha256": digest} for f, digest in files],
         "sections": [
-            {"id": s.id, "title": s.title, "kind": s.kind, "points": _num(s.points)} for s in scheme.sections
+            {"id": s.id, "title": s.title, "kind": s.kind, "counted": s.counted,
+             "points": _num(s.points) if s.points is not None else None} for s in scheme.sections
         ],
         "units": [_unit(row) for row in rows],
         "missing": [{"unit": m.unit, "id": m.input_id} for m in results.missing],
@@ -47,7 +50,13 @@ def _unit(row: RankedRow) -> dict[str, Any]:
         "unit": r.unit,
         "base": _num(r.base),
         "bonus": _num(r.bonus),
+        "deduction": _num(r.deduction),
         "total": _num(r.total),
+        "category": r.category,
+        "vetoed": list(r.vetoed),
+        "falsified": list(r.falsified),
+        "unmet": list(r.unmet),
+        "barred": r.barred,
         "sections": {k: _num(v.points) for k, v in r.sections.items()},
         "items": {k: _num(v.points) for k, v in r.items.items()},
         "criteria": [
@@ -78,6 +87,11 @@ def _value(value: object) -> object:
         return repr(value)
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    if isinstance(value, Event):
+        return {"attributes": value.attributes, "value": _value(value.value),
+                "source": str(value.location) if value.location else None}
     return str(value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kaohe.i18n import t
+from kaohe.engine import UnitResult
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation, show_input
 from kaohe.scheme.models import Scheme
@@ -13,17 +14,31 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
+    """名次, 单位, (类别), each base section, 基本分, (加分), (扣分), 总分, (标记); money schemes name 元."""
     base = [s for s in scheme.sections if s.kind == "base"]
-    bonus = [s for s in scheme.sections if s.kind == "bonus"]
-    header: list[object] = [t("col.rank"), t("col.unit")] + [s.title for s in base]
-    header += [t("col.base")] + ([t("col.bonus")] if bonus else []) + [t("col.total")]
+    has = {kind: any(s.kind == kind for s in scheme.sections) for kind in ("bonus", "deduction")}
+    unit = f"({scheme.unit})" if scheme.unit != "分" else ""
+    header: list[object] = [t("col.rank"), t("col.unit")] + ([t("col.category")] if scheme.categories else [])
+    header += [s.title for s in base] + ([t("col.base") + unit] if base else [])
+    header += ([t("col.bonus") + unit] if has["bonus"] else []) + ([t("col.deduction") + unit] if has["deduction"] else [])
+    header += [t("col.total") + unit] + ([t("col.flags")] if scheme.flags else [])
     out = [header]
     for row in rows:
         r = row.result
-        line: list[object] = [row.rank, r.unit] + [r.sections[s.id].points for s in base] + [r.base]
-        line += ([r.bonus] if bonus else []) + [r.total]
+        line: list[object] = [row.rank, r.unit] + ([r.category or ""] if scheme.categories else [])
+        line += [r.sections[s.id].points if s.id in r.sections else "" for s in base] + ([r.base] if base else [])
+        line += ([r.bonus] if has["bonus"] else []) + ([r.deduction] if has["deduction"] else []) + [r.total]
+        if scheme.flags:
+            line.append(flag_text(r))
         out.append(line)
     return out
+
+
+def flag_text(result: UnitResult) -> str:
+    marks = [t("flag.vetoed", ids="、".join(result.vetoed))] if result.vetoed else []
+    marks += [t("flag.falsified", ids="、".join(result.falsified))] if result.falsified else []
+    marks += [t("flag.unmet", ids="、".join(result.unmet))] if result.unmet else []
+    return "; ".join(marks)
 
 
 def detail_rows(rows: list[RankedRow]) -> list[list[object]]:

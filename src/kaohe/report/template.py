@@ -12,6 +12,7 @@ from pathlib import Path
 from kaohe.i18n import t
 from kaohe.report.atomic import atomic_path
 from kaohe.report.csvout import write_csv
+from kaohe.evidence import input_index
 from kaohe.report.text import describe_input, describe_rule
 from kaohe.rules.base import InputSpec, ValueType
 from kaohe.scheme.models import Scheme
@@ -20,30 +21,59 @@ TEXT_ROW_MARKER = "评分标准"
 
 
 def template_table(scheme: Scheme) -> tuple[list[list[object]], list[InputSpec]]:
-    specs = scheme.inputs()
+    """The wide form: one row per unit, one column per single-valued input and per flag."""
     header: list[object] = [t("col.unit")]
     text_row: list[object] = [TEXT_ROW_MARKER]
-    for criterion, spec in specs:
+    specs: list[InputSpec] = []
+    for criterion, spec in scheme.inputs():
+        if spec.type is ValueType.EVENTS:
+            continue
         title = criterion.title or ""
         label = f"{title}·{spec.label}" if spec.label else title
         header.append(f"{spec.id} {label}".strip())
         text_row.append(f"{criterion.text}\n[{describe_rule(criterion)};{describe_input(spec)}]")
+        specs.append(spec)
+    index = input_index(scheme)
+    for flag in scheme.flags:
+        header.append(flag.id)
+        text_row.append(f"{flag.text}\n[{describe_input(index[flag.id])}]")
+        specs.append(index[flag.id])
     units = scheme.unit_names() or [t("template.unit_placeholder")]
     rows: list[list[object]] = [header, text_row] + [[u] + [None] * len(specs) for u in units]
-    return rows, [s for _, s in specs]
+    return rows, specs
+
+
+def events_table(scheme: Scheme) -> list[list[object]]:
+    """The long form for inputs given row by row (events, raters): 单位, 指标, 值, attributes, 备注."""
+    specs = [(c, spec) for c, spec in scheme.inputs() if spec.type is ValueType.EVENTS]
+    if not specs:
+        return []
+    attributes = list(dict.fromkeys(a for _, spec in specs for a in spec.attributes))
+    header: list[object] = [t("col.unit"), t("col.id"), t("col.value"), *attributes, t("col.note")]
+    rows: list[list[object]] = [header]
+    for criterion, spec in specs:
+        example = [TEXT_ROW_MARKER, spec.id, None, *[None] * len(attributes),
+                   f"{criterion.text} [{describe_rule(criterion)};{describe_input(spec)}]"]
+        rows.append(example)
+    return rows
 
 
 def write_template(scheme: Scheme, target: str | Path) -> int:
-    """Write the template; returns the number of inputs."""
+    """Write the template (a second file or sheet for row-by-row inputs); returns the number of inputs."""
     rows, specs = template_table(scheme)
+    events = events_table(scheme)
     if Path(target).suffix.lower() == ".csv":
         write_csv(target, rows, [])
+        if events:
+            target = Path(target)
+            write_csv(target.with_name(f"{target.stem}-{t('sheet.events')}.csv"), events, [])
     else:
-        _write_xlsx(scheme, rows, specs, target)
-    return len(specs)
+        _write_xlsx(scheme, rows, specs, target, events)
+    return len(specs) + max(len(events) - 1, 0)
 
 
-def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec], target: str | Path) -> None:
+def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec], target: str | Path,
+                events: list[list[object]]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -78,6 +108,15 @@ def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec]
         sheet.add_data_validation(validation)
         letter = get_column_letter(col)
         validation.add(f"{letter}3:{letter}{last + 200}")
+    if events:
+        event_sheet = workbook.create_sheet(t("sheet.events"))
+        for r, row in enumerate(events, start=1):
+            for c, value in enumerate(row, start=1):
+                put(event_sheet.cell(row=r, column=c), value)
+        for cell in event_sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+        event_sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(t("sheet.instructions"))
     for r, line in enumerate(_instructions(scheme), start=1):
         put(notes.cell(row=r, column=1), line)

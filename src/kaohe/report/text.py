@@ -7,7 +7,7 @@ from decimal import Decimal
 from kaohe.engine import CriterionResult, InputResult
 from kaohe.i18n import get_lang, t
 from kaohe.numbers import fmt
-from kaohe.rules.base import InputSpec, ValueType
+from kaohe.rules.base import Event, InputSpec, ValueType
 from kaohe.scheme.models import Criterion
 
 
@@ -21,6 +21,11 @@ def explanation(result: CriterionResult) -> str:
 def show_value(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, list):
+        return "; ".join(show_value(v) for v in value)
+    if isinstance(value, Event):
+        attrs = "/".join(value.attributes.values())
+        return f"{attrs}×{show_value(value.value)}" if attrs else show_value(value.value)
     if isinstance(value, bool):
         return ("是" if value else "否") if get_lang() == "zh" else ("yes" if value else "no")
     if isinstance(value, Decimal):
@@ -57,6 +62,13 @@ def describe_rule(criterion: Criterion) -> str:
         return t("rule.bands", bands=bands)
     if kind == "levels":
         return t("rule.levels", levels="/".join(f"{lv.name}{fmt(lv.points)}" for lv in rule.levels))
+    if kind == "ratio":
+        return t(f"rule.ratio_{rule.mode}", target=f"{fmt(rule.target * 100)}%")
+    if kind == "events":
+        table = "; ".join(f"{'/'.join(str(v) for v in row.when.values()) or '*'}{fmt(row.points)}" for row in rule.table)
+        return t("rule.events", table=table)
+    if kind == "panel":
+        return t(f"rule.panel_{rule.method}")
     if kind == "judged":
         high = rule.max_points(points)
         return t("rule.judged", low=fmt(rule.min), high=fmt(high) if high is not None else "∞")
@@ -67,6 +79,10 @@ def describe_input(spec: InputSpec) -> str:
     """What to type into an evidence cell."""
     if spec.type is ValueType.LEVEL:
         return t("input.level", choices="/".join(spec.choices))
+    if spec.type is ValueType.EVENTS:
+        return t("input.events", attributes="、".join(spec.attributes) or "-")
+    if spec.type is ValueType.ITEMS:
+        return t("input.items")
     if spec.type is ValueType.POINTS:
         return t("input.points", low=fmt(spec.minimum or Decimal(0)),
                  high=fmt(spec.maximum) if spec.maximum is not None else "∞")

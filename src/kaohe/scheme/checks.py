@@ -126,10 +126,11 @@ def _tasks(loaded: LoadedScheme, si: int, report) -> None:  # type: ignore[no-un
 
 
 def _check_item(item: Item, ipath: P, report) -> None:  # type: ignore[no-untyped-def]
-    stated = [c.points for c in item.criteria if c.points is not None]
-    if len(stated) == len(item.criteria):
+    earning = [c for c in item.criteria if c.effect == "score"]
+    stated = [c.points for c in earning if c.points is not None]
+    if item.points is not None and earning and len(stated) == len(earning) and item.base == "earned":
         total = sum(stated, ZERO)
-        if total != item.points:
+        if total != item.points and not any(c.categories for c in earning):
             report(ipath + ("points",), Severity.ERROR, "check.criteria_sum",
                    id=item.id, total=fmt(total), points=fmt(item.points))
     reachable: Decimal | None = ZERO
@@ -139,10 +140,12 @@ def _check_item(item: Item, ipath: P, report) -> None:  # type: ignore[no-untype
         if criterion.id != expected:
             report(cpath + ("id",), Severity.WARNING, "check.criterion_numbering", id=criterion.id, expected=expected)
         best = _check_criterion(criterion, cpath, report)
-        reachable = None if reachable is None or best is None else reachable + best
-    if reachable is not None and reachable < item.limit:
+        if criterion.effect == "score":
+            reachable = None if reachable is None or best is None else reachable + best
+    limit = item.limit
+    if limit is not None and item.base == "earned" and earning and reachable is not None and reachable < limit:
         report(ipath + ("points",), Severity.WARNING, "check.item_unreachable",
-               id=item.id, best=fmt(reachable), points=fmt(item.limit))
+               id=item.id, best=fmt(reachable), points=fmt(limit))
 
 
 def _check_criterion(criterion: Criterion, cpath: P, report) -> Decimal | None:  # type: ignore[no-untyped-def]
