@@ -240,4 +240,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.items": ("填被认定弄虚作假的项目编号", "the item ids found falsified"),
     "sheet.events": ("逐项填报", "Rows"),
     "cli.internal_error": ("kaohe 内部错误({kind}: {detail});这是 kaohe 的缺陷,请连同输入文件报告给维护者", "internal error in kaohe ({kind}: {detail}); this is a bug in kaohe: please report it with the input files"),
+    "col.bonus_money": ("奖励", "Rewards"),
+    "col.deduction_money": ("扣减", "Deductions"),
+    "col.total_money": ("合计", "Net"),
+    "show.bonus_open": ("(加分项目,不封顶)", "(bonus, uncapped)"),
+    "show.deduction": ("(扣分项目)", "(deductions)"),
 }

@@ -17,11 +17,13 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     """名次, 单位, (类别), each base section, 基本分, (加分), (扣分), 总分, (标记); money schemes name 元."""
     base = [s for s in scheme.sections if s.kind == "base"]
     has = {kind: any(s.kind == kind for s in scheme.sections) for kind in ("bonus", "deduction")}
-    unit = f"({scheme.unit})" if scheme.unit != "分" else ""
+    money = scheme.unit != "分"
+    unit = f"({scheme.unit})" if money else ""
+    words = {k: t(f"col.{k}_money" if money else f"col.{k}") + unit for k in ("bonus", "deduction", "total")}
     header: list[object] = [t("col.rank"), t("col.unit")] + ([t("col.category")] if scheme.categories else [])
     header += [s.title for s in base] + ([t("col.base") + unit] if base else [])
-    header += ([t("col.bonus") + unit] if has["bonus"] else []) + ([t("col.deduction") + unit] if has["deduction"] else [])
-    header += [t("col.total") + unit] + ([t("col.flags")] if scheme.flags else [])
+    header += ([words["bonus"]] if has["bonus"] else []) + ([words["deduction"]] if has["deduction"] else [])
+    header += [words["total"]] + ([t("col.flags")] if scheme.flags else [])
     out = [header]
     for row in rows:
         r = row.result

@@ -36,14 +36,17 @@ def scheme_table(scheme: Scheme) -> Table:
                        ("col.rule", 3), ("col.basis", 2)):
         table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
     for section in scheme.sections:
-        head = f"{section.id}、{section.title}({fmt(section.points)})"
+        head = f"{section.id}、{section.title}" + (f"({fmt(section.points)})" if section.points is not None else "")
         if section.kind == "bonus":
-            head += t("show.bonus", cap=fmt(section.limit))
-        for i, item in enumerate(section.items):
+            head += t("show.bonus", cap=fmt(section.limit)) if section.limit is not None else t("show.bonus_open")
+        elif section.kind == "deduction":
+            head += t("show.deduction")
+        for i, item in enumerate(section.all_items()):
             for j, criterion in enumerate(item.criteria):
+                item_points = f"({fmt(item.points)})" if item.points is not None else ""
                 table.add_row(
                     head if i == 0 and j == 0 else "",
-                    f"{item.id} {item.title}({fmt(item.points)})" if j == 0 else "",
+                    f"{item.id} {item.title}{item_points}" if j == 0 else "",
                     fmt(criterion.points) if criterion.points is not None else "",
                     f"{criterion.id} ●{criterion.text}",
                     describe_rule(criterion),
