@@ -66,6 +66,8 @@ class InputSpec:
     choices: tuple[str, ...] = ()
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    zero_ok: bool = False
+    """POINTS: 0 is accepted even below `minimum`."""
     attributes: tuple[str, ...] = ()
     """For EVENTS: the attribute columns the rows carry."""
     row_value: ValueType | None = None
@@ -147,6 +149,8 @@ def parse_value(spec: InputSpec, raw: object) -> object:
         raise BadValue("value.negative")
     if spec.type is ValueType.POINTS:
         low = spec.minimum if spec.minimum is not None else ZERO
+        if spec.zero_ok and number == 0:
+            return number
         if number < low or (spec.maximum is not None and number > spec.maximum):
             raise BadValue("value.out_of_range", low=fmt(low), high=fmt(spec.maximum) if spec.maximum is not None else "∞")
     return number

@@ -17,6 +17,8 @@ class Judged(RuleModel):
     min: Dec = ZERO
     max: Dec | None = None
     """The highest points the assessors may give; the criterion's points when omitted."""
+    zero: bool = False
+    """Also accept 0 below `min`: "(1—3分)" given only when the work was done at all."""
     scale: Dec | None = None
     """A score supplied out of `scale` (e.g. 100) is converted to points: value ÷ scale × max."""
     owner: Text | None = None
@@ -28,7 +30,7 @@ class Judged(RuleModel):
     def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
         if self.scale is not None:
             return [InputSpec(cid, ValueType.POINTS, minimum=ZERO, maximum=self.scale)]
-        return [InputSpec(cid, ValueType.POINTS, minimum=self.min, maximum=self._max(points))]
+        return [InputSpec(cid, ValueType.POINTS, minimum=self.min, maximum=self._max(points), zero_ok=self.zero)]
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
         given = values[cid]
