@@ -245,4 +245,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.total_money": ("合计", "Net"),
     "show.bonus_open": ("(加分项目,不封顶)", "(bonus, uncapped)"),
     "show.deduction": ("(扣分项目)", "(deductions)"),
+    "col.uncounted": ("{title}(不计入总分)", "{title} (not in the total)"),
+    "show.effect_deduct": ("[扣分] ", "[deduction] "),
+    "show.effect_bonus": ("[加分] ", "[bonus] "),
 }

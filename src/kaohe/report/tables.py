@@ -16,20 +16,23 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     """名次, 单位, (类别), each base section, 基本分, (加分), (扣分), 总分, (标记); money schemes name 元."""
     base = [s for s in scheme.sections if s.kind == "base"]
-    has = {kind: any(s.kind == kind for s in scheme.sections) for kind in ("bonus", "deduction")}
+    has = {kind: any(s.kind == kind and s.counted for s in scheme.sections) for kind in ("bonus", "deduction")}
     money = scheme.unit != "分"
     unit = f"({scheme.unit})" if money else ""
     words = {k: t(f"col.{k}_money" if money else f"col.{k}") + unit for k in ("bonus", "deduction", "total")}
     header: list[object] = [t("col.rank"), t("col.unit")] + ([t("col.category")] if scheme.categories else [])
     header += [s.title for s in base] + ([t("col.base") + unit] if base else [])
     header += ([words["bonus"]] if has["bonus"] else []) + ([words["deduction"]] if has["deduction"] else [])
-    header += [words["total"]] + ([t("col.flags")] if scheme.flags else [])
+    header += [words["total"]]
+    aside = [s for s in scheme.sections if not s.counted]
+    header += [t("col.uncounted", title=s.title) for s in aside] + ([t("col.flags")] if scheme.flags else [])
     out = [header]
     for row in rows:
         r = row.result
         line: list[object] = [row.rank, r.unit] + ([r.category or ""] if scheme.categories else [])
         line += [r.sections[s.id].points if s.id in r.sections else "" for s in base] + ([r.base] if base else [])
         line += ([r.bonus] if has["bonus"] else []) + ([r.deduction] if has["deduction"] else []) + [r.total]
+        line += [r.sections[s.id].points if s.id in r.sections else "" for s in aside]
         if scheme.flags:
             line.append(flag_text(r))
         out.append(line)

@@ -49,7 +49,8 @@ def scheme_table(scheme: Scheme) -> Table:
                     f"{item.id} {item.title}{item_points}" if j == 0 else "",
                     fmt(criterion.points) if criterion.points is not None else "",
                     f"{criterion.id} ●{criterion.text}",
-                    describe_rule(criterion),
+                    (t("show.effect_" + criterion.effect) if criterion.effect != "score" else "")
+                    + describe_rule(criterion),
                     item.basis or "" if j == 0 else "",
                 )
     return table
