@@ -248,4 +248,5 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.uncounted": ("{title}(不计入总分)", "{title} (not in the total)"),
     "show.effect_deduct": ("[扣分] ", "[deduction] "),
     "show.effect_bonus": ("[加分] ", "[bonus] "),
+    "step.panel_too_few": ("仅 {count} 人评分,不足以去掉最高最低分,按平均计", "only {count} scores: too few to drop the highest and lowest, plain mean"),
 }

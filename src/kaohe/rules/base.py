@@ -147,6 +147,8 @@ def parse_value(spec: InputSpec, raw: object) -> object:
         return _rate(raw, number)
     if number < 0:
         raise BadValue("value.negative")
+    if spec.type is ValueType.NUMBER and spec.maximum is not None and number > spec.maximum:
+        raise BadValue("value.out_of_range", low="0", high=fmt(spec.maximum))
     if spec.type is ValueType.POINTS:
         low = spec.minimum if spec.minimum is not None else ZERO
         if spec.zero_ok and number == 0:

@@ -98,6 +98,8 @@ class Events(RuleModel):
                           check_event=self._check_event)]
 
     def _check_event(self, attributes: dict[str, str]) -> None:
+        if self.best_of is not None and self.best_of not in attributes:
+            raise BadValue("value.missing_attributes", names=self.best_of)  # else 一稿多用 would dodge best_of
         if not any(matches(row.when, attributes) for row in self.table):
             choices = "; ".join(describe(row.when) for row in self.table)
             raise BadValue("value.no_event_row", choices=choices)

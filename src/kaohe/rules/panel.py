@@ -63,6 +63,8 @@ class Panel(RuleModel):
             ordered = sorted(scores)
             scores = ordered[1:-1]
             steps.append(step("step.panel_trimmed", low=ordered[0], high=ordered[-1]))
+        elif self.method == "trimmed_mean":
+            steps.append(step("step.panel_too_few", count=len(scores)))
         if self.method == "weighted" and self.weights:
             score = self._weighted(rows, steps)
         else:
