@@ -202,7 +202,7 @@ def test_show_prints_the_assessment_table() -> None:
 
 def test_version_and_help_for_every_command() -> None:
     assert run("--version").stdout.strip() == f"kaohe {__version__}"
-    for command in ("validate", "show", "template", "score"):
+    for command in ("validate", "show", "template", "score", "test"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "用法" not in result.stdout or "Usage" in result.stdout
         assert any(ord(ch) > 0x4E00 for ch in result.stdout), f"{command} help is in Chinese"

@@ -37,7 +37,7 @@ def test_makefile_targets_exist() -> None:
 
 
 def test_readme_shows_every_command() -> None:
-    for command in ("validate", "show", "template", "score"):
+    for command in ("validate", "show", "template", "score", "test"):
         assert any(c.startswith(f"kaohe {command} ") for c in _tour_commands()), command
 
 
@@ -46,7 +46,9 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     # Run where the README's relative paths resolve, writing any output into a scratch folder.
     for name in ("schemes", "examples"):
         (tmp_path / name).symlink_to(ROOT / name)
-    argv = shlex.split(command)
+    argv = []
+    for word in shlex.split(command):  # the shell would expand globs such as schemes/*.yaml
+        argv += sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob(word)) if "*" in word else [word]
     argv = [sys.executable, "-m", "kaohe"] + (argv[1:] if argv[0] == "kaohe" else argv[3:])
     result = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True,
                             env={**os.environ, "COLUMNS": "160"})
