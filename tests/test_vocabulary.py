@@ -252,3 +252,11 @@ def test_money_schemes_reward_best_level_and_deduct(tmp_path: Path) -> None:
     [office] = score(loaded.scheme, found).units
     # Rewards: A used twice, best 省级 200; B 区级 50 → 250 元. Deductions: 3 × 50 = 150 元. Net 100 元.
     assert (office.bonus, office.deduction, office.total) == (D(250), D(150), D(100))
+
+
+def test_full_width_unit_names_in_the_scheme_match_evidence(tmp_path: Path) -> None:
+    # The document writes 机关党委（机关纪委）; a CSV typed with full-width brackets, or with
+    # ASCII ones, names the same unit.
+    scheme = CATEGORIES.replace("{name: 综合处, category: 综合部门}", "{name: 机关党委（机关纪委）, category: 综合部门}")
+    units = _run(tmp_path, scheme, "单位,4.1.1,4.1b.1,4.2.1\n机关党委(机关纪委),,18,\n运行处,9,,8.5\n")
+    assert units["机关党委(机关纪委)"].total == D(18)

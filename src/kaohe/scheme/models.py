@@ -11,8 +11,9 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
+from kaohe.numbers import normalize_text
 from kaohe.rules import Rule
 from kaohe.rules.base import Bound, Dec, InputSpec, Text
 
@@ -23,8 +24,15 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def _nfkc(value: Any) -> Any:
+    """Names and ids are matched against evidence, which is read NFKC-normalised (（）→ ())."""
+    return normalize_text(value) if isinstance(value, str) else value
+
+
 Int = Annotated[int, Strict(), BeforeValidator(_whole_number)]
-Id = Annotated[Text, Field(min_length=1, max_length=64)]
+Name = Annotated[Text, AfterValidator(_nfkc)]
+"""A unit, category or task-list key: compared with evidence after the same normalisation."""
+Id = Annotated[Text, Field(min_length=1, max_length=64), AfterValidator(_nfkc)]
 Effect = Literal["score", "deduct", "bonus"]
 
 
@@ -42,8 +50,8 @@ class Category(Model):
 class Unit(Model):
     """An assessed unit (辖市(区), 处室, 单位)."""
 
-    name: Text = Field(min_length=1, max_length=100)
-    category: Text | None = None
+    name: Name = Field(min_length=1, max_length=100)
+    category: Name | None = None
 
 
 class Flag(Model):
@@ -79,7 +87,7 @@ class Criterion(Model):
     default: Dec | bool | Annotated[str, Strict()] | None = None
     """The value assumed when a unit's evidence has none; without it a missing value is reported."""
     owner: Text | None = None
-    categories: list[Text] | None = None
+    categories: list[Name] | None = None
 
     def inputs(self) -> list[InputSpec]:
         return self.rule.inputs(self.id, self.points)
@@ -96,7 +104,7 @@ class Node(Model):
     """The most that can be deducted (扣分以本项目分值为限); the node's points when omitted."""
     bonus_cap: Dec | None = Field(default=None, ge=0)
     """The most the bonuses can add; no limit when omitted (加分不封顶)."""
-    categories: list[Text] | None = None
+    categories: list[Name] | None = None
     owner: Text | None = None
 
     @property
@@ -138,7 +146,7 @@ class Section(Node):
     weight: Bound | None = None
     """A base section's share of the full score (20%); its result counts result ÷ points × weight."""
     items: list[Item] = Field(default_factory=list)
-    tasks: dict[str, list[Item]] | None = None
+    tasks: dict[Name, list[Item]] | None = None
     """Per-unit task lists (责任清单): unit name → that unit's own items."""
 
     @model_validator(mode="after")
