@@ -24,7 +24,7 @@ from kaohe.outcomes import rank_results
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.yamlload import Positions, load_yaml
 
-FIELDS = ("total", "rank", "base", "bonus", "deduction", "category", "vetoed", "falsified", "barred")
+FIELDS = ("total", "rank", "base", "bonus", "deduction", "category", "vetoed", "falsified", "unmet", "barred")
 NESTED = ("sections", "items", "criteria")
 
 
@@ -144,7 +144,8 @@ def _observed(row) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     r = row.result
     return {
         "total": r.total, "rank": row.rank, "base": r.base, "bonus": r.bonus, "deduction": r.deduction,
-        "category": r.category, "vetoed": list(r.vetoed), "falsified": list(r.falsified), "barred": r.barred,
+        "category": r.category, "vetoed": list(r.vetoed), "falsified": list(r.falsified), "unmet": list(r.unmet),
+        "barred": r.barred,
         "sections": {k: v.points for k, v in r.sections.items()},
         "items": {k: v.points for k, v in r.items.items()},
         "criteria": {c.criterion.id: c.points for c in r.criteria},

@@ -1,0 +1,115 @@
+"""Generate the example evidence for schemes/hubei-archives-2011.yaml.
+
+Five ILLUSTRATIVE applying 機關 (invented names and scores: the document names no applicant), each
+with the six 申報必備條件 of 第五條 (flags 必備條件.1–6: 是/√ = met, 否/× = not met) and the
+評審組's score on the 考評表 of 附件2 (1.1.1, 0–100).
+
+Writes, from the single DATA dict below:
+  evidence.csv       wide form, UTF-8 with BOM: 單位 + one column per input id
+  evidence-long.csv  long form, UTF-8 with BOM: 單位,指標,值,備註
+  evidence.xlsx      long form, sheet 證據: 單位 | 指標 | 值 | 備註
+
+Run with: /work/main/.venv/bin/python make_evidence.py
+"""
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).resolve().parent
+
+FLAGS = [f"必備條件.{n}" for n in range(1, 7)]
+IDS = [*FLAGS, "1.1.1"]
+JUDGED = {"1.1.1": (Decimal(0), Decimal(100))}
+TO_YESNO = {"是": "是", "√": "是", "否": "否", "×": "否"}
+
+# unit -> {input id: value as written in the CSV}
+DATA = {
+    "某縣財政局": {
+        "必備條件.1": "是", "必備條件.2": "是", "必備條件.3": "是", "必備條件.4": "是",
+        "必備條件.5": "是", "必備條件.6": "是", "1.1.1": "90",
+    },
+    "某縣人民政府辦公室": {
+        "必備條件.1": "√", "必備條件.2": "√", "必備條件.3": "√", "必備條件.4": "√",
+        "必備條件.5": "√", "必備條件.6": "√", "1.1.1": "100",
+    },
+    "某鎮人民政府": {
+        "必備條件.1": "是", "必備條件.2": "是", "必備條件.3": "是", "必備條件.4": "是",
+        "必備條件.5": "是", "必備條件.6": "是", "1.1.1": "80",
+    },
+    "某縣國土資源所": {
+        "必備條件.1": "是", "必備條件.2": "是", "必備條件.3": "是", "必備條件.4": "是",
+        "必備條件.5": "是", "必備條件.6": "√", "1.1.1": "79.5",
+    },
+    "某縣農業局": {
+        "必備條件.1": "是", "必備條件.2": "是", "必備條件.3": "是", "必備條件.4": "是",
+        "必備條件.5": "否", "必備條件.6": "是", "1.1.1": "90",
+    },
+}
+
+NOTES = {
+    "某縣財政局": {"1.1.1": "恰為省一級達標分數線90分"},
+    "某縣人民政府辦公室": {"1.1.1": "滿分100,恰為上限"},
+    "某鎮人民政府": {"必備條件.3": "非應向國家綜合檔案館移交檔案的機關,不涉及,按具備計",
+                     "必備條件.4": "非應報送政府公開信息的機關,不涉及,按具備計",
+                     "1.1.1": "恰為省二級達標分數線80分"},
+    "某縣國土資源所": {"1.1.1": "差0.5分未達省二級分數線"},
+    "某縣農業局": {"必備條件.5": "兩年內發生檔案損毀事故,不具備", "1.1.1": "與某縣財政局同分"},
+}
+
+
+def xlsx_value(input_id: str, text: str):
+    if input_id in FLAGS:
+        return TO_YESNO[text]
+    d = Decimal(text)
+    if d == d.to_integral_value():
+        return int(d)
+    return float(text)
+
+
+def check():
+    assert list(DATA) == ["某縣財政局", "某縣人民政府辦公室", "某鎮人民政府", "某縣國土資源所",
+                          "某縣農業局"]
+    for unit, row in DATA.items():
+        assert list(row) == IDS, unit
+        for k, v in row.items():
+            if k in FLAGS:
+                assert v in TO_YESNO, (unit, k, v)
+            else:
+                low, high = JUDGED[k]
+                assert low <= Decimal(v) <= high, (unit, k, v)
+        for k in NOTES.get(unit, {}):
+            assert k in row, (unit, k)
+
+
+def main():
+    check()
+    with open(HERE / "evidence.csv", "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["單位", *IDS])
+        for unit, row in DATA.items():
+            w.writerow([unit, *(row[k] for k in IDS)])
+
+    long_rows = [
+        (unit, k, row[k], NOTES.get(unit, {}).get(k, ""))
+        for unit, row in DATA.items()
+        for k in IDS
+    ]
+    with open(HERE / "evidence-long.csv", "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["單位", "指標", "值", "備註"])
+        w.writerows(long_rows)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "證據"
+    ws.append(["單位", "指標", "值", "備註"])
+    for unit, k, v, note in long_rows:
+        ws.append([unit, k, xlsx_value(k, v), note or None])
+    wb.save(HERE / "evidence.xlsx")
+
+
+if __name__ == "__main__":
+    main()
