@@ -260,3 +260,72 @@ def test_full_width_unit_names_in_the_scheme_match_evidence(tmp_path: Path) -> N
     scheme = CATEGORIES.replace("{name: 综合处, category: 综合部门}", "{name: 机关党委（机关纪委）, category: 综合部门}")
     units = _run(tmp_path, scheme, "单位,4.1.1,4.1b.1,4.2.1\n机关党委(机关纪委),,18,\n运行处,9,,8.5\n")
     assert units["机关党委(机关纪委)"].total == D(18)
+
+
+QUARTERLY = """\
+id: t
+title: 基础管理工作考评
+period: quarterly
+periods: {names: [一季度, 二季度, 三季度, 四季度], combine: mean}
+full_score: 100
+units: [{name: 谯城区}, {name: 涡阳县}]
+sections:
+  - id: "1"
+    title: 基础管理
+    points: 100
+    items:
+      - id: "1.1"
+        title: 考评得分
+        points: 100
+        criteria: [{id: 1.1.1, text: 每季度考评一次, points: 100, rule: {kind: judged}}]
+"""
+
+
+def test_quarterly_scores_combine_into_the_year(tmp_path: Path) -> None:
+    evidence = ("单位,期间,1.1.1\n谯城区,一季度,90\n谯城区,二季度,85\n谯城区,三季度,92.5\n谯城区,四季度,88\n"
+                "涡阳县,一季度,80\n涡阳县,二季度,80\n涡阳县,三季度,80\n涡阳县,四季度,81\n")
+    units = _run(tmp_path, QUARTERLY, evidence)
+    # 谯城区: (90 + 85 + 92.5 + 88) / 4 = 355.5 / 4 = 88.875; 涡阳县: 321 / 4 = 80.25.
+    assert units["谯城区"].total == D("88.875") and units["涡阳县"].total == D("80.25")
+    assert dict((name, r.total) for name, r in units["谯城区"].periods)["三季度"] == D("92.5")
+
+
+def test_weighted_periods_and_their_check(tmp_path: Path) -> None:
+    scheme = QUARTERLY.replace("combine: mean}", "combine: weighted, weights: {一季度: 10%, 二季度: 20%, 三季度: 30%, 四季度: 40%}}")
+    evidence = ("单位,期间,1.1.1\n谯城区,一季度,90\n谯城区,二季度,85\n谯城区,三季度,92.5\n谯城区,四季度,88\n"
+                "涡阳县,一季度,80\n涡阳县,二季度,80\n涡阳县,三季度,80\n涡阳县,四季度,81\n")
+    units = _run(tmp_path, scheme, evidence)
+    # 谯城区: 9 + 17 + 27.75 + 35.2 = 88.95; 涡阳县: 8 + 16 + 24 + 32.4 = 80.4.
+    assert units["谯城区"].total == D("88.95") and units["涡阳县"].total == D("80.4")
+    bad = scheme.replace("四季度: 40%", "四季度: 30%")
+    assert "错误: 按期间加权合并需要为每个期间给出权重,合计 100%" in _findings(tmp_path, bad)
+
+
+def test_rows_need_a_known_period(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(QUARTERLY, encoding="utf-8")
+    (tmp_path / "e.csv").write_text("单位,期间,1.1.1\n谯城区,五季度,90\n谯城区,,80\n", encoding="utf-8")
+    loaded = load_scheme(tmp_path / "s.yaml")
+    problems = [str(p).split(": ", 1)[1] for p in read_evidence([tmp_path / "e.csv"], loaded.scheme).problems]
+    assert problems == ["错误: 期间 \"五季度\" 不是本方案的期间(一季度、二季度、三季度、四季度)",
+                        "错误: 本方案分期考核,这一行缺少期间(期间列应为: 一季度、二季度、三季度、四季度)"]
+
+
+def test_template_for_periods_has_a_row_per_unit_and_period(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from kaohe.report.template import write_template
+
+    (tmp_path / "s.yaml").write_text(QUARTERLY, encoding="utf-8")
+    loaded = load_scheme(tmp_path / "s.yaml")
+    write_template(loaded.scheme, tmp_path / "t.xlsx")
+    book = load_workbook(tmp_path / "t.xlsx")
+    sheet = book["证据"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[:2] for r in rows][:5] == [("谯城区", "一季度"), ("谯城区", "二季度"), ("谯城区", "三季度"),
+                                         ("谯城区", "四季度"), ("涡阳县", "一季度")]
+    for r in range(3, 11):  # fill every quarter with 80: the year is 80 for both
+        sheet.cell(row=r, column=3).value = 80
+    book.save(tmp_path / "filled.xlsx")
+    found = read_evidence([tmp_path / "filled.xlsx"], loaded.scheme)
+    assert [str(p) for p in found.problems] == []
+    assert {u.unit: u.total for u in score(loaded.scheme, found).units} == {"谯城区": D(80), "涡阳县": D(80)}

@@ -12,7 +12,7 @@ only where the scheme states it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from kaohe.errors import Location
@@ -39,6 +39,7 @@ class CriterionResult:
     inputs: tuple[InputResult, ...]
     points: Decimal
     steps: tuple[Step, ...]
+    period: str | None = None
 
     @property
     def missing(self) -> bool:
@@ -75,6 +76,8 @@ class UnitResult:
     falsified: tuple[str, ...] = ()
     unmet: tuple[str, ...] = ()
     """Prerequisites (申报必备条件) not met."""
+    periods: tuple[tuple[str, UnitResult], ...] = ()
+    """For schemes scored per period: each period's own result; this one combines them."""
 
     @property
     def barred(self) -> bool:
@@ -86,6 +89,7 @@ class UnitResult:
 class Missing:
     unit: str
     input_id: str
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +101,47 @@ class Results:
 def score(scheme: Scheme, evidence: Evidence) -> Results:
     """Score every unit the scheme lists (or, if it lists none, every unit in the evidence)."""
     names = scheme.unit_names() or list(evidence.units)
-    units = tuple(score_unit(scheme, name, evidence) for name in names)
+    if scheme.periods is None:
+        units = tuple(score_unit(scheme, name, evidence) for name in names)
+    else:
+        units = tuple(_score_periods(scheme, name, evidence) for name in names)
     missing = tuple(
-        Missing(u.unit, i.id) for u in units for c in u.criteria for i in c.inputs if i.status == "missing"
+        Missing(u.unit, i.id, c.period) for u in units for c in u.criteria for i in c.inputs if i.status == "missing"
     )
     return Results(units, missing)
+
+
+def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
+    """Each period scored on its own evidence, then combined as the scheme says (mean, sum, weights)."""
+    assert scheme.periods is not None
+    periods = scheme.periods
+    per = [(name, score_unit(scheme, unit, evidence.periods.get(name) or Evidence())) for name in periods.names]
+    if periods.combine == "weighted":
+        factors = {name: (periods.weights or {})[name] for name in periods.names}
+    elif periods.combine == "sum":
+        factors = dict.fromkeys(periods.names, Decimal(1))
+    else:
+        factors = dict.fromkeys(periods.names, Decimal(1) / len(periods.names))
+
+    def total(get) -> Decimal:  # type: ignore[no-untyped-def]
+        return sum((factors[name] * get(r) for name, r in per), ZERO)
+
+    def nodes(kind: str) -> dict[str, NodeResult]:
+        ids = dict.fromkeys(i for _, r in per for i in getattr(r, kind))
+        return {i: NodeResult(i, total(lambda r: getattr(r, kind)[i].raw if i in getattr(r, kind) else ZERO),
+                              total(lambda r: getattr(r, kind)[i].points if i in getattr(r, kind) else ZERO))
+                for i in ids}
+
+    combined = total(lambda r: r.total)
+    if scheme.rounding is not None and scheme.rounding.stage == "total":
+        combined = round_half_up(combined, scheme.rounding.places)
+    criteria = tuple(replace(c, period=name) for name, r in per for c in r.criteria)
+    first = per[0][1]
+    return UnitResult(unit, criteria, nodes("items"), nodes("sections"), total(lambda r: r.base),
+                      total(lambda r: r.bonus), combined, total(lambda r: r.deduction), first.category,
+                      tuple(dict.fromkeys(f for _, r in per for f in r.vetoed)),
+                      tuple(dict.fromkeys(f for _, r in per for f in r.falsified)),
+                      tuple(dict.fromkeys(f for _, r in per for f in r.unmet)), tuple(per))
 
 
 @dataclass

@@ -249,4 +249,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "show.effect_deduct": ("[扣分] ", "[deduction] "),
     "show.effect_bonus": ("[加分] ", "[bonus] "),
     "step.panel_too_few": ("仅 {count} 人评分,不足以去掉最高最低分,按平均计", "only {count} scores: too few to drop the highest and lowest, plain mean"),
+    "evidence.no_period": ("本方案分期考核,这一行缺少期间(期间列应为: {periods})", "this scheme is scored per period: the row has no 期间 (expected: {periods})"),
+    "evidence.unknown_period": ("期间 \"{period}\" 不是本方案的期间({periods})", "period \"{period}\" is not one of the scheme's ({periods})"),
+    "check.periods_weights": ("按期间加权合并需要为每个期间给出权重,合计 100%", "weighted periods need a weight for every period, adding up to 100%"),
+    "col.period": ("期间", "period"),
 }

@@ -86,6 +86,6 @@ def _report_missing(results: Results, err: Callable[[str], None]) -> None:
         return
     err(t("score.missing", count=len(results.missing)))
     for m in results.missing[:MISSING_SHOWN]:
-        err("  " + t("score.missing_item", unit=m.unit, id=m.input_id))
+        err("  " + t("score.missing_item", unit=m.unit, id=f"{m.period} {m.input_id}" if m.period else m.input_id))
     if len(results.missing) > MISSING_SHOWN:
         err("  " + t("score.missing_more", count=len(results.missing) - MISSING_SHOWN))

@@ -30,6 +30,8 @@ class Evidence:
     files: list[tuple[str, str]] = field(default_factory=list)
     """(file, SHA-256) of every file read."""
     problems: list[Problem] = field(default_factory=list)
+    periods: dict[str, Evidence] = field(default_factory=dict)
+    """For schemes scored period by period: each period's own values (problems stay here)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -67,8 +69,27 @@ def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
             continue
         evidence.files.append((name, digest))
         for entry in entries:
-            accept_entry(evidence, entry, index, known_units)
+            target = _period_of(evidence, entry, scheme)
+            if target is not None:
+                accept_entry(target, entry, index, known_units)
+    for period in evidence.periods.values():
+        evidence.problems.extend(period.problems)
+        period.problems = []
+        for unit in period.units:
+            evidence.units.setdefault(unit)
     return evidence
+
+
+def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | None:
+    """Where an entry goes: the evidence itself, or its period's part (None: refused)."""
+    if scheme.periods is None:
+        return evidence
+    names = scheme.periods.names
+    if entry.period is None or entry.period not in names:
+        key = "evidence.no_period" if entry.period is None else "evidence.unknown_period"
+        evidence.problems.append(Problem(entry.location, t(key, period=entry.period or "", periods="、".join(names))))
+        return None
+    return evidence.periods.setdefault(entry.period, Evidence())
 
 
 def _read_file(path: str | Path, name: str, index: dict[str, InputSpec]) -> tuple[list[Entry], str]:

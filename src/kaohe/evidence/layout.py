@@ -19,6 +19,7 @@ ID_HEADERS = {"指标", "指標", "item", "id", "指标编号", "指標編號", 
 VALUE_HEADERS = {"值", "value", "数值", "數值", "考核值"}
 NOTE_HEADERS = {"备注", "備註", "备考", "note", "notes", "说明", "說明", "情况说明", "情況說明"}
 IGNORED_HEADERS = {"序号", "序號", "no", "no."}
+PERIOD_HEADERS = {"期间", "期間", "period", "季度", "考核期", "考评期", "考評期"}
 TEXT_ROW_MARKERS = {"评分标准", "評分標準", "criterion text"}
 """A row whose unit cell says this repeats the criteria's text under the header (templates)."""
 HEADER_SEARCH_ROWS = 10
@@ -34,6 +35,8 @@ class Entry:
     note: str = ""
     attributes: dict[str, str] | None = None
     """Long form only: the row's other columns (级别, 类型, 评分人…), for event inputs."""
+    period: str | None = None
+    """The row's 期间 (一季度…), for schemes scored period by period."""
 
 
 def _key(cell: object) -> str:
@@ -72,7 +75,8 @@ def _long(table: RawTable, header: list[object], keys: list[str],
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
     value_col = next(i for i, k in enumerate(keys) if k in VALUE_HEADERS)
     note_col = next((i for i, k in enumerate(keys) if k in NOTE_HEADERS), None)
-    used = {unit_col, id_col, value_col, note_col}
+    period_col = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
+    used = {unit_col, id_col, value_col, note_col, period_col}
     attribute_cols = {i: normalize_text(str(header[i])) for i, k in enumerate(keys)
                       if k and i not in used and k not in IGNORED_HEADERS}
     entries: list[Entry] = []
@@ -95,7 +99,8 @@ def _long(table: RawTable, header: list[object], keys: list[str],
         if raw is None and not attributes:
             continue  # no value: reported as missing when scoring
         entries.append(Entry(unit, table.locate(row_no, unit_col), _id_text(input_id), raw,
-                             table.locate(row_no, value_col), "" if note is None else str(note), attributes))
+                             table.locate(row_no, value_col), "" if note is None else str(note), attributes,
+                             _period(table, cells, row_no, period_col, problems)))
     return entries, problems
 
 
@@ -111,8 +116,9 @@ def _wide(table: RawTable, header_row: int, header: list[object], keys: list[str
     problems: list[Problem] = []
     columns: dict[int, str] = {}
     note_col = None
+    period_col = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
     for col, cell in enumerate(header):
-        if col == unit_col or keys[col] in IGNORED_HEADERS:
+        if col in (unit_col, period_col) or keys[col] in IGNORED_HEADERS:
             continue
         if keys[col] in NOTE_HEADERS:
             note_col = col
@@ -146,10 +152,18 @@ def _wide(table: RawTable, header_row: int, header: list[object], keys: list[str
             raw = _cell(table, cells, row_no, col, problems)
             if raw is not None:
                 row_entries.append(Entry(unit or "", table.locate(row_no, unit_col), input_id, raw,
-                                         table.locate(row_no, col), note))
+                                         table.locate(row_no, col), note,
+                                         period=_period(table, cells, row_no, period_col, problems)))
         if unit is None:
             if row_entries:
                 problems.append(Problem(table.locate(row_no, unit_col), t("evidence.no_unit")))
             continue
         entries.extend(row_entries)
     return entries, problems
+
+
+def _period(table: RawTable, cells: list[object], row_no: int, col: int | None, problems: list[Problem]) -> str | None:
+    if col is None:
+        return None
+    raw = _cell(table, cells, row_no, col, problems)
+    return None if raw is None else normalize_text(str(raw))

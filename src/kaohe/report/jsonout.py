@@ -39,7 +39,7 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
              "points": _num(s.points) if s.points is not None else None} for s in scheme.sections
         ],
         "units": [_unit(row) for row in rows],
-        "missing": [{"unit": m.unit, "id": m.input_id} for m in results.missing],
+        "missing": [{"unit": m.unit, "id": m.input_id, "period": m.period} for m in results.missing],
     }
 
 
@@ -57,11 +57,13 @@ def _unit(row: RankedRow) -> dict[str, Any]:
         "falsified": list(r.falsified),
         "unmet": list(r.unmet),
         "barred": r.barred,
+        "periods": {name: _num(p.total) for name, p in r.periods},
         "sections": {k: _num(v.points) for k, v in r.sections.items()},
         "items": {k: _num(v.points) for k, v in r.items.items()},
         "criteria": [
             {
                 "id": c.criterion.id,
+                "period": c.period,
                 "points": _num(c.points),
                 "explanation": explanation(c),
                 "inputs": [

@@ -57,7 +57,8 @@ def detail_rows(rows: list[RankedRow]) -> list[list[object]]:
             sources = "; ".join(str(i.location) for i in c.inputs if i.location is not None)
             notes = "; ".join(i.note for i in c.inputs if i.note)
             title = c.criterion.title or c.criterion.text
-            out.append([row.result.unit, c.criterion.id, title, values, sources, c.points, explanation(c), notes])
+            cid = f"{c.period} {c.criterion.id}" if c.period else c.criterion.id
+            out.append([row.result.unit, cid, title, values, sources, c.points, explanation(c), notes])
     return out
 
 

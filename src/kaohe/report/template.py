@@ -39,8 +39,14 @@ def template_table(scheme: Scheme) -> tuple[list[list[object]], list[InputSpec]]
         text_row.append(f"{flag.text}\n[{describe_input(index[flag.id])}]")
         specs.append(index[flag.id])
     units = scheme.unit_names() or [t("template.unit_placeholder")]
-    rows: list[list[object]] = [header, text_row] + [[u] + [None] * len(specs) for u in units]
-    return rows, specs
+    if scheme.periods is None:
+        return [header, text_row] + [[u] + [None] * len(specs) for u in units], specs
+    # Scored per period: a 期间 column, one row per unit and period.
+    header.insert(1, t("col.period"))
+    text_row.insert(1, "")
+    rows = [[u, p] + [None] * len(specs) for u in units for p in scheme.periods.names]
+    return [header, text_row] + rows, [InputSpec(t("col.period"), ValueType.LEVEL,
+                                                  choices=tuple(scheme.periods.names))] + specs
 
 
 def events_table(scheme: Scheme) -> list[list[object]]:

@@ -26,6 +26,11 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
     _unique_units(loaded, report)
     _categories(loaded, report)
     _full_score(loaded, report)
+    periods = scheme.periods
+    if periods is not None and periods.combine == "weighted":
+        weights = periods.weights or {}
+        if set(weights) != set(periods.names) or sum(weights.values(), ZERO) != 1:
+            report(("periods",), Severity.ERROR, "check.periods_weights")
     for si, section in enumerate(scheme.sections):
         spath: P = ("sections", si)
         if section.items and section.points is not None and all(i.points is not None for i in section.items):

@@ -62,6 +62,16 @@ class Flag(Model):
     text: Text
 
 
+class Periods(Model):
+    """A scheme scored period by period (每季度考评一次) and combined into the year."""
+
+    names: list[Name] = Field(min_length=2)
+    """The periods, as the evidence's 期间 column writes them (一季度, 二季度, …)."""
+    combine: Literal["mean", "sum", "weighted"] = "mean"
+    weights: dict[Name, Bound] | None = None
+    """weighted: each period's share; they must add up to 100%."""
+
+
 class Ranking(Model):
     method: Literal["rank_eq", "dense"] = "rank_eq"
     """rank_eq: Excel RANK.EQ (1,1,3); dense: 中国式排名 (1,1,2)."""
@@ -177,6 +187,7 @@ class Scheme(Model):
     issuer: Text | None = None
     year: Int | None = Field(default=None, ge=1949, le=2200)
     period: Literal["annual", "half-year", "quarterly"] = "annual"
+    periods: Periods | None = None
     effective: _dt.date | None = None
     source: Text | None = None
     """The source document's file name."""
