@@ -329,3 +329,53 @@ def test_template_for_periods_has_a_row_per_unit_and_period(tmp_path: Path) -> N
     found = read_evidence([tmp_path / "filled.xlsx"], loaded.scheme)
     assert [str(p) for p in found.problems] == []
     assert {u.unit: u.total for u in score(loaded.scheme, found).units} == {"谯城区": D(80), "涡阳县": D(80)}
+
+
+TARGET = """\
+id: target
+title: 縣區安全生產目標考評
+full_score: 100
+units: [{name: 譙城區}, {name: 渦陽縣}, {name: 蒙城縣}, {name: 利辛縣}]
+sections:
+  - id: "1"
+    title: 基礎管理工作
+    points: 20
+    items:
+      - id: "1.1"
+        title: 基礎管理工作考評結果
+        points: 20
+        criteria:
+          - id: 1.1.1
+            text: 全年綜合分值按20%加權計入縣區安全生產目標考評分
+            points: 20
+            rule: {kind: judged, scale: 100, from_scheme: bozhou-safety-2009}
+  - id: "2"
+    title: 其他
+    points: 80
+    items:
+      - id: "2.1"
+        title: 其他目標
+        points: 80
+        criteria: [{id: 2.1.1, text: 其他目標, points: 80, rule: {kind: judged}}]
+"""
+
+
+def test_one_schemes_result_weighted_into_another(tmp_path: Path) -> None:
+    from conftest import EXAMPLES, SCHEMES
+    from kaohe.cli import build_app
+    from typer.testing import CliRunner
+
+    results = tmp_path / "bozhou.json"
+    run = CliRunner().invoke(build_app(), ["score", str(SCHEMES / "bozhou-safety-2009.yaml"),
+                                           str(EXAMPLES / "bozhou-safety-2009" / "evidence.csv"), "-o", str(results)])
+    assert run.exit_code == 0, run.output
+    (tmp_path / "t.yaml").write_text(TARGET, encoding="utf-8")
+    (tmp_path / "rest.csv").write_text("单位,2.1.1\n譙城區,70\n渦陽縣,70\n蒙城縣,70\n利辛縣,70\n", encoding="utf-8")
+    loaded = load_scheme(tmp_path / "t.yaml")
+    assert [str(p) for p in check_scheme(loaded)] == []
+    found = read_evidence([results, tmp_path / "rest.csv"], loaded.scheme)
+    assert [str(p) for p in found.problems] == []
+    units = {u.unit: u for u in score(loaded.scheme, found).units}
+    # examples/bozhou-safety-2009/expected.yaml: 譙城區 92.5, 利辛縣 100 → ×20% = 18.5 and 20; +70 each.
+    assert units["譙城區"].total == D("88.5") and units["利辛縣"].total == D(90)
+    assert str(units["譙城區"].criteria[0].inputs[0].location) == f"{results}!units[1]!total"

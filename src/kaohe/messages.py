@@ -253,4 +253,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "evidence.unknown_period": ("期间 \"{period}\" 不是本方案的期间({periods})", "period \"{period}\" is not one of the scheme's ({periods})"),
     "check.periods_weights": ("按期间加权合并需要为每个期间给出权重,合计 100%", "weighted periods need a weight for every period, adding up to 100%"),
     "col.period": ("期间", "period"),
+    "evidence.not_results": ("不是 kaohe 的结果文件(JSON,format 为 kaohe-results)", "not a kaohe results file (JSON with format kaohe-results)"),
+    "evidence.results_unused": ("这是方案 {scheme} 的结果,但本方案没有引用它的指标(judged 的 from_scheme)", "these are results of scheme {scheme}, but no criterion here takes them (judged from_scheme)"),
 }

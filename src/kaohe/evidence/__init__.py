@@ -63,7 +63,7 @@ def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
     for path in paths:
         name = str(path)
         try:
-            entries, digest = _read_file(path, name, index)
+            entries, digest = _read_file(path, name, index, scheme)
         except EvidenceError as e:
             evidence.problems.extend(e.problems)
             continue
@@ -80,6 +80,29 @@ def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
     return evidence
 
 
+def _results_entries(data: bytes, name: str, scheme: Scheme) -> list[Entry]:
+    """Another scheme's results (kaohe-results JSON) feed the criteria that take its totals."""
+    import json
+
+    try:
+        document = json.loads(data.decode("utf-8"))
+        source = document["scheme"]["id"]
+        units = document["units"]
+        if document.get("format") != "kaohe-results":
+            raise ValueError
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+        raise EvidenceError([Problem(Location(name), t("evidence.not_results"))]) from e
+    takers = [c for _, _, c in scheme.criteria() if getattr(c.rule, "from_scheme", None) == source]
+    if not takers:
+        raise EvidenceError([Problem(Location(name), t("evidence.results_unused", scheme=source))])
+    entries = []
+    for i, unit in enumerate(units):
+        where = Location(name, sheet=f"units[{i}]", cell="total")
+        for criterion in takers:
+            entries.append(Entry(str(unit.get("unit", "")), where, criterion.id, str(unit.get("total")), where))
+    return entries
+
+
 def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | None:
     """Where an entry goes: the evidence itself, or its period's part (None: refused)."""
     if scheme.periods is None:
@@ -92,7 +115,8 @@ def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | N
     return evidence.periods.setdefault(entry.period, Evidence())
 
 
-def _read_file(path: str | Path, name: str, index: dict[str, InputSpec]) -> tuple[list[Entry], str]:
+def _read_file(path: str | Path, name: str, index: dict[str, InputSpec],
+               scheme: Scheme) -> tuple[list[Entry], str]:
     from kaohe.evidence.csvread import read_csv
     from kaohe.evidence.xlsxread import read_xlsx
 
@@ -103,6 +127,8 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec]) -> tupl
         raise EvidenceError([Problem(Location(name), t("file.unreadable", reason=e.strerror or e))]) from e
     digest = hashlib.sha256(data).hexdigest()
     suffix = p.suffix.lower()
+    if suffix == ".json":
+        return _results_entries(data, name, scheme), digest
     if suffix == ".csv":
         tables = [read_csv(data, name)]
     elif suffix in (".xlsx", ".xlsm"):

@@ -23,6 +23,8 @@ class Judged(RuleModel):
     """A score supplied out of `scale` (e.g. 100) is converted to points: value ÷ scale × max."""
     owner: Text | None = None
     """The office that supplies the score (由省委办公厅…提供考核分值)."""
+    from_scheme: Text | None = None
+    """The value is another scheme's total, read from its results file (按20%加權計入)."""
 
     def _max(self, points: Decimal | None) -> Decimal | None:
         return self.max if self.max is not None else points
