@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal, Union
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kaohe.numbers import ZERO, fmt, normalize_text, parse_decimal
 from kaohe.rules.base import (
@@ -70,7 +70,29 @@ def describe(when: Condition) -> str:
 
 class Row(RuleModel):
     when: Condition = Field(default_factory=dict)
-    points: Dec
+    points: Dec | None = None
+    """Fixed points per event; or, with `points_from`, the points judged for each event:"""
+    points_from: Text | None = None
+    """the attribute column holding each event's points ("每项加0.5-1.5分"), within min..max."""
+    min: Dec | None = None
+    max: Dec | None = None
+
+    @model_validator(mode="after")
+    def _fixed_or_judged(self) -> Row:
+        if (self.points is None) == (self.points_from is None):
+            raise ValueError("give points, or points_from with min and max")
+        if self.points_from is not None and (self.min is None or self.max is None or self.min > self.max):
+            raise ValueError("points_from needs min ≤ max")
+        return self
+
+    def points_for(self, attributes: dict[str, str]) -> Decimal:
+        if self.points is not None:
+            return self.points
+        given = parse_decimal(attributes.get(self.points_from or "", ""))
+        assert given is not None and self.min is not None and self.max is not None
+        if not self.min <= given <= self.max:
+            raise BadValue("value.out_of_range", low=fmt(self.min), high=fmt(self.max))
+        return given
 
 
 class Modifier(RuleModel):
@@ -100,13 +122,19 @@ class Events(RuleModel):
     def _check_event(self, attributes: dict[str, str]) -> None:
         if self.best_of is not None and self.best_of not in attributes:
             raise BadValue("value.missing_attributes", names=self.best_of)  # else 一稿多用 would dodge best_of
-        if not any(matches(row.when, attributes) for row in self.table):
-            choices = "; ".join(describe(row.when) for row in self.table)
+        row = next((r for r in self.table if matches(r.when, attributes)), None)
+        if row is None:
+            choices = "; ".join(describe(r.when) or "*" for r in self.table)
             raise BadValue("value.no_event_row", choices=choices)
+        if row.points_from is not None:
+            if parse_decimal(attributes.get(row.points_from, "")) is None:
+                raise BadValue("value.missing_attributes", names=row.points_from)
+            row.points_for(attributes)
 
     def _score(self, event: Event) -> tuple[Decimal, list[str]]:
         row = next(r for r in self.table if matches(r.when, event.attributes))
-        points, notes = row.points, [describe(row.when) or "", fmt(row.points)]
+        points = row.points_for(event.attributes)
+        notes = [describe(row.when) or "", fmt(points)]
         for modifier in self.modifiers:
             if matches(modifier.when, event.attributes):
                 points *= modifier.factor
@@ -150,6 +178,10 @@ class Events(RuleModel):
     def check(self, points: Decimal | None) -> list[Finding]:
         found = []
         named = set(self.attributes)
+        for i, row in enumerate(self.table):
+            if row.points_from is not None and row.points_from not in named:
+                found.append(Finding(("table", i, "points_from"), "error", "check.unknown_attribute",
+                                     {"name": row.points_from, "names": "、".join(self.attributes)}))
         for part, i, conditions in ([("table", i, r.when) for i, r in enumerate(self.table)]
                                     + [("modifiers", i, m.when) for i, m in enumerate(self.modifiers)]):
             for name in conditions:
