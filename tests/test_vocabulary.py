@@ -361,9 +361,10 @@ sections:
 
 
 def test_one_schemes_result_weighted_into_another(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
     from conftest import EXAMPLES, SCHEMES
     from kaohe.cli import build_app
-    from typer.testing import CliRunner
 
     results = tmp_path / "bozhou.json"
     run = CliRunner().invoke(build_app(), ["score", str(SCHEMES / "bozhou-safety-2009.yaml"),

@@ -126,11 +126,13 @@ def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
     def total(get) -> Decimal:  # type: ignore[no-untyped-def]
         return sum((factors[name] * get(r) for name, r in per), ZERO)
 
+    def node_total(kind: str, node_id: str, field: str) -> Decimal:
+        return sum((factors[name] * getattr(getattr(r, kind)[node_id], field)
+                    for name, r in per if node_id in getattr(r, kind)), ZERO)
+
     def nodes(kind: str) -> dict[str, NodeResult]:
         ids = dict.fromkeys(i for _, r in per for i in getattr(r, kind))
-        return {i: NodeResult(i, total(lambda r: getattr(r, kind)[i].raw if i in getattr(r, kind) else ZERO),
-                              total(lambda r: getattr(r, kind)[i].points if i in getattr(r, kind) else ZERO))
-                for i in ids}
+        return {i: NodeResult(i, node_total(kind, i, "raw"), node_total(kind, i, "points")) for i in ids}
 
     combined = total(lambda r: r.total)
     if scheme.rounding is not None and scheme.rounding.stage == "total":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kaohe.i18n import t
 from kaohe.engine import UnitResult
+from kaohe.i18n import t
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation, show_input
 from kaohe.scheme.models import Scheme

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kaohe.evidence import input_index
 from kaohe.i18n import t
 from kaohe.report.atomic import atomic_path
 from kaohe.report.csvout import write_csv
-from kaohe.evidence import input_index
 from kaohe.report.text import describe_input, describe_rule
 from kaohe.rules.base import InputSpec, ValueType
 from kaohe.scheme.models import Scheme

@@ -8,8 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
-
 from kaohe.numbers import ZERO, fmt
 from kaohe.rules.base import (
     Bound,
