@@ -255,4 +255,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.period": ("期间", "period"),
     "evidence.not_results": ("不是 kaohe 的结果文件(JSON,format 为 kaohe-results)", "not a kaohe results file (JSON with format kaohe-results)"),
     "evidence.results_unused": ("这是方案 {scheme} 的结果,但本方案没有引用它的指标(judged 的 from_scheme)", "these are results of scheme {scheme}, but no criterion here takes them (judged from_scheme)"),
+    # outcomes
+    "outcome.tie_broken": ("{a} 与 {b} 总分同为 {total},按第 {by} 部分得分区分先后", "{a} and {b} both total {total}; separated by section {by}"),
+    "outcome.tie_at_boundary": ("{what}(名额 {count})边界并列: {units} 同为 {total},均予列入,名额因并列超出,请考核办确认", "{what} (quota {count}): {units} tie at the boundary on {total}; all are included, exceeding the quota: for the office to confirm"),
+    "outcome.near_tie": ("{what}边界接近: {a} 仅比 {b} 高 {gap} 分", "{what}: {a} is only {gap} ahead of {b} at the boundary"),
+    "outcome.near_line": ("{unit} 总分 {total},距 {grade} 分数线 {line} 很近", "{unit} totals {total}, close to the {grade} line of {line}"),
+    "outcome.grade_barred": ("一票否决、弄虚作假或未满足必备条件,不得评为 {grade}", "vetoed, falsified or short of a prerequisite: cannot be graded {grade}"),
+    "outcome.step_up": ("逐级晋升: 原等次 {before},本次不能直接评为 {grade}", "one level at a time: previously {before}, so not {grade} now"),
+    "outcome.quota_short": ("{grade} 只有 {count} 个单位符合,少于规定的 {wanted} 名", "only {count} units qualify for {grade}, fewer than the {wanted} named"),
+    "outcome.award_passed_on": ("{unit} 名次在 {award} 范围内,但被否决或取消资格,名额顺延", "{unit} ranks within {award} but is barred; the place passes on"),
+    "outcome.rose": ("比上次前进 {places} 名", "up {places} places since last time"),
 }

@@ -75,6 +75,66 @@ class Periods(Model):
 class Ranking(Model):
     method: Literal["rank_eq", "dense"] = "rank_eq"
     """rank_eq: Excel RANK.EQ (1,1,3); dense: 中国式排名 (1,1,2)."""
+    tie_break: list[Id] = Field(default_factory=list)
+    """Section ids whose results decide between equal totals, in order; units still equal share a rank."""
+
+
+class Grade(Model):
+    """A grade (等次): by threshold (`min`), by quota (`count`), or both; listed best first."""
+
+    name: Name
+    min: Dec | None = None
+    """The total needed (≥), e.g. 省一级 90."""
+    count: Int | None = Field(default=None, ge=0)
+    """At most this many units (优秀2-3名: count 3, min_count 2)."""
+    min_count: Int | None = Field(default=None, ge=0)
+    """The fewest the document names; recorded, and reported when fewer units qualify."""
+    requires: list[Id] | None = None
+    """Prerequisite flag ids that must be met; all the scheme's prerequisites when omitted."""
+
+
+class Award(Model):
+    """An award by rank band among eligible units (前5名 先进处室), or a mark for the last places."""
+
+    name: Name
+    first: Int | None = Field(default=None, ge=1)
+    last: Int | None = Field(default=None, ge=1)
+    """Places first..last among the units eligible for awards (quotas pass down past barred units)."""
+    bottom: Int | None = Field(default=None, ge=1)
+    """The last N places of the whole ranking (最后2名 负责人不予评优); barred units included."""
+
+    @model_validator(mode="after")
+    def _band(self) -> Award:
+        if (self.bottom is None) == (self.first is None or self.last is None):
+            raise ValueError("give first and last, or bottom")
+        if self.first is not None and self.last is not None and self.first > self.last:
+            raise ValueError("first must not be after last")
+        return self
+
+
+class MostImproved(Model):
+    """进步最快: the units that rose most places since the previous results."""
+
+    name: Name
+    count: Int = Field(ge=1)
+    outside_top: Int = Field(default=0, ge=0)
+    """Only units ranked below this place now (前10名以外)."""
+    section: Id | None = None
+    """Rank places on one section's result instead of the total (单项进步奖)."""
+
+
+class Outcomes(Model):
+    grades: list[Grade] = Field(default_factory=list)
+    otherwise: Name | None = None
+    """The grade of every unit no grade above took (合格)."""
+    step_up: bool = False
+    """逐级晋升: at most one grade above the unit's previous grade (the lowest grade without one)."""
+    barred_grade: Name | None = None
+    """The best grade a vetoed, falsified or ineligible unit can take; none when omitted."""
+    awards: list[Award] = Field(default_factory=list)
+    most_improved: list[MostImproved] = Field(default_factory=list)
+    near_tie: Dec = Field(default=Decimal(0), ge=0)
+    """Totals this close across a quota, grade or award boundary are reported as near ties."""
 
 
 class Rounding(Model):
@@ -198,6 +258,7 @@ class Scheme(Model):
     units: list[Unit] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     ranking: Ranking = Ranking()
+    outcomes: Outcomes = Outcomes()
     rounding: Rounding | None = None
     sections: list[Section] = Field(min_length=1)
 

@@ -1,0 +1,114 @@
+"""Outcome rules: ranks with tie-breaks, grades by threshold and quota, awards, most improved.
+
+Each case is worked by hand from the rule it quotes; standings are written out directly.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kaohe.outcomes import Previous, Standing, decide
+from kaohe.scheme.models import Scheme
+
+D = Decimal
+BASE = {
+    "id": "t", "title": "t", "full_score": D(100),
+    "sections": [{"id": "1", "title": "t", "points": D(100), "items": [
+        {"id": "1.1", "title": "t", "points": D(100), "criteria": [
+            {"id": "1.1.1", "text": "t", "points": D(100), "rule": {"kind": "judged"}}]}]}],
+}
+
+
+def _scheme(**extra: object) -> Scheme:
+    return Scheme.model_validate({**BASE, **extra})
+
+
+def _s(unit: str, total: str, **kw: object) -> Standing:
+    return Standing(unit, D(total), **kw)  # type: ignore[arg-type]
+
+
+def _notes(decision) -> list[str]:  # type: ignore[no-untyped-def]
+    from kaohe.i18n import t
+
+    return [t(n.key, **n.params) for n in decision.notes]
+
+
+def test_tie_break_by_a_section_then_shared() -> None:
+    scheme = _scheme(ranking={"method": "rank_eq", "tie_break": ["1"]})
+    standings = [_s("甲", "90", sections={"1": D(40)}), _s("乙", "90", sections={"1": D(45)}),
+                 _s("丙", "90", sections={"1": D(45)}), _s("丁", "80")]
+    rows = decide(scheme, standings).rows
+    # 乙 and 丙 lead 甲 on section 1 (45 > 40) and still tie with each other: 1, 1, 3, 4.
+    assert [(r.standing.unit, r.rank) for r in rows] == [("乙", 1), ("丙", 1), ("甲", 3), ("丁", 4)]
+
+
+def test_quota_grades_with_a_tie_on_the_boundary() -> None:
+    # 徐州: 优秀2-3名、良好3-4名; the rest 合格. 丙 and 丁 tie for 3rd, the last 优秀 place.
+    scheme = _scheme(outcomes={"grades": [{"name": "优秀", "count": 3, "min_count": 2},
+                                          {"name": "良好", "count": 4, "min_count": 3}],
+                               "otherwise": "合格"})
+    standings = [_s("甲", "99"), _s("乙", "97"), _s("丙", "95"), _s("丁", "95"), _s("戊", "90"),
+                 _s("己", "88"), _s("庚", "85"), _s("辛", "80"), _s("壬", "70")]
+    decision = decide(scheme, standings)
+    grades = {r.standing.unit: r.grade for r in decision.rows}
+    # 优秀: 甲 乙 丙, and 丁 tied with 丙 is taken in too (4 > 3, reported). 良好: the next 4.
+    assert [u for u, g in grades.items() if g == "优秀"] == ["甲", "乙", "丙", "丁"]
+    assert [u for u, g in grades.items() if g == "良好"] == ["戊", "己", "庚", "辛"]
+    assert grades["壬"] == "合格"
+    assert any("边界并列: 丙、丁 同为 95" in n for n in _notes(decision))
+
+
+def test_a_vetoed_unit_inside_a_quota_passes_its_place_on() -> None:
+    # 经信委: 前5名 先进处室, 6-10名 表扬, 最后2名 负责人不予评优; 一票否决 "当年不得评为先进".
+    scheme = _scheme(outcomes={"awards": [{"name": "先进处室", "first": 1, "last": 5},
+                                          {"name": "表扬", "first": 6, "last": 10},
+                                          {"name": "负责人不予评优", "bottom": 2}]})
+    units = [_s(f"处{i}", str(100 - i)) for i in range(1, 13)]
+    units[1] = _s("处2", "98", vetoed=("否决.2",))  # ranked 2nd, vetoed
+    decision = decide(scheme, units)
+    awards = {r.standing.unit: r.awards for r in decision.rows}
+    # Eligible order skips 处2: 先进处室 = 处1,3,4,5,6; 表扬 = 处7..处11; the last two (处11, 处12)
+    # are marked whatever their other awards.
+    assert [u for u, a in awards.items() if "先进处室" in a] == ["处1", "处3", "处4", "处5", "处6"]
+    assert [u for u, a in awards.items() if "表扬" in a] == ["处7", "处8", "处9", "处10", "处11"]
+    assert [u for u, a in awards.items() if "负责人不予评优" in a] == ["处11", "处12"]
+    assert awards["处2"] == [] and [r.rank for r in decision.rows if r.standing.unit == "处2"] == [2]
+    assert "处2 名次在 先进处室 范围内,但被否决或取消资格,名额顺延" in _notes(decision)
+
+
+def test_threshold_grades_prerequisites_and_step_up() -> None:
+    # 湖北: 省一级 ≥90, 省二级 ≥80, 申报必备条件 all met, 逐级晋升.
+    scheme = _scheme(flags=[{"id": "必备.1", "kind": "prerequisite", "text": "依法办理了档案登记"}],
+                     outcomes={"grades": [{"name": "省一级", "min": D(90)}, {"name": "省二级", "min": D(80)}],
+                               "step_up": True, "near_tie": D("0.5")})
+    standings = [_s("甲", "95"), _s("乙", "95"), _s("丙", "92", unmet=("必备.1",)), _s("丁", "79.5")]
+    previous = {"甲": Previous(3, "省二级"), "乙": Previous(1, None)}
+    decision = decide(scheme, standings, previous)
+    grades = {r.standing.unit: r.grade for r in decision.rows}
+    # 甲 held 省二级 → may rise to 省一级. 乙 held none → only the lowest, 省二级 (逐级晋升).
+    # 丙 misses a prerequisite → no grade. 丁 79.5 is 0.5 short of 80: no grade, reported as close.
+    assert grades == {"甲": "省一级", "乙": "省二级", "丙": None, "丁": None}
+    assert "丁 总分 79.5,距 省二级 分数线 80 很近" in _notes(decision)
+
+
+def test_most_improved_outside_the_top_with_a_tie() -> None:
+    # 经信委: "前10名以外,当年进步最快的5个部门" — here outside the top 2, the 2 fastest risers.
+    scheme = _scheme(outcomes={"most_improved": [{"name": "争先进位", "count": 2, "outside_top": 2}]})
+    standings = [_s("甲", "99"), _s("乙", "98"), _s("丙", "97"), _s("丁", "96"), _s("戊", "95"), _s("己", "94")]
+    previous = {"甲": Previous(1), "乙": Previous(6), "丙": Previous(6), "丁": Previous(7), "戊": Previous(8),
+                "己": Previous(5)}
+    decision = decide(scheme, standings, previous)
+    awarded = [r.standing.unit for r in decision.rows if "争先进位" in r.awards]
+    # Now: 丙 3rd (from 6th, +3), 丁 4th (from 7th, +3), 戊 5th (from 8th, +3), 己 6th (from 5th, −1).
+    # 乙 rose most (+4) but is in the top 2. Three tie at +3 for 2 places: all three, reported.
+    assert awarded == ["丙", "丁", "戊"]
+    assert any("边界并列: 丙、丁、戊 同为 +3" in n for n in _notes(decision))
+    assert [r.change for r in decision.rows] == [0, 4, 3, 3, 3, -1]
+
+
+def test_barred_grade_caps_a_vetoed_unit() -> None:
+    scheme = _scheme(outcomes={"grades": [{"name": "优秀", "min": D(90)}, {"name": "合格", "min": D(60)}],
+                               "barred_grade": "合格", "otherwise": "不合格"})
+    decision = decide(scheme, [_s("甲", "95", vetoed=("否决",)), _s("乙", "70"), _s("丙", "50")])
+    # 甲 reaches 优秀 but is vetoed: capped at 合格; 乙 合格; 丙 below 60: 不合格.
+    assert [r.grade for r in decision.rows] == ["合格", "合格", "不合格"]
