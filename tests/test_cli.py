@@ -112,11 +112,27 @@ def test_score_writes_csv_with_bom_and_json(tmp_path: Path) -> None:
 
 
 def test_score_twice_gives_identical_files(tmp_path: Path) -> None:
-    for suffix in ("json", "csv"):
+    import time
+
+    for suffix in ("json", "csv", "xlsx"):
         a, b = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
-        run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(a))
-        run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(b))
-        assert a.read_bytes() == b.read_bytes()
+        run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(a), "--no-timestamp")
+        time.sleep(1.1)  # a second later: any clock time written would differ
+        run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(b), "--no-timestamp")
+        assert a.read_bytes() == b.read_bytes(), suffix
+    assert load_workbook(tmp_path / "a.xlsx").sheetnames == ["排名", "明细"]
+
+
+def test_results_record_their_provenance(tmp_path: Path) -> None:
+    import hashlib
+
+    out = tmp_path / "r.json"
+    assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out)).exit_code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["tool"]["version"] == __version__ and "generated" in doc
+    assert doc["scheme"]["sha256"] == hashlib.sha256(Path(SCHEME).read_bytes()).hexdigest()
+    assert doc["evidence"][0]["sha256"] == hashlib.sha256((EXAMPLE / "evidence.csv").read_bytes()).hexdigest()
+    assert doc["scheme"]["ranking"]["method"] == "rank_eq"
 
 
 def test_bad_evidence_exits_1_and_writes_nothing(tmp_path: Path) -> None:

@@ -5,8 +5,14 @@ Each case is worked by hand from the rule it quotes; standings are written out d
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, SCHEMES
+from kaohe.cli import build_app
 from kaohe.outcomes import Previous, Standing, decide
 from kaohe.scheme.models import Scheme
 
@@ -112,3 +118,59 @@ def test_barred_grade_caps_a_vetoed_unit() -> None:
     decision = decide(scheme, [_s("甲", "95", vetoed=("否决",)), _s("乙", "70"), _s("丙", "50")])
     # 甲 reaches 优秀 but is vetoed: capped at 合格; 乙 合格; 丙 below 60: 不合格.
     assert [r.grade for r in decision.rows] == ["合格", "合格", "不合格"]
+
+
+def test_rank_command_applies_the_bundled_outcome_rules(tmp_path: Path) -> None:
+    # examples/changzhou-eic-2016/expected.yaml: 经济运行处 117.45, 信息化推进处 111.5, 综合处 108.7,
+    # 办公室 105.6, 组织人事处 = 机关党委 97.9 (both 5th), 法规处 88.3, 节能与综合利用处 82.9,
+    # 监察室 74.5 (vetoed), 技术进步处 65.1 (vetoed).
+    # 先进处室 前5名: the first five eligible, widened to both units tied on 97.9 (reported).
+    # 表扬 6-10名: the eligible units after them: 法规处 and 节能与综合利用处 (the two vetoed units
+    # in 9th and 10th take nothing; their places pass on, but no eligible unit is left).
+    # 最后2名: 监察室 and 技术进步处, vetoed or not.
+    out = tmp_path / "rank.json"
+    result = CliRunner().invoke(build_app(), ["rank", str(SCHEMES / "changzhou-eic-2016.yaml"),
+                                              str(EXAMPLES / "changzhou-eic-2016" / "evidence.xlsx"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    awards = {u["unit"]: u["awards"] for u in doc["units"]}
+    assert [u for u, a in awards.items() if a == ["先进处室"]] == ["经济运行处", "信息化推进处", "综合处", "办公室",
+                                                                  "组织人事处", "机关党委"]
+    assert [u for u, a in awards.items() if a == ["表扬"]] == ["法规处", "节能与综合利用处"]
+    assert awards["监察室"] == awards["技术进步处"] == ["负责人原则上不予评优"]
+    assert any("组织人事处、机关党委 同为 97.9" in n for n in doc["notes"])
+    assert doc["scheme"]["outcomes"]["awards"][0] == {"name": "先进处室", "first": 1, "last": 5}
+
+
+def test_rank_from_results_refuses_another_schemes_results(tmp_path: Path) -> None:
+    scheme = SCHEMES / "changzhou-2018.yaml"
+    results = tmp_path / "r.json"
+    runner = CliRunner()
+    assert runner.invoke(build_app(), ["score", str(scheme), str(EXAMPLES / "changzhou-2018" / "evidence.csv"),
+                                       "-o", str(results)]).exit_code == 0
+    assert runner.invoke(build_app(), ["rank", str(scheme), str(results)]).exit_code == 0
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(scheme.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    refused = runner.invoke(build_app(), ["rank", str(edited), str(results)])
+    assert refused.exit_code == 1 and "不是由当前方案" in refused.output
+    assert runner.invoke(build_app(), ["rank", "--force", str(edited), str(results)]).exit_code == 0
+
+
+def test_previous_year_gives_change_and_most_improved(tmp_path: Path) -> None:
+    # Last year (made up here): the same units in reverse order of this year's totals.
+    this_year = ["经济运行处", "信息化推进处", "综合处", "办公室", "组织人事处", "机关党委", "法规处",
+                 "节能与综合利用处", "监察室", "技术进步处"]
+    previous = tmp_path / "last.json"
+    previous.write_text(json.dumps({"format": "kaohe-results", "version": 1, "units": [
+        {"unit": u, "rank": 10 - i, "total": "50"} for i, u in enumerate(this_year)]}, ensure_ascii=False),
+        encoding="utf-8")
+    out = tmp_path / "rank.json"
+    result = CliRunner().invoke(build_app(), ["rank", str(SCHEMES / "changzhou-eic-2016.yaml"),
+                                              str(EXAMPLES / "changzhou-eic-2016" / "evidence.xlsx"),
+                                              "--previous", str(previous), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    units = {u["unit"]: u for u in json.loads(out.read_text(encoding="utf-8"))["units"]}
+    # 经济运行处 was 10th, now 1st: up 9. 争先进位 is only for units outside the top 10 — there
+    # are just 10 units, so nobody qualifies.
+    assert units["经济运行处"]["change"] == 9 and units["技术进步处"]["change"] == -9
+    assert not any("争先进位" in u["awards"] for u in units.values())

@@ -144,6 +144,7 @@ def build_app() -> typer.Typer:
         output: Optional[Path] = typer.Option(None, "-o", "--output", help=t("cli.opt.score_output")),
         fmt_: OutputFormat = typer.Option(OutputFormat.table, "--format", help=t("cli.opt.format")),
         strict: bool = typer.Option(False, "--strict", help=t("cli.opt.strict_score")),
+        no_timestamp: bool = typer.Option(False, "--no-timestamp", help=t("cli.opt.no_timestamp")),
     ) -> None:
         from kaohe.scoring import run_score
 
@@ -151,7 +152,28 @@ def build_app() -> typer.Typer:
             _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
         _need_files([scheme, *evidence])
         loaded = _load_checked(scheme)
-        code = run_score(loaded, [str(p) for p in evidence], output, fmt_.value, strict, echo=typer.echo, err=_err)
+        code = run_score(loaded, [str(p) for p in evidence], output, fmt_.value, strict, echo=typer.echo, err=_err,
+                         timestamp=not no_timestamp)
+        raise typer.Exit(code)
+
+    @app.command(help=t("cli.rank.help"))
+    def rank(
+        scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
+        results: List[Path] = typer.Argument(..., help=t("cli.arg.results"), show_default=False),
+        previous: Optional[Path] = typer.Option(None, "--previous", help=t("cli.opt.previous")),
+        output: Optional[Path] = typer.Option(None, "-o", "--output", help=t("cli.opt.rank_output")),
+        fmt_: OutputFormat = typer.Option(OutputFormat.table, "--format", help=t("cli.opt.format")),
+        force: bool = typer.Option(False, "--force", help=t("cli.opt.force")),
+        no_timestamp: bool = typer.Option(False, "--no-timestamp", help=t("cli.opt.no_timestamp")),
+    ) -> None:
+        from kaohe.ranking import run_rank
+
+        if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
+            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
+        _need_files([scheme, *results, *([previous] if previous else [])])
+        loaded = _load_checked(scheme)
+        code = run_rank(loaded, list(results), previous, output, fmt_.value, force, not no_timestamp,
+                        echo=typer.echo, err=_err)
         raise typer.Exit(code)
 
     @app.command(name="test", help=t("cli.test.help"))

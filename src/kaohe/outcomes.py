@@ -149,9 +149,9 @@ def _take(scheme: Scheme, decision: Decision, pool: list[Outcome], count: int, w
                                        units="、".join(o.standing.unit for o in taken
                                                       if _key(scheme, o.standing) == edge_key),
                                        total=edge.standing.total))
-        elif edge.standing.total - next_one.standing.total <= scheme.outcomes.near_tie:
+        elif 0 < abs(edge.standing.total - next_one.standing.total) <= scheme.outcomes.near_tie:
             decision.notes.append(step("outcome.near_tie", what=what, a=edge.standing.unit, b=next_one.standing.unit,
-                                       gap=edge.standing.total - next_one.standing.total))
+                                       gap=abs(edge.standing.total - next_one.standing.total)))
     return taken
 
 

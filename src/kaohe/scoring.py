@@ -20,7 +20,7 @@ MISSING_SHOWN = 20
 
 
 def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | None, fmt: str, strict: bool,
-              echo: Callable[[str], None], err: Callable[[str], None]) -> int:
+              echo: Callable[[str], None], err: Callable[[str], None], timestamp: bool = True) -> int:
     """Returns the exit code: 0 scored, 1 the evidence has errors (nothing is written)."""
     evidence = read_evidence(evidence_paths, loaded.scheme)
     problems = list(evidence.problems)
@@ -38,14 +38,14 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     if fmt == "json":
         from kaohe.report.jsonout import dumps, results_document
 
-        echo(dumps(results_document(loaded, evidence.files, rows, results)).rstrip("\n"))
+        echo(dumps(results_document(loaded, evidence.files, rows, results, timestamp)).rstrip("\n"))
     else:
         from kaohe.report.terminal import console, ranking_table
 
         console().print(ranking_table(loaded.scheme, rows))
     if output is not None:
         try:
-            write_results(output, loaded, evidence, rows, results, [loaded.path, *evidence_paths])
+            write_results(output, loaded, evidence, rows, results, [loaded.path, *evidence_paths], timestamp)
         except KaoheError as e:
             for problem in e.problems:
                 err(str(problem))
@@ -55,7 +55,7 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
 
 
 def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: list[RankedRow],
-                  results: Results, inputs: list[str]) -> None:
+                  results: Results, inputs: list[str], timestamp: bool = True) -> None:
     from kaohe.report.tables import detail_rows, ranking_rows
 
     suffix = output.suffix.lower()
@@ -64,7 +64,7 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
         from kaohe.report.jsonout import dumps, results_document
 
         with atomic_path(output, inputs) as tmp:
-            tmp.write_text(dumps(results_document(loaded, evidence.files, rows, results)), encoding="utf-8")
+            tmp.write_text(dumps(results_document(loaded, evidence.files, rows, results, timestamp)), encoding="utf-8")
     elif suffix == ".csv":
         from kaohe.report.csvout import write_csv
 
@@ -73,7 +73,7 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
         from kaohe.report.xlsxout import write_xlsx
 
         write_xlsx(output, [(t("sheet.ranking"), ranking_rows(loaded.scheme, rows)),
-                            (t("sheet.detail"), detail_rows(rows))], inputs)
+                            (t("sheet.detail"), detail_rows(rows))], inputs, timestamp)
 
 
 def _missing_as_errors(results: Results, loaded: LoadedScheme) -> list[Problem]:

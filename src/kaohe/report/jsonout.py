@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -17,9 +18,9 @@ FORMAT_VERSION = 1
 
 
 def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: list[RankedRow],
-                     results: Results) -> dict[str, Any]:
+                     results: Results, timestamp: bool = True) -> dict[str, Any]:
     scheme = loaded.scheme
-    return {
+    document = {
         "format": "kaohe-results",
         "version": FORMAT_VERSION,
         "tool": {"name": "kaohe", "version": __version__},
@@ -31,7 +32,8 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
             "sha256": loaded.sha256,
             "full_score": _num(scheme.full_score) if scheme.full_score is not None else None,
             "unit": scheme.unit,
-            "ranking": scheme.ranking.method,
+            "ranking": scheme.ranking.model_dump(mode="json"),
+            "outcomes": scheme.outcomes.model_dump(mode="json", exclude_defaults=True),
         },
         "evidence": [{"file": f, "sha256": digest} for f, digest in files],
         "sections": [
@@ -41,6 +43,9 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
         "units": [_unit(row) for row in rows],
         "missing": [{"unit": m.unit, "id": m.input_id, "period": m.period} for m in results.missing],
     }
+    if timestamp:
+        document["generated"] = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return document
 
 
 def _unit(row: RankedRow) -> dict[str, Any]:

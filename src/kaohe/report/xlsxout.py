@@ -7,7 +7,8 @@ from pathlib import Path
 from kaohe.report.atomic import atomic_path
 
 
-def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]], inputs: list[str]) -> None:
+def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]], inputs: list[str],
+               timestamp: bool = True) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -25,6 +26,28 @@ def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]],
         _widths(sheet, table)
     with atomic_path(target, inputs) as tmp:
         workbook.save(tmp)
+        if not timestamp:
+            _drop_timestamps(tmp)
+
+
+_EPOCH = "1980-01-01T00:00:00Z"
+
+
+def _drop_timestamps(path: Path) -> None:
+    """Rewrite the archive with fixed entry times and document dates, so equal inputs give equal bytes."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts:
+            if name == "docProps/core.xml":
+                text = data.decode("utf-8")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rf"\g<1>{_EPOCH}\g<2>", text)
+                data = text.encode("utf-8")
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
 
 
 def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,153 @@
+"""The `rank` command's work: results (files written by `score`, or evidence scored on the fly)
+→ outcomes (grades, awards, most improved) → table and files. Output goes through `echo`/`err`.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable
+
+from kaohe.engine import score
+from kaohe.errors import EvidenceError, KaoheError, Location, Problem
+from kaohe.evidence import read_evidence
+from kaohe.i18n import t
+from kaohe.outcomes import Decision, Previous, Standing, decide, ranks, standing
+from kaohe.scheme.load import LoadedScheme
+
+
+def load_results(path: Path) -> dict[str, Any] | None:
+    """A results document written by `score`, or None if the file is not one (evidence, then)."""
+    if path.suffix.lower() != ".json":
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise EvidenceError([Problem(Location(str(path)), t("evidence.not_results"))]) from e
+    if not isinstance(document, dict) or document.get("format") != "kaohe-results":
+        raise EvidenceError([Problem(Location(str(path)), t("evidence.not_results"))])
+    return document
+
+
+def standings_from(document: dict[str, Any], path: Path) -> list[Standing]:
+    out = []
+    for i, unit in enumerate(document.get("units", [])):
+        try:
+            out.append(Standing(
+                str(unit["unit"]), Decimal(str(unit["total"])),
+                {str(k): Decimal(str(v)) for k, v in (unit.get("sections") or {}).items()},
+                unit.get("category"), tuple(unit.get("vetoed") or ()), tuple(unit.get("falsified") or ()),
+                tuple(unit.get("unmet") or ())))
+        except (KeyError, InvalidOperation, TypeError) as e:
+            raise EvidenceError([Problem(Location(str(path), sheet=f"units[{i}]"), t("evidence.not_results"))]) from e
+    return out
+
+
+def gather(loaded: LoadedScheme, paths: list[Path], force: bool) -> tuple[list[Standing], list[tuple[str, str]]]:
+    """Standings from results files (periods combined by the scheme's rule) or from evidence."""
+    documents = [(p, load_results(p)) for p in paths]
+    results = [(p, d) for p, d in documents if d is not None]
+    evidence = [p for p, d in documents if d is None]
+    if results and evidence:
+        raise KaoheError([Problem(Location(str(evidence[0])), t("rank.mixed_inputs"))])
+    if evidence:
+        found = read_evidence([str(p) for p in evidence], loaded.scheme)
+        if found.errors:
+            raise EvidenceError(found.errors)
+        return [standing(u) for u in score(loaded.scheme, found).units], found.files
+    for path, document in results:
+        digest = document.get("scheme", {}).get("sha256")
+        if digest != loaded.sha256 and not force:
+            raise KaoheError([Problem(Location(str(path)), t("rank.other_scheme", file=path,
+                                                              scheme=loaded.path))])
+    files = [(str(p), _sha256(p)) for p, _ in results]
+    if len(results) == 1:
+        return standings_from(results[0][1], results[0][0]), files
+    return _combine_periods(loaded, results), files
+
+
+def _combine_periods(loaded: LoadedScheme, results: list[tuple[Path, dict[str, Any]]]) -> list[Standing]:
+    periods = loaded.scheme.periods
+    if periods is None or len(periods.names) != len(results):
+        raise KaoheError([Problem(Location(str(results[0][0])), t("rank.periods_needed", count=len(results)))])
+    if periods.combine == "weighted":
+        factors = [Decimal((periods.weights or {})[name]) for name in periods.names]
+    elif periods.combine == "sum":
+        factors = [Decimal(1)] * len(results)
+    else:
+        factors = [Decimal(1) / len(results)] * len(results)
+    per_file = [{s.unit: s for s in standings_from(d, p)} for p, d in results]
+    units = list(dict.fromkeys(u for table in per_file for u in table))
+    combined = []
+    for unit in units:
+        parts = [table.get(unit) for table in per_file]
+        present = [(f, s) for f, s in zip(factors, parts, strict=True) if s is not None]
+        sections: dict[str, Decimal] = {}
+        for f, s in present:
+            for k, v in s.sections.items():
+                sections[k] = sections.get(k, Decimal(0)) + f * v
+        first = present[0][1]
+        combined.append(Standing(unit, sum((f * s.total for f, s in present), Decimal(0)), sections,
+                                 first.category, tuple(dict.fromkeys(v for _, s in present for v in s.vetoed)),
+                                 tuple(dict.fromkeys(v for _, s in present for v in s.falsified)),
+                                 tuple(dict.fromkeys(v for _, s in present for v in s.unmet))))
+    return combined
+
+
+def previous_from(loaded: LoadedScheme, path: Path) -> dict[str, Previous]:
+    """Last time's places (and grades, if `rank` wrote the file) by unit."""
+    document = load_results(path)
+    if document is None:
+        raise EvidenceError([Problem(Location(str(path)), t("evidence.not_results"))])
+    units = document.get("units", [])
+    section_ids = list(dict.fromkeys(k for u in units for k in (u.get("sections") or {})))
+    section_ranks: dict[str, dict[str, int]] = {}
+    for sid in section_ids:
+        values = [Decimal(str((u.get("sections") or {}).get(sid, "0"))) for u in units]
+        for u, place in zip(units, ranks(values, loaded.scheme.ranking.method), strict=True):
+            section_ranks.setdefault(str(u["unit"]), {})[sid] = place
+    return {str(u["unit"]): Previous(int(u["rank"]), u.get("grade"), section_ranks.get(str(u["unit"]), {}))
+            for u in units}
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, output: Path | None, fmt: str,
+             force: bool, timestamp: bool, echo: Callable[[str], None], err: Callable[[str], None]) -> int:
+    try:
+        standings, files = gather(loaded, paths, force)
+        before = previous_from(loaded, previous) if previous is not None else None
+    except KaoheError as e:
+        for problem in e.problems:
+            err(str(problem))
+        return 1
+    decision = decide(loaded.scheme, standings, before)
+    from kaohe.report.ranking import ranking_document, ranking_table, write_ranking
+
+    if fmt == "json":
+        from kaohe.report.jsonout import dumps
+
+        echo(dumps(ranking_document(loaded, files, decision, timestamp)).rstrip("\n"))
+    else:
+        from kaohe.report.terminal import console
+
+        console().print(ranking_table(loaded.scheme, decision))
+        for note in decision.notes:
+            err(t("rank.note", text=t(note.key, **note.params)))
+    if output is not None:
+        try:
+            write_ranking(output, loaded, files, decision, [loaded.path, *map(str, paths)], timestamp)
+        except KaoheError as e:
+            for problem in e.problems:
+                err(str(problem))
+            return 1
+        err(t("score.written", path=output))
+    return 0
+
+
+__all__ = ["Decision", "run_rank"]

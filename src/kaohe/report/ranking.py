@@ -1,0 +1,104 @@
+"""The `rank` outputs: rank, unit, total, grade, awards, marks and change, as table, csv, xlsx, json."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from kaohe import __version__
+from kaohe.i18n import t
+from kaohe.numbers import fmt
+from kaohe.outcomes import Decision, Outcome
+from kaohe.report.atomic import atomic_path
+from kaohe.scheme.load import LoadedScheme
+from kaohe.scheme.models import Scheme
+
+
+def _marks(row: Outcome) -> str:
+    s = row.standing
+    marks = [t("flag.vetoed", ids="、".join(s.vetoed))] if s.vetoed else []
+    marks += [t("flag.falsified", ids="、".join(s.falsified))] if s.falsified else []
+    marks += [t("flag.unmet", ids="、".join(s.unmet))] if s.unmet else []
+    return "; ".join(marks)
+
+
+def _change(row: Outcome) -> str:
+    change = row.change
+    if change is None:
+        return "—" if row.previous is None else ""
+    return f"↑{change}" if change > 0 else (f"↓{-change}" if change < 0 else "=")
+
+
+def ranking_rows(scheme: Scheme, decision: Decision) -> list[list[object]]:
+    unit = f"({scheme.unit})" if scheme.unit != "分" else ""
+    header: list[object] = [t("col.rank"), t("col.unit"), t("col.total") + unit, t("col.grade"), t("col.award"),
+                            t("col.flags"), t("col.previous_rank"), t("col.change"), t("col.outcome_notes")]
+    rows = [header]
+    for row in decision.rows:
+        notes = "; ".join(t(n.key, **n.params) for n in row.notes)
+        rows.append([row.rank, row.standing.unit, row.standing.total, row.grade or "", "、".join(row.awards),
+                     _marks(row), row.previous.rank if row.previous else "", _change(row), notes])
+    return rows
+
+
+def ranking_table(scheme: Scheme, decision: Decision) -> Table:
+    table = Table(title=t("rank.title", title=scheme.title))
+    data = ranking_rows(scheme, decision)
+    for i, head in enumerate(data[0]):
+        table.add_column(str(head), justify="right" if i in (0, 2, 6, 7) else "left", overflow="fold")
+    for line in data[1:]:
+        table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
+    return table
+
+
+def ranking_document(loaded: LoadedScheme, files: list[tuple[str, str]], decision: Decision,
+                     timestamp: bool) -> dict[str, Any]:
+    scheme = loaded.scheme
+    document: dict[str, Any] = {
+        "format": "kaohe-results",
+        "version": 1,
+        "kind": "ranking",
+        "tool": {"name": "kaohe", "version": __version__},
+        "scheme": {"id": scheme.id, "title": scheme.title, "file": loaded.path, "sha256": loaded.sha256,
+                   "unit": scheme.unit, "ranking": scheme.ranking.model_dump(mode="json"),
+                   "outcomes": scheme.outcomes.model_dump(mode="json", exclude_defaults=True)},
+        "inputs": [{"file": f, "sha256": digest} for f, digest in files],
+        "units": [
+            {"rank": row.rank, "unit": row.standing.unit, "total": format(row.standing.total, "f"),
+             "sections": {k: format(v, "f") for k, v in row.standing.sections.items()},
+             "category": row.standing.category, "grade": row.grade, "awards": row.awards,
+             "vetoed": list(row.standing.vetoed), "falsified": list(row.standing.falsified),
+             "unmet": list(row.standing.unmet), "barred": row.standing.barred,
+             "previous_rank": row.previous.rank if row.previous else None, "change": row.change,
+             "notes": [t(n.key, **n.params) for n in row.notes]}
+            for row in decision.rows
+        ],
+        "notes": [t(n.key, **n.params) for n in decision.notes],
+    }
+    if timestamp:
+        document["generated"] = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return document
+
+
+def write_ranking(output: Path, loaded: LoadedScheme, files: list[tuple[str, str]], decision: Decision,
+                  inputs: list[str], timestamp: bool) -> None:
+    suffix = output.suffix.lower()
+    if suffix == ".json":
+        from kaohe.report.jsonout import dumps
+
+        with atomic_path(output, inputs) as tmp:
+            tmp.write_text(dumps(ranking_document(loaded, files, decision, timestamp)), encoding="utf-8")
+        return
+    rows = ranking_rows(loaded.scheme, decision)
+    notes = [[t("col.outcome_notes")]] + [[t(n.key, **n.params)] for n in decision.notes]
+    if suffix == ".csv":
+        from kaohe.report.csvout import write_csv
+
+        write_csv(output, rows, inputs)
+    else:
+        from kaohe.report.xlsxout import write_xlsx
+
+        write_xlsx(output, [(t("sheet.ranking"), rows), (t("sheet.notes"), notes)], inputs, timestamp)
