@@ -44,7 +44,7 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
         "missing": [{"unit": m.unit, "id": m.input_id, "period": m.period} for m in results.missing],
     }
     if timestamp:
-        document["generated"] = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        document["generated"] = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     return document
 
 

@@ -79,7 +79,7 @@ def ranking_document(loaded: LoadedScheme, files: list[tuple[str, str]], decisio
         "notes": [t(n.key, **n.params) for n in decision.notes],
     }
     if timestamp:
-        document["generated"] = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        document["generated"] = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     return document
 
 
