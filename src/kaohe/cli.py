@@ -25,6 +25,11 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class TreeFormat(str, Enum):
+    tree = "tree"
+    json = "json"
+
+
 def _lang_from_argv(argv: list[str]) -> str:
     """The language is needed before the help text is built, so it is read from argv first."""
     for i, arg in enumerate(argv):
@@ -155,6 +160,21 @@ def build_app() -> typer.Typer:
         code = run_score(loaded, [str(p) for p in evidence], output, fmt_.value, strict, echo=typer.echo, err=_err,
                          timestamp=not no_timestamp)
         raise typer.Exit(code)
+
+    @app.command(help=t("cli.explain.help"))
+    def explain(
+        scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
+        evidence: List[Path] = typer.Argument(..., help=t("cli.arg.evidence"), show_default=False),
+        unit: str = typer.Option(..., "--unit", help=t("cli.opt.unit"), show_default=False),
+        item: Optional[str] = typer.Option(None, "--item", help=t("cli.opt.item")),
+        fmt_: TreeFormat = typer.Option(TreeFormat.tree, "--format", help=t("cli.opt.tree_format")),
+    ) -> None:
+        from kaohe.explaining import run_explain
+
+        _need_files([scheme, *evidence])
+        loaded = _load_checked(scheme)
+        raise typer.Exit(run_explain(loaded, [str(p) for p in evidence], unit, item, fmt_.value,
+                                     echo=typer.echo, err=_err))
 
     @app.command(help=t("cli.rank.help"))
     def rank(

@@ -49,11 +49,8 @@ def scheme_table(scheme: Scheme) -> Table:
                     f"{item.id} {item.title}{item_points}" if j == 0 else "",
                     fmt(criterion.points) if criterion.points is not None else "",
                     f"{criterion.id} ●{criterion.text}",
-                    _effect_mark(criterion.effect) + describe_rule(criterion),
+                    describe_rule(criterion),
                     item.basis or "" if j == 0 else "",
                 )
     return table
 
-
-def _effect_mark(effect: str) -> str:
-    return {"deduct": t("show.effect_deduct"), "bonus": t("show.effect_bonus")}.get(effect, "")

@@ -12,10 +12,16 @@ from kaohe.scheme.models import Criterion
 
 
 def explanation(result: CriterionResult) -> str:
-    """One line such as "3次×1分=3分,封顶2分 → 2分"."""
+    """One line such as "3次×1分=3分,封顶2分 → 2分" ("→ 扣2分" for a deduction)."""
     sep = "," if get_lang() == "zh" else "; "
     steps = sep.join(t(s.key, **s.params).strip() for s in result.steps)
-    return t("explain.result", steps=steps, points=fmt(result.points))
+    key = {"deduct": "explain.result_deduct", "bonus": "explain.result_bonus"}.get(result.criterion.effect,
+                                                                                    "explain.result")
+    return t(key, steps=steps, points=fmt(result.points))
+
+
+def effect_mark(effect: str) -> str:
+    return {"deduct": t("show.effect_deduct"), "bonus": t("show.effect_bonus")}.get(effect, "")
 
 
 def show_value(value: object) -> str:
@@ -41,7 +47,11 @@ def show_input(result: InputResult) -> str:
 
 
 def describe_rule(criterion: Criterion) -> str:
-    """The rule in a short phrase, for 评价表 printouts and templates."""
+    """The rule in a short phrase, for 评价表 printouts and templates ("[扣分]" marks deductions)."""
+    return effect_mark(criterion.effect) + _describe(criterion)
+
+
+def _describe(criterion: Criterion) -> str:
     rule = criterion.rule
     points = criterion.points
     kind = rule.kind
@@ -65,7 +75,11 @@ def describe_rule(criterion: Criterion) -> str:
     if kind == "ratio":
         return t(f"rule.ratio_{rule.mode}", target=f"{fmt(rule.target * 100)}%")
     if kind == "events":
-        table = "; ".join(f"{'/'.join(str(v) for v in row.when.values()) or '*'}{fmt(row.points)}" for row in rule.table)
+        from kaohe.rules.events import describe
+
+        table = "; ".join(f"{describe(row.when) or '*'} " + (fmt(row.points) if row.points is not None
+                                                            else f"{fmt(row.min)}–{fmt(row.max)}")  # type: ignore[arg-type]
+                          for row in rule.table)
         return t("rule.events", table=table)
     if kind == "panel":
         return t(f"rule.panel_{rule.method}")
