@@ -176,6 +176,19 @@ def build_app() -> typer.Typer:
         raise typer.Exit(run_explain(loaded, [str(p) for p in evidence], unit, item, fmt_.value,
                                      echo=typer.echo, err=_err))
 
+    @app.command(help=t("cli.diff.help"))
+    def diff(
+        scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
+        evidence_a: Path = typer.Argument(..., help=t("cli.arg.evidence_a"), show_default=False),
+        evidence_b: Path = typer.Argument(..., help=t("cli.arg.evidence_b"), show_default=False),
+        fmt_: OutputFormat = typer.Option(OutputFormat.table, "--format", help=t("cli.opt.format")),
+    ) -> None:
+        from kaohe.diffing import run_diff
+
+        _need_files([scheme, evidence_a, evidence_b])
+        loaded = _load_checked(scheme)
+        raise typer.Exit(run_diff(loaded, [str(evidence_a)], [str(evidence_b)], fmt_.value, echo=typer.echo, err=_err))
+
     @app.command(help=t("cli.rank.help"))
     def rank(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),

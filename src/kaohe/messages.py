@@ -302,4 +302,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.opt.unit": ("要解释的单位", "the unit to explain"),
     "cli.opt.item": ("只看这一部分、项目或评分标准的编号", "only this section, item or criterion id"),
     "cli.opt.tree_format": ("输出格式: tree(树)或 json", "output: tree or json"),
+    "diff.title": ("{title} 两次计分的差异", "{title}: differences between two scorings"),
+    "diff.before": ("前", "Before"),
+    "diff.after": ("后", "After"),
+    "diff.delta": ("变化", "Change"),
+    "diff.none": ("两次计分没有差异", "the two scorings do not differ"),
+    "diff.moved": ("{unit}: 名次 {rank_a} → {rank_b},等次 {grade_a} → {grade_b},奖项 {awards_a} → {awards_b}", "{unit}: rank {rank_a} → {rank_b}, grade {grade_a} → {grade_b}, awards {awards_a} → {awards_b}"),
+    "cli.diff.help": ("比较两组证据(如自评与核定、申诉前后)的计分: 每个单位、每个项目的变化,以及总分、名次、等次的变动。", "Compare two sets of evidence (self-assessed vs accepted, before vs after an appeal): per unit and item, and how total, rank and grade moved."),
+    "cli.arg.evidence_a": ("第一组证据(如自评)", "the first evidence (e.g. self-assessed)"),
+    "cli.arg.evidence_b": ("第二组证据(如核定)", "the second evidence (e.g. accepted)"),
 }

@@ -1,0 +1,107 @@
+"""`kaohe diff`: two evidence sets (自评 vs 核定, before and after an appeal) compared per unit and
+item, with the movement of total, rank and grade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from kaohe.engine import Results, score
+from kaohe.evidence import read_evidence
+from kaohe.i18n import t
+from kaohe.numbers import fmt
+from kaohe.outcomes import Decision, decide, standing
+from kaohe.scheme.load import LoadedScheme
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    unit: str
+    node: str
+    """An item id, or "" for the unit's total."""
+    before: Decimal
+    after: Decimal
+
+
+def compare(results_a: Results, results_b: Results) -> list[Change]:
+    """Every item whose points differ, and every total that moved, in unit order."""
+    after = {u.unit: u for u in results_b.units}
+    changes = []
+    for a in results_a.units:
+        b = after.get(a.unit)
+        if b is None:
+            continue
+        for item_id, node in a.items.items():
+            other = b.items.get(item_id)
+            if other is not None and other.points != node.points:
+                changes.append(Change(a.unit, item_id, node.points, other.points))
+        if a.total != b.total:
+            changes.append(Change(a.unit, "", a.total, b.total))
+    return changes
+
+
+def run_diff(loaded: LoadedScheme, paths_a: list[str], paths_b: list[str], fmt_: str,
+             echo: Callable[[str], None], err: Callable[[str], None]) -> int:
+    scheme = loaded.scheme
+    results = []
+    for paths in (paths_a, paths_b):
+        evidence = read_evidence(paths, scheme)
+        for problem in evidence.problems:
+            err(str(problem))
+        if evidence.errors:
+            err(t("score.failed", count=len(evidence.errors)))
+            return 1
+        results.append(score(scheme, evidence))
+    decisions = [decide(scheme, [standing(u) for u in r.units]) for r in results]
+    changes = compare(results[0], results[1])
+    if fmt_ == "json":
+        from kaohe.report.jsonout import dumps
+
+        echo(dumps(_document(changes, decisions)).rstrip("\n"))
+        return 0
+    from rich.table import Table
+
+    from kaohe.report.terminal import console
+
+    table = Table(title=t("diff.title", title=scheme.title))
+    for key in ("col.unit", "col.item", "diff.before", "diff.after", "diff.delta"):
+        table.add_column(t(key), justify="left" if key in ("col.unit", "col.item") else "right")
+    for c in changes:
+        table.add_row(c.unit, c.node or t("col.total"), fmt(c.before), fmt(c.after), _signed(c.after - c.before))
+    console().print(table)
+    for line in _movements(decisions):
+        echo(line)
+    if not changes:
+        echo(t("diff.none"))
+    return 0
+
+
+def _signed(value: Decimal) -> str:
+    return f"+{fmt(value)}" if value > 0 else fmt(value)
+
+
+def _movements(decisions: list[Decision]) -> list[str]:
+    before = {r.standing.unit: r for r in decisions[0].rows}
+    lines = []
+    for row in decisions[1].rows:
+        old = before.get(row.standing.unit)
+        if old is not None and (old.rank != row.rank or old.grade != row.grade or old.awards != row.awards):
+            lines.append(t("diff.moved", unit=row.standing.unit, rank_a=old.rank, rank_b=row.rank,
+                           grade_a=old.grade or "—", grade_b=row.grade or "—",
+                           awards_a="、".join(old.awards) or "—", awards_b="、".join(row.awards) or "—"))
+    return lines
+
+
+def _document(changes: list[Change], decisions: list[Decision]) -> dict[str, object]:
+    before = {r.standing.unit: r for r in decisions[0].rows}
+    return {
+        "format": "kaohe-diff", "version": 1,
+        "changes": [{"unit": c.unit, "item": c.node or None, "before": format(c.before, "f"),
+                     "after": format(c.after, "f")} for c in changes],
+        "units": [{"unit": r.standing.unit, "rank": [before[r.standing.unit].rank, r.rank],
+                   "total": [format(before[r.standing.unit].standing.total, "f"), format(r.standing.total, "f")],
+                   "grade": [before[r.standing.unit].grade, r.grade],
+                   "awards": [before[r.standing.unit].awards, r.awards]}
+                  for r in decisions[1].rows if r.standing.unit in before],
+    }
