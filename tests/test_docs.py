@@ -41,11 +41,19 @@ def test_readme_shows_every_command() -> None:
         assert any(c.startswith(f"kaohe {command} ") for c in _tour_commands()), command
 
 
-@pytest.mark.parametrize("command", _tour_commands())
-def test_readme_command_runs(command: str, tmp_path: Path) -> None:
-    # Run where the README's relative paths resolve, writing any output into a scratch folder.
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One scratch folder for the whole tour, where the README's relative paths resolve."""
+    folder = tmp_path_factory.mktemp("tour")
     for name in ("schemes", "examples"):
-        (tmp_path / name).symlink_to(ROOT / name)
+        (folder / name).symlink_to(ROOT / name)
+    return folder
+
+
+@pytest.mark.parametrize("command", _tour_commands())
+def test_readme_command_runs(command: str, tour: Path) -> None:
+    # In README order: a later command may read what an earlier one wrote.
+    tmp_path = tour
     argv = []
     for word in shlex.split(command):  # the shell would expand globs such as schemes/*.yaml
         argv += sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob(word)) if "*" in word else [word]
