@@ -174,3 +174,33 @@ def test_previous_year_gives_change_and_most_improved(tmp_path: Path) -> None:
     # are just 10 units, so nobody qualifies.
     assert units["经济运行处"]["change"] == 9 and units["技术进步处"]["change"] == -9
     assert not any("争先进位" in u["awards"] for u in units.values())
+
+
+def _rank(scheme: str, *extra: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    result = CliRunner().invoke(build_app(), ["rank", str(SCHEMES / f"{scheme}.yaml"),
+                                              str(EXAMPLES / scheme / "evidence.xlsx"), "--format", "json", *extra])
+    assert result.exit_code == 0, result.output
+    return {u["unit"]: u for u in json.loads(result.stdout)["units"]}
+
+
+def test_xuzhou_quota_grades_on_the_bundled_example() -> None:
+    # Totals from examples/xuzhou-stats-2017/expected.yaml: 邳州市 110, 雲龍區 107.45, 銅山區 91.375,
+    # 豐縣 = 賈汪區 84, 開發區 82.5, 新沂市 78.625, 沛縣 64.05, 泉山區 54.25, 鼓樓區 47, 睢寧縣 39.
+    # 優秀 (3 places): the first three. 良好 (4 places): 豐縣, 賈汪區, 開發區, 新沂市. The rest: no
+    # grade (the document gives no rule between 合格 and 不合格).
+    units = _rank("xuzhou-stats-2017")
+    grades = {u: d["grade"] for u, d in units.items()}
+    assert [u for u, g in grades.items() if g == "優秀"] == ["邳州市", "雲龍區", "銅山區"]
+    assert [u for u, g in grades.items() if g == "良好"] == ["豐縣", "賈汪區", "徐州經濟技術開發區", "新沂市"]
+    assert grades["沛縣"] is None and grades["睢寧縣"] is None
+
+
+def test_hubei_grade_lines_prerequisites_and_step_up_on_the_bundled_example() -> None:
+    # examples/hubei-archives-2011: 某縣人民政府辦公室 100, 某縣財政局 90, 某縣農業局 90 (必備條件.5 否),
+    # 某鎮人民政府 80, 某縣國土資源所 79.5. With 逐級晉升 and no previous grade, a unit can reach
+    # only 省二級 however high its score; 某縣農業局 can take none; 79.5 is under the 80 line.
+    units = _rank("hubei-archives-2011")
+    assert {u: d["grade"] for u, d in units.items()} == {
+        "某縣人民政府辦公室": "省二級", "某縣財政局": "省二級", "某縣農業局": None, "某鎮人民政府": "省二級",
+        "某縣國土資源所": None}
+    assert any("逐級晉升" in n or "逐级晋升" in n for n in units["某縣人民政府辦公室"]["notes"])
