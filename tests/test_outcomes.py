@@ -204,3 +204,28 @@ def test_hubei_grade_lines_prerequisites_and_step_up_on_the_bundled_example() ->
         "某縣人民政府辦公室": "省二級", "某縣財政局": "省二級", "某縣農業局": None, "某鎮人民政府": "省二級",
         "某縣國土資源所": None}
     assert any("逐級晉升" in n or "逐级晋升" in n for n in units["某縣人民政府辦公室"]["notes"])
+
+
+def test_rank_combines_quarterly_results_into_the_year(tmp_path: Path) -> None:
+    # 亳州: "每季度考評一次", the year read as the mean of the four quarters (the scheme says so).
+    # Q1 is the bundled example (譙城區 92.5, 渦陽縣 87.75, 蒙城縣 92.5, 利辛縣 100); Q2–Q4 below.
+    # 譙城區: (92.5 + 90 + 90 + 91.5) / 4 = 364 / 4 = 91;   渦陽縣: (87.75 + 95 + 95 + 94.25) / 4 = 93
+    # 蒙城縣: (92.5 + 80 + 80 + 80) / 4 = 83.125;           利辛縣: (100 + 85 + 85 + 86) / 4 = 89
+    # Year: 渦陽縣 93, 譙城區 91, 利辛縣 89, 蒙城縣 83.125.
+    scheme = str(SCHEMES / "bozhou-safety-2009.yaml")
+    quarters = {"Q2": (90, 95, 80, 85), "Q3": (90, 95, 80, 85), "Q4": ("91.5", "94.25", 80, 86)}
+    files = [tmp_path / "Q1.json"]
+    runner = CliRunner()
+    assert runner.invoke(build_app(), ["score", scheme, str(EXAMPLES / "bozhou-safety-2009" / "evidence.csv"),
+                                       "-o", str(files[0])]).exit_code == 0
+    for name, values in quarters.items():
+        evidence = tmp_path / f"{name}.csv"
+        evidence.write_text("單位,1.1.1\n" + "".join(f"{u},{v}\n" for u, v in zip(
+            ["譙城區", "渦陽縣", "蒙城縣", "利辛縣"], values, strict=True)), encoding="utf-8")
+        files.append(tmp_path / f"{name}.json")
+        assert runner.invoke(build_app(), ["score", scheme, str(evidence), "-o", str(files[-1])]).exit_code == 0
+    result = runner.invoke(build_app(), ["rank", scheme, *map(str, files), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    year = [(u["unit"], u["total"], u["rank"]) for u in json.loads(result.stdout)["units"]]
+    assert year == [("渦陽縣", "93", 1), ("譙城區", "91", 2), ("利辛縣", "89", 3), ("蒙城縣", "83.125", 4)]
+    assert runner.invoke(build_app(), ["rank", scheme, *map(str, files[:3])]).exit_code == 1  # 3 of 4

@@ -19,7 +19,7 @@ from kaohe.errors import Location
 from kaohe.evidence import Evidence
 from kaohe.numbers import ZERO, round_half_up
 from kaohe.rules.base import Outcome, Step, ValueType, parse_value, step
-from kaohe.scheme.models import Criterion, Item, Scheme, Section, applies
+from kaohe.scheme.models import Criterion, Item, Periods, Scheme, Section, applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ class Results:
 def score(scheme: Scheme, evidence: Evidence) -> Results:
     """Score every unit the scheme lists (or, if it lists none, every unit in the evidence)."""
     names = scheme.unit_names() or list(evidence.units)
-    if scheme.periods is None:
+    if scheme.periods is None or scheme.periods.source == "files":
         units = tuple(score_unit(scheme, name, evidence) for name in names)
     else:
         units = tuple(_score_periods(scheme, name, evidence) for name in names)
@@ -111,24 +111,27 @@ def score(scheme: Scheme, evidence: Evidence) -> Results:
     return Results(units, missing)
 
 
+def combine_periods(periods: Periods, values: list[tuple[str, Decimal]]) -> Decimal:
+    """The year from its periods: mean (Σ ÷ n, dividing once), sum, or weighted Σ w × v."""
+    if periods.combine == "weighted":
+        weights = periods.weights or {}
+        return sum((weights[name] * v for name, v in values), ZERO)
+    total = sum((v for _, v in values), ZERO)
+    return total if periods.combine == "sum" else total / len(periods.names)
+
+
 def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
     """Each period scored on its own evidence, then combined as the scheme says (mean, sum, weights)."""
     assert scheme.periods is not None
     periods = scheme.periods
     per = [(name, score_unit(scheme, unit, evidence.periods.get(name) or Evidence())) for name in periods.names]
-    if periods.combine == "weighted":
-        factors = {name: (periods.weights or {})[name] for name in periods.names}
-    elif periods.combine == "sum":
-        factors = dict.fromkeys(periods.names, Decimal(1))
-    else:
-        factors = dict.fromkeys(periods.names, Decimal(1) / len(periods.names))
 
     def total(get) -> Decimal:  # type: ignore[no-untyped-def]
-        return sum((factors[name] * get(r) for name, r in per), ZERO)
+        return combine_periods(periods, [(name, get(r)) for name, r in per])
 
     def node_total(kind: str, node_id: str, field: str) -> Decimal:
-        return sum((factors[name] * getattr(getattr(r, kind)[node_id], field)
-                    for name, r in per if node_id in getattr(r, kind)), ZERO)
+        return combine_periods(periods, [(name, getattr(getattr(r, kind)[node_id], field) if node_id in getattr(r, kind)
+                                         else ZERO) for name, r in per])
 
     def nodes(kind: str) -> dict[str, NodeResult]:
         ids = dict.fromkeys(i for _, r in per for i in getattr(r, kind))

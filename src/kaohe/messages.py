@@ -277,7 +277,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rank.note": ("注意: {text}", "note: {text}"),
     "rank.mixed_inputs": ("不能同时给出结果文件(.json)和证据文件;请分别运行", "give either results files (.json) or evidence files, not both"),
     "rank.other_scheme": ("{file} 不是由当前方案 {scheme} 计算的结果(方案 SHA-256 不同);确认无误可加 --force", "{file} was not produced from {scheme} (the scheme's SHA-256 differs); add --force if that is intended"),
-    "rank.periods_needed": ("给出了 {count} 个结果文件,但方案没有声明相同数量的期间(periods)", "{count} results files were given, but the scheme does not declare that many periods"),
+    "rank.periods_needed": ("给出了 {count} 个结果文件,但方案没有声明按文件分期(periods 的 source: files)且数量相同的期间", "{count} results files were given, but the scheme does not declare that many periods scored file by file (periods source: files)"),
     "cli.rank.help": ("按方案的结果规则排名、评定等次和奖项;结果来自 score 写出的 .json(多期按方案合并)或直接给证据。", "Rank, grade and award by the scheme's outcome rules, from results written by score (periods combined) or from evidence."),
     "cli.arg.results": ("score 写出的结果文件(.json),或证据文件", "results files written by score (.json), or evidence files"),
     "cli.opt.previous": ("上一年度的结果文件(.json),用于名次变化和进步最快", "last year's results (.json), for changes and most improved"),

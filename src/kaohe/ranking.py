@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
-from kaohe.engine import score
+from kaohe.engine import combine_periods, score
 from kaohe.errors import EvidenceError, KaoheError, Location, Problem
 from kaohe.evidence import read_evidence
 from kaohe.i18n import t
@@ -69,29 +69,23 @@ def gather(loaded: LoadedScheme, paths: list[Path], force: bool) -> tuple[list[S
 
 def _combine_periods(loaded: LoadedScheme, results: list[tuple[Path, dict[str, Any]]]) -> list[Standing]:
     periods = loaded.scheme.periods
-    if periods is None or len(periods.names) != len(results):
+    if periods is None or periods.source != "files" or len(periods.names) != len(results):
         raise KaoheError([Problem(Location(str(results[0][0])), t("rank.periods_needed", count=len(results)))])
-    if periods.combine == "weighted":
-        factors = [Decimal((periods.weights or {})[name]) for name in periods.names]
-    elif periods.combine == "sum":
-        factors = [Decimal(1)] * len(results)
-    else:
-        factors = [Decimal(1) / len(results)] * len(results)
     per_file = [{s.unit: s for s in standings_from(d, p)} for p, d in results]
     units = list(dict.fromkeys(u for table in per_file for u in table))
     combined = []
     for unit in units:
-        parts = [table.get(unit) for table in per_file]
-        present = [(f, s) for f, s in zip(factors, parts, strict=True) if s is not None]
-        sections: dict[str, Decimal] = {}
-        for f, s in present:
-            for k, v in s.sections.items():
-                sections[k] = sections.get(k, Decimal(0)) + f * v
-        first = present[0][1]
-        combined.append(Standing(unit, sum((f * s.total for f, s in present), Decimal(0)), sections,
-                                 first.category, tuple(dict.fromkeys(v for _, s in present for v in s.vetoed)),
-                                 tuple(dict.fromkeys(v for _, s in present for v in s.falsified)),
-                                 tuple(dict.fromkeys(v for _, s in present for v in s.unmet))))
+        parts = [(name, table.get(unit)) for name, table in zip(periods.names, per_file, strict=True)]
+        present = [s for _, s in parts if s is not None]
+        section_ids = dict.fromkeys(k for s in present for k in s.sections)
+        sections = {k: combine_periods(periods, [(name, s.sections.get(k, Decimal(0)) if s else Decimal(0))
+                                                 for name, s in parts]) for k in section_ids}
+        first = present[0]
+        total = combine_periods(periods, [(name, s.total if s else Decimal(0)) for name, s in parts])
+        combined.append(Standing(unit, total, sections,
+                                 first.category, tuple(dict.fromkeys(v for s in present for v in s.vetoed)),
+                                 tuple(dict.fromkeys(v for s in present for v in s.falsified)),
+                                 tuple(dict.fromkeys(v for s in present for v in s.unmet))))
     return combined
 
 

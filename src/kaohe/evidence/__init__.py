@@ -105,7 +105,7 @@ def _results_entries(data: bytes, name: str, scheme: Scheme) -> list[Entry]:
 
 def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | None:
     """Where an entry goes: the evidence itself, or its period's part (None: refused)."""
-    if scheme.periods is None:
+    if scheme.periods is None or scheme.periods.source == "files":
         return evidence
     names = scheme.periods.names
     if entry.period is None or entry.period not in names:

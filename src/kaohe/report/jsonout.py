@@ -30,7 +30,7 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
             "doc_number": scheme.doc_number,
             "file": loaded.path,
             "sha256": loaded.sha256,
-            "full_score": _num(scheme.full_score) if scheme.full_score is not None else None,
+            "full_score": num(scheme.full_score) if scheme.full_score is not None else None,
             "unit": scheme.unit,
             "ranking": scheme.ranking.model_dump(mode="json"),
             "outcomes": scheme.outcomes.model_dump(mode="json", exclude_defaults=True),
@@ -38,7 +38,7 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
         "evidence": [{"file": f, "sha256": digest} for f, digest in files],
         "sections": [
             {"id": s.id, "title": s.title, "kind": s.kind, "counted": s.counted,
-             "points": _num(s.points) if s.points is not None else None} for s in scheme.sections
+             "points": num(s.points) if s.points is not None else None} for s in scheme.sections
         ],
         "units": [_unit(row) for row in rows],
         "missing": [{"unit": m.unit, "id": m.input_id, "period": m.period} for m in results.missing],
@@ -53,23 +53,23 @@ def _unit(row: RankedRow) -> dict[str, Any]:
     return {
         "rank": row.rank,
         "unit": r.unit,
-        "base": _num(r.base),
-        "bonus": _num(r.bonus),
-        "deduction": _num(r.deduction),
-        "total": _num(r.total),
+        "base": num(r.base),
+        "bonus": num(r.bonus),
+        "deduction": num(r.deduction),
+        "total": num(r.total),
         "category": r.category,
         "vetoed": list(r.vetoed),
         "falsified": list(r.falsified),
         "unmet": list(r.unmet),
         "barred": r.barred,
-        "periods": {name: _num(p.total) for name, p in r.periods},
-        "sections": {k: _num(v.points) for k, v in r.sections.items()},
-        "items": {k: _num(v.points) for k, v in r.items.items()},
+        "periods": {name: num(p.total) for name, p in r.periods},
+        "sections": {k: num(v.points) for k, v in r.sections.items()},
+        "items": {k: num(v.points) for k, v in r.items.items()},
         "criteria": [
             {
                 "id": c.criterion.id,
                 "period": c.period,
-                "points": _num(c.points),
+                "points": num(c.points),
                 "explanation": explanation(c),
                 "inputs": [
                     {"id": i.id, "value": _value(i.value), "raw": _value(i.raw), "status": i.status,
@@ -82,14 +82,14 @@ def _unit(row: RankedRow) -> dict[str, Any]:
     }
 
 
-def _num(value: Decimal) -> str:
-    """Decimals travel as strings so that no reader turns them into binary floats."""
-    return format(value, "f")
+def num(value: Decimal) -> str:
+    """Decimals travel as strings so that no reader turns them into binary floats ("93", not "93.00")."""
+    return format(value.normalize(), "f") if value else "0"
 
 
 def _value(value: object) -> object:
     if isinstance(value, Decimal):
-        return _num(value)
+        return num(value)
     if isinstance(value, float):
         return repr(value)
     if value is None or isinstance(value, (bool, int, str)):

@@ -13,6 +13,7 @@ from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Decision, Outcome
 from kaohe.report.atomic import atomic_path
+from kaohe.report.jsonout import num
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Scheme
 
@@ -67,8 +68,8 @@ def ranking_document(loaded: LoadedScheme, files: list[tuple[str, str]], decisio
                    "outcomes": scheme.outcomes.model_dump(mode="json", exclude_defaults=True)},
         "inputs": [{"file": f, "sha256": digest} for f, digest in files],
         "units": [
-            {"rank": row.rank, "unit": row.standing.unit, "total": format(row.standing.total, "f"),
-             "sections": {k: format(v, "f") for k, v in row.standing.sections.items()},
+            {"rank": row.rank, "unit": row.standing.unit, "total": num(row.standing.total),
+             "sections": {k: num(v) for k, v in row.standing.sections.items()},
              "category": row.standing.category, "grade": row.grade, "awards": row.awards,
              "vetoed": list(row.standing.vetoed), "falsified": list(row.standing.falsified),
              "unmet": list(row.standing.unmet), "barred": row.standing.barred,

@@ -39,7 +39,7 @@ def template_table(scheme: Scheme) -> tuple[list[list[object]], list[InputSpec]]
         text_row.append(f"{flag.text}\n[{describe_input(index[flag.id])}]")
         specs.append(index[flag.id])
     units = scheme.unit_names() or [t("template.unit_placeholder")]
-    if scheme.periods is None:
+    if scheme.periods is None or scheme.periods.source == "files":
         return [header, text_row] + [[u] + [None] * len(specs) for u in units], specs
     # Scored per period: a 期间 column, one row per unit and period.
     header.insert(1, t("col.period"))

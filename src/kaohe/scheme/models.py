@@ -67,6 +67,9 @@ class Periods(Model):
 
     names: list[Name] = Field(min_length=2)
     """The periods, as the evidence's 期间 column writes them (一季度, 二季度, …)."""
+    source: Literal["rows", "files"] = "rows"
+    """rows: evidence rows name their 期间; files: each `score` run is one period, and `rank`
+    combines the periods' results files, given in the order of `names`."""
     combine: Literal["mean", "sum", "weighted"] = "mean"
     weights: dict[Name, Bound] | None = None
     """weighted: each period's share; they must add up to 100%."""
