@@ -229,3 +229,31 @@ def test_rank_combines_quarterly_results_into_the_year(tmp_path: Path) -> None:
     year = [(u["unit"], u["total"], u["rank"]) for u in json.loads(result.stdout)["units"]]
     assert year == [("渦陽縣", "93", 1), ("譙城區", "91", 2), ("利辛縣", "89", 3), ("蒙城縣", "83.125", 4)]
     assert runner.invoke(build_app(), ["rank", scheme, *map(str, files[:3])]).exit_code == 1  # 3 of 4
+
+
+def test_changzhou_section_progress_award_against_last_year(tmp_path: Path) -> None:
+    # This year's section 1 (组织领导), from examples/changzhou-2018/expected.yaml: 溧阳市 10, 武进区 8,
+    # 金坛区 8, 新北区 6, 经开区 6, 钟楼区 5, 天宁区 1 → places 1, 2, 2, 4, 4, 6, 7 (RANK.EQ).
+    # Last year's section 1 (made up here): 溧阳市 9, 经开区 8, 武进区 7, 新北区 6, 钟楼区 5, 金坛区 2,
+    # 天宁区 1 → places 1, 2, 3, 4, 5, 6, 7. Rises: 金坛区 6 → 2 = +4, 武进区 3 → 2 = +1, the rest
+    # none. 单项进步奖(组织领导) → 金坛区. Sections 2–6 last year equal this year's: no rise, no award.
+    # 年度综合优胜奖 → 溧阳市, first with 119.5.
+    this_year = {"溧阳市": ("10", 1), "金坛区": ("8", 6), "武进区": ("8", 3), "新北区": ("6", 3), "天宁区": ("1", 7),
+                 "钟楼区": ("5", 2), "经开区": ("6", 5)}
+    last_year = {"溧阳市": "9", "经开区": "8", "武进区": "7", "新北区": "6", "钟楼区": "5", "金坛区": "2", "天宁区": "1"}
+    expected, _ = __import__("kaohe.scheme.yamlload", fromlist=["load_yaml"]).load_yaml(
+        (EXAMPLES / "changzhou-2018" / "expected.yaml").read_text(encoding="utf-8"), "e")
+    units = []
+    for unit, data in expected["units"].items():
+        sections = {k: str(v) for k, v in data["sections"].items()}
+        assert sections["1"] == this_year[unit][0]
+        sections["1"] = last_year[unit]
+        units.append({"unit": unit, "rank": this_year[unit][1], "total": str(data["total"]), "sections": sections})
+    previous = tmp_path / "2017.json"
+    previous.write_text(json.dumps({"format": "kaohe-results", "version": 1, "units": units}, ensure_ascii=False),
+                        encoding="utf-8")
+    ranked = _rank("changzhou-2018", "--previous", str(previous))
+    awards = {u: d["awards"] for u, d in ranked.items()}
+    assert awards["金坛区"] == ["单项进步奖(组织领导)"]
+    assert awards["溧阳市"] == ["年度综合优胜奖"]
+    assert sum(len(a) for a in awards.values()) == 2
