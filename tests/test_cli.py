@@ -90,7 +90,15 @@ def test_score_writes_xlsx_with_ranking_and_detail(tmp_path: Path) -> None:
     out = tmp_path / "results.xlsx"
     assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out)).exit_code == 0
     book = load_workbook(out)
-    assert book.sheetnames == ["排名", "明细"]
+    # 排名, a 汇总 per section (7), a 评价表 per unit (7), 明细.
+    assert book.sheetnames[0] == "排名" and book.sheetnames[-1] == "明细" and len(book.sheetnames) == 16
+    assert "汇总-组织领导" in book.sheetnames and "评价表-溧阳市" in book.sheetnames
+    sheet = book["排名"]
+    assert len(sheet._charts) == 1 and sheet.freeze_panes == "C2" and sheet.print_title_rows == "$1:$1"
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4  # "9": A4
+    table = list(book["评价表-溧阳市"].iter_rows(values_only=True))
+    assert table[0][:5] == ("评价项目", "评价内容", "评分标准", "评分依据", "得分")
+    assert table[1][4] == 2 and table[-1][0] == "总分" and float(table[-1][4]) == 119.5
     ranking = list(book["排名"].iter_rows(values_only=True))
     assert ranking[1][:2] == (1, "溧阳市") and float(ranking[1][-1]) == 119.5
     detail = list(book["明细"].iter_rows(values_only=True))
@@ -120,7 +128,7 @@ def test_score_twice_gives_identical_files(tmp_path: Path) -> None:
         time.sleep(1.1)  # a second later: any clock time written would differ
         run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(b), "--no-timestamp")
         assert a.read_bytes() == b.read_bytes(), suffix
-    assert load_workbook(tmp_path / "a.xlsx").sheetnames == ["排名", "明细"]
+    assert load_workbook(tmp_path / "a.xlsx").sheetnames[0] == "排名"
 
 
 def test_results_record_their_provenance(tmp_path: Path) -> None:

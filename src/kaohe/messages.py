@@ -311,4 +311,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.diff.help": ("比较两组证据(如自评与核定、申诉前后)的计分: 每个单位、每个项目的变化,以及总分、名次、等次的变动。", "Compare two sets of evidence (self-assessed vs accepted, before vs after an appeal): per unit and item, and how total, rank and grade moved."),
     "cli.arg.evidence_a": ("第一组证据(如自评)", "the first evidence (e.g. self-assessed)"),
     "cli.arg.evidence_b": ("第二组证据(如核定)", "the second evidence (e.g. accepted)"),
+    "col.section_total": ("{title}得分", "{title} total"),
+    "sheet.summary": ("汇总-{title}", "Summary-{title}"),
+    "sheet.assessment": ("评价表-{unit}", "Table-{unit}"),
 }

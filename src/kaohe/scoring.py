@@ -56,7 +56,7 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
 
 def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: list[RankedRow],
                   results: Results, inputs: list[str], timestamp: bool = True) -> None:
-    from kaohe.report.tables import detail_rows, ranking_rows
+    from kaohe.report.tables import ranking_rows
 
     suffix = output.suffix.lower()
     if suffix == ".json":
@@ -70,10 +70,11 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
 
         write_csv(output, ranking_rows(loaded.scheme, rows), inputs)
     else:
+        from kaohe.report.tables import results_sheets
         from kaohe.report.xlsxout import write_xlsx
 
-        write_xlsx(output, [(t("sheet.ranking"), ranking_rows(loaded.scheme, rows)),
-                            (t("sheet.detail"), detail_rows(rows))], inputs, timestamp)
+        places = loaded.scheme.rounding.places if loaded.scheme.rounding is not None else None
+        write_xlsx(output, results_sheets(loaded.scheme, rows), inputs, timestamp, places)
 
 
 def _missing_as_errors(results: Results, loaded: LoadedScheme) -> list[Problem]:

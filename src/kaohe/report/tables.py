@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from kaohe.engine import UnitResult
 from kaohe.i18n import t
+from kaohe.numbers import fmt
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation, show_input
+from kaohe.report.xlsxout import SheetSpec
 from kaohe.scheme.models import Scheme
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -71,3 +73,63 @@ def neutralise(value: object) -> object:
 
 def is_number(value: object) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def section_rows(scheme: Scheme, section_id: str, rows: list[RankedRow]) -> list[list[object]]:
+    """汇总 for one section: units down, the section's items across, then the section's result."""
+    section = next(s for s in scheme.sections if s.id == section_id)
+    item_ids = list(dict.fromkeys(i.id for i in section.all_items()
+                                  if any(i.id in r.result.items for r in rows)))
+    titles = {i.id: i.title for i in section.all_items()}
+    header: list[object] = [t("col.rank"), t("col.unit")] + [f"{i} {titles[i]}" for i in item_ids]
+    header.append(t("col.section_total", title=section.title))
+    out = [header]
+    for row in rows:
+        r = row.result
+        out.append([row.rank, r.unit] + [r.items[i].points if i in r.items else None for i in item_ids]
+                   + [r.sections[section_id].points if section_id in r.sections else None])
+    return out
+
+
+def assessment_rows(scheme: Scheme, row: RankedRow) -> list[list[object]]:
+    """One unit's 评价表, laid out like the document's: 评价项目, 评价内容, 评分标准, 评分依据, 得分."""
+    r = row.result
+    by_criterion: dict[str, list[object]] = {}
+    for c in r.criteria:
+        by_criterion.setdefault(c.criterion.id, []).append(c)
+    out: list[list[object]] = [[t("col.section"), t("col.item"), t("col.text"), t("col.basis"), t("col.score"),
+                                t("col.explanation")]]
+    for section in scheme.sections:
+        if section.id not in r.sections:
+            continue
+        first_in_section = True
+        for item in section.items_for(r.unit):
+            if item.id not in r.items:
+                continue
+            first_in_item = True
+            for criterion in item.criteria:
+                for result in by_criterion.get(criterion.id, []):
+                    points = f"({fmt(section.points)})" if section.points is not None else ""
+                    item_points = f"({fmt(item.points)})" if item.points is not None else ""
+                    period = f"{result.period} " if result.period else ""  # type: ignore[attr-defined]
+                    out.append([f"{section.id}、{section.title}{points}" if first_in_section else "",
+                                f"{item.id} {item.title}{item_points}" if first_in_item else "",
+                                f"{period}●{criterion.text}", item.basis or "" if first_in_item else "",
+                                result.points, explanation(result)])  # type: ignore[arg-type]
+                    first_in_section = first_in_item = False
+    out.append([t("col.total"), "", "", "", r.total, flag_text(r)])
+    return out
+
+
+def results_sheets(scheme: Scheme, rows: list[RankedRow]) -> list[SheetSpec]:
+    """The published workbook: 排名 (with a chart), a 汇总 per section, a 评价表 per unit, 明细."""
+    ranking = ranking_rows(scheme, rows)
+    total_col = ranking[0].index(next(h for h in ranking[0] if str(h).startswith(
+        t("col.total_money" if scheme.unit != "分" else "col.total")))) + 1
+    sheets = [SheetSpec(t("sheet.ranking"), ranking, "C2", chart=(total_col, t("col.total")))]
+    sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2")
+               for s in scheme.sections]
+    sheets += [SheetSpec(t("sheet.assessment", unit=row.result.unit), assessment_rows(scheme, row), "A2")
+               for row in rows]
+    sheets.append(SheetSpec(t("sheet.detail"), detail_rows(rows), "C2"))
+    return sheets

@@ -1,33 +1,119 @@
-"""XLSX results: a 排名 sheet and a 明细 sheet with every criterion's provenance."""
+"""XLSX writing shared by results, rankings and templates: sheets laid out for print and for Excel."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from kaohe.report.atomic import atomic_path
 
 
-def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]], inputs: list[str],
-               timestamp: bool = True) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+@dataclass
+class SheetSpec:
+    title: str
+    rows: list[list[object]]
+    freeze: str = "A2"
+    chart: tuple[int, str] | None = None
+    """(value column, chart title): a native bar chart of that column against column B."""
+    header_rows: int = 1
 
+
+def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]] | list[SheetSpec],
+               inputs: list[str], timestamp: bool = True, decimals: int | None = None) -> None:
+    """Write sheets as an office would: bold frozen headers, widths for Chinese text, numbers as
+    numbers with a stated number of decimals, A4 print setup with the header repeated."""
+    from openpyxl import Workbook
+
+    specs = [s if isinstance(s, SheetSpec) else SheetSpec(s[0], s[1], "C2") for s in sheets]
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for title, table in sheets:
-        sheet = workbook.create_sheet(title)
-        for r, row in enumerate(table, start=1):
-            for c, value in enumerate(row, start=1):
-                put(sheet.cell(row=r, column=c), value)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.freeze_panes = "C2"
-        _widths(sheet, table)
+    used: set[str] = set()
+    places = decimals if decimals is not None else _decimals(specs)
+    for spec in specs:
+        sheet = workbook.create_sheet(sheet_title(spec.title, used))
+        _fill(sheet, spec, places)
     with atomic_path(target, inputs) as tmp:
         workbook.save(tmp)
         if not timestamp:
             _drop_timestamps(tmp)
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    clean = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet"
+    name, n = clean, 2
+    while name.lower() in used:
+        suffix = f"({n})"
+        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def _decimals(specs: list[SheetSpec]) -> int:
+    """As many decimals as the most precise point value needs (at most 4)."""
+    most = 0
+    for spec in specs:
+        for row in spec.rows[spec.header_rows:]:
+            for v in row:
+                if isinstance(v, Decimal) and v.is_finite():
+                    most = max(most, -min(v.normalize().as_tuple().exponent, 0))  # type: ignore[operator]
+    return min(most, 4)
+
+
+def _fill(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    number_format = "0" if places == 0 else "0." + "0" * places
+    thin = Side(style="thin", color="999999")
+    for r, row in enumerate(spec.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            put(cell, value)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            if isinstance(value, Decimal):
+                cell.number_format = number_format
+            elif isinstance(value, str) and len(value) > 20:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r in range(1, spec.header_rows + 1):
+        for cell in sheet[r]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    sheet.freeze_panes = spec.freeze
+    _widths(sheet, spec.rows)
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{spec.header_rows}"
+    if spec.chart is not None and len(spec.rows) > 1:
+        _bar_chart(sheet, spec, *spec.chart)
+
+
+def _bar_chart(sheet, spec: SheetSpec, column: int, title: str) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.legend = None
+    last = len(spec.rows)
+    chart.add_data(Reference(sheet, min_col=column, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=2, min_row=2, max_row=last))
+    chart.y_axis.title = title
+    chart.x_axis.scaling.orientation = "maxMin"  # first place at the top, as in the table
+    chart.height = max(7.5, 0.6 * last)
+    chart.width = 16
+    sheet.add_chart(chart, f"{_letter(len(spec.rows[0]) + 2)}2")
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
 
 
 _EPOCH = "1980-01-01T00:00:00Z"
@@ -60,8 +146,9 @@ def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]
 def _widths(sheet, table: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
     from openpyxl.utils import get_column_letter
 
-    for col in range(len(table[0]) if table else 0):
-        longest = max((_display_width(str(row[col])) for row in table if col < len(row)), default=4)
+    for col in range(max((len(row) for row in table), default=0)):
+        longest = max((_display_width("" if row[col] is None else str(row[col])) for row in table
+                       if col < len(row)), default=4)
         sheet.column_dimensions[get_column_letter(col + 1)].width = min(max(longest + 2, 6), 60)
 
 
