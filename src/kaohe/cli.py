@@ -25,6 +25,11 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class SplitBy(str, Enum):
+    owner = "owner"
+    unit = "unit"
+
+
 class TreeFormat(str, Enum):
     tree = "tree"
     json = "json"
@@ -129,10 +134,20 @@ def build_app() -> typer.Typer:
     def template(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         output: Path = typer.Option(..., "-o", "--output", help=t("cli.opt.template_output"), show_default=False),
+        by: Optional[SplitBy] = typer.Option(None, "--by", help=t("cli.opt.by")),
     ) -> None:
         from kaohe.errors import OutputError
-        from kaohe.report.template import write_template
+        from kaohe.report.template import write_by_owner, write_by_unit, write_template
 
+        if by is not None:
+            loaded = _load_checked(scheme)
+            output.mkdir(parents=True, exist_ok=True)
+            try:
+                files = (write_by_owner if by is SplitBy.owner else write_by_unit)(loaded.scheme, output)
+            except OutputError as e:
+                _report_and_exit(e.problems)
+            typer.echo(t("template.written_many", count=len(files), folder=output))
+            raise typer.Exit(EXIT_OK)
         if output.suffix.lower() not in (".xlsx", ".csv"):
             _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
         loaded = _load_checked(scheme)

@@ -314,4 +314,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.section_total": ("{title}得分", "{title} total"),
     "sheet.summary": ("汇总-{title}", "Summary-{title}"),
     "sheet.assessment": ("评价表-{unit}", "Table-{unit}"),
+    "template.no_owner": ("考核办", "assessment office"),
+    "template.self_assessment": ("自评表", "self-assessment"),
+    "col.self_score": ("自评分", "Self score"),
+    "template.written_many": ("已写入 {count} 个文件到 {folder}", "{count} files written to {folder}"),
+    "cli.opt.by": ("按考评职能处室(owner)或被考核单位(unit)分别生成工作簿,-o 为文件夹", "one workbook per responsible division (owner) or per assessed unit (unit); -o is a folder"),
 }

@@ -7,6 +7,7 @@ validation on the input cells and a 说明 sheet.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kaohe.evidence import input_index
@@ -18,15 +19,21 @@ from kaohe.rules.base import InputSpec, ValueType
 from kaohe.scheme.models import Scheme
 
 TEXT_ROW_MARKER = "评分标准"
+FLAGS_HERE = "\0flags"
+"""In `only`: this workbook also carries the flags (一票否决, 弄虚作假)."""
 
 
-def template_table(scheme: Scheme) -> tuple[list[list[object]], list[InputSpec]]:
-    """The wide form: one row per unit, one column per single-valued input and per flag."""
+def template_table(scheme: Scheme, only: set[str] | None = None) -> tuple[list[list[object]], list[InputSpec]]:
+    """The wide form: one row per unit, one column per single-valued input and per flag.
+
+    `only` keeps the inputs of those criterion ids (a division's own items); flags then go to
+    the workbook of criteria without an owner.
+    """
     header: list[object] = [t("col.unit")]
     text_row: list[object] = [TEXT_ROW_MARKER]
     specs: list[InputSpec] = []
     for criterion, spec in scheme.inputs():
-        if spec.type is ValueType.EVENTS:
+        if spec.type is ValueType.EVENTS or (only is not None and criterion.id not in only):
             continue
         title = criterion.title or ""
         label = f"{title}·{spec.label}" if spec.label else title
@@ -34,7 +41,7 @@ def template_table(scheme: Scheme) -> tuple[list[list[object]], list[InputSpec]]
         text_row.append(f"{criterion.text}\n[{describe_rule(criterion)};{describe_input(spec)}]")
         specs.append(spec)
     index = input_index(scheme)
-    for flag in scheme.flags:
+    for flag in scheme.flags if only is None or FLAGS_HERE in only else []:
         header.append(flag.id)
         text_row.append(f"{flag.text}\n[{describe_input(index[flag.id])}]")
         specs.append(index[flag.id])
@@ -49,9 +56,10 @@ def template_table(scheme: Scheme) -> tuple[list[list[object]], list[InputSpec]]
                                                   choices=tuple(scheme.periods.names))] + specs
 
 
-def events_table(scheme: Scheme) -> list[list[object]]:
+def events_table(scheme: Scheme, only: set[str] | None = None) -> list[list[object]]:
     """The long form for inputs given row by row (events, raters): 单位, 指标, 值, attributes, 备注."""
-    specs = [(c, spec) for c, spec in scheme.inputs() if spec.type is ValueType.EVENTS]
+    specs = [(c, spec) for c, spec in scheme.inputs()
+             if spec.type is ValueType.EVENTS and (only is None or c.id in only)]
     if not specs:
         return []
     attributes = list(dict.fromkeys(a for _, spec in specs for a in spec.attributes))
@@ -107,6 +115,8 @@ def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec]
         sheet.column_dimensions[get_column_letter(col)].width = 18
     sheet.freeze_panes = "B3"
     last = max(len(rows), 3)
+    _protect(sheet, first_row=3, last_row=last + 200, first_col=2 if scheme.periods is None else 2,
+             last_col=len(specs) + 1)
     for col, spec in enumerate(specs, start=2):
         validation = _validation(spec, DataValidation)
         if validation is None:
@@ -123,12 +133,83 @@ def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec]
             cell.font = Font(bold=True)
             cell.fill = header_fill
         event_sheet.freeze_panes = "A2"
+        _protect(event_sheet, first_row=2, last_row=2000, first_col=1, last_col=len(events[0]))
     notes = workbook.create_sheet(t("sheet.instructions"))
     for r, line in enumerate(_instructions(scheme), start=1):
         put(notes.cell(row=r, column=1), line)
     notes.column_dimensions["A"].width = 100
     with atomic_path(target) as tmp:
         workbook.save(tmp)
+
+
+def _protect(sheet, first_row: int, last_row: int, first_col: int, last_col: int) -> None:  # type: ignore[no-untyped-def]
+    """Headers and the criteria's text are locked; the input cells are not. A4, header repeated."""
+    from openpyxl.styles import Protection
+
+    open_cell = Protection(locked=False)
+    for row in sheet.iter_rows(min_row=first_row, max_row=last_row, min_col=first_col, max_col=last_col):
+        for cell in row:
+            cell.protection = open_cell
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False  # widths may still be changed
+    sheet.protection.formatRows = False
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:2" if first_row == 3 else "1:1"
+
+
+def write_by_owner(scheme: Scheme, folder: Path) -> list[Path]:
+    """One workbook per responsible division (考评职能处室), holding only the items it scores."""
+    groups: dict[str, set[str]] = {}
+    for section, item, criterion in scheme.criteria():
+        owner = criterion.owner or item.owner or section.owner or t("template.no_owner")
+        groups.setdefault(owner, set()).add(criterion.id)
+    groups.setdefault(t("template.no_owner"), set()).add(FLAGS_HERE)
+    written = []
+    for owner, ids in groups.items():
+        rows, specs = template_table(scheme, ids)
+        events = events_table(scheme, ids)
+        if len(specs) == 0 and len(events) <= 1:
+            continue
+        target = folder / f"{_file_name(scheme.id)}-{_file_name(owner)}.xlsx"
+        _write_xlsx(scheme, rows, specs, target, events)
+        written.append(target)
+    return written
+
+
+def write_by_unit(scheme: Scheme, folder: Path) -> list[Path]:
+    """Each unit's own 自评表: its items only (category and task list), one row per input."""
+    from kaohe.report.xlsxout import SheetSpec, write_xlsx
+    from kaohe.scheme.models import applies
+
+    written = []
+    for unit in scheme.units:
+        rows: list[list[object]] = [[t("col.unit"), t("col.id"), t("col.item"), t("col.points"), t("col.text"),
+                                     t("col.value"), t("col.self_score"), t("col.note")]]
+        for section in scheme.sections:
+            if not applies(section, unit.category):
+                continue
+            for item in section.items_for(unit.name):
+                if not applies(item, unit.category):
+                    continue
+                for criterion in item.criteria:
+                    if not applies(criterion, unit.category):
+                        continue
+                    for spec in criterion.inputs():
+                        if spec.type is ValueType.EVENTS:
+                            continue
+                        rows.append([unit.name, spec.id, f"{item.id} {item.title}",
+                                     criterion.points if criterion.points is not None else "",
+                                     f"{criterion.text} [{describe_rule(criterion)};{describe_input(spec)}]",
+                                     None, None, None])
+        target = folder / f"{_file_name(scheme.id)}-{_file_name(unit.name)}-{t('template.self_assessment')}.xlsx"
+        write_xlsx(target, [SheetSpec(t("template.self_assessment"), rows, "C2")], [])
+        written.append(target)
+    return written
+
+
+def _file_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or "_"
 
 
 def _validation(spec: InputSpec, DataValidation):  # type: ignore[no-untyped-def]
