@@ -179,6 +179,8 @@ def _fill_xlsx(template: Path, filled: Path) -> None:
     ids = [str(h).split(" ")[0] if h else None for h in header]
     for r in range(3, sheet.max_row + 1):
         unit = sheet.cell(row=r, column=1).value
+        if unit is None:  # the open (unlocked) rows below the units
+            continue
         for c, input_id in enumerate(ids[1:], start=2):
             sheet.cell(row=r, column=c).value = rows[unit][input_id]  # typed as text, as pasted
     book.save(filled)

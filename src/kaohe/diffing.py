@@ -12,6 +12,7 @@ from kaohe.evidence import read_evidence
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Decision, decide, standing
+from kaohe.report.jsonout import num
 from kaohe.scheme.load import LoadedScheme
 
 
@@ -97,10 +98,10 @@ def _document(changes: list[Change], decisions: list[Decision]) -> dict[str, obj
     before = {r.standing.unit: r for r in decisions[0].rows}
     return {
         "format": "kaohe-diff", "version": 1,
-        "changes": [{"unit": c.unit, "item": c.node or None, "before": format(c.before, "f"),
-                     "after": format(c.after, "f")} for c in changes],
+        "changes": [{"unit": c.unit, "item": c.node or None, "before": num(c.before),
+                     "after": num(c.after)} for c in changes],
         "units": [{"unit": r.standing.unit, "rank": [before[r.standing.unit].rank, r.rank],
-                   "total": [format(before[r.standing.unit].standing.total, "f"), format(r.standing.total, "f")],
+                   "total": [num(before[r.standing.unit].standing.total), num(r.standing.total)],
                    "grade": [before[r.standing.unit].grade, r.grade],
                    "awards": [before[r.standing.unit].awards, r.awards]}
                   for r in decisions[1].rows if r.standing.unit in before],

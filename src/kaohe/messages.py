@@ -319,4 +319,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.self_score": ("自评分", "Self score"),
     "template.written_many": ("已写入 {count} 个文件到 {folder}", "{count} files written to {folder}"),
     "cli.opt.by": ("按考评职能处室(owner)或被考核单位(unit)分别生成工作簿,-o 为文件夹", "one workbook per responsible division (owner) or per assessed unit (unit); -o is a folder"),
+    "evidence.not_accepted": ("未核定,暂按自评值计分", "not yet accepted: the unit's own value is scored"),
+    "score.differences": ("自评与核定的差异(共 {count} 处)", "self-assessed vs accepted ({count} differences)"),
+    "col.self": ("自评", "Self"),
+    "col.accepted": ("核定", "Accepted"),
+    "col.difference": ("差异", "Difference"),
+    "sheet.differences": ("差异", "Differences"),
 }

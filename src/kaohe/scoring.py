@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from kaohe.diffing import Change, compare
 from kaohe.engine import Results, score
 from kaohe.errors import KaoheError, Location, Problem, Severity
 from kaohe.evidence import Evidence, read_evidence
@@ -35,17 +36,27 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
         return 1
     _report_missing(results, err)
     rows = rank_results(loaded.scheme, results)
+    differences = self_differences(loaded, evidence, results)
     if fmt == "json":
         from kaohe.report.jsonout import dumps, results_document
 
-        echo(dumps(results_document(loaded, evidence.files, rows, results, timestamp)).rstrip("\n"))
+        document = results_document(loaded, evidence.files, rows, results, timestamp)
+        if differences:
+            document["differences"] = difference_records(differences)
+        echo(dumps(document).rstrip("\n"))
     else:
         from kaohe.report.terminal import console, ranking_table
 
         console().print(ranking_table(loaded.scheme, rows))
+        if differences:
+            from kaohe.report.terminal import plain_table
+
+            console().print(plain_table(t("score.differences", count=len(differences)),
+                                        difference_rows(differences)))
     if output is not None:
         try:
-            write_results(output, loaded, evidence, rows, results, [loaded.path, *evidence_paths], timestamp)
+            write_results(output, loaded, evidence, rows, results, [loaded.path, *evidence_paths], timestamp,
+                          differences)
         except KaoheError as e:
             for problem in e.problems:
                 err(str(problem))
@@ -54,8 +65,30 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     return 0
 
 
+def self_differences(loaded: LoadedScheme, evidence: Evidence, results: Results) -> list[Change]:
+    """Where the unit's own values (自评) would score differently from the accepted ones (核定)."""
+    if not evidence.self_values:
+        return []
+    claimed = Evidence(values={**evidence.values, **evidence.self_values}, units=evidence.units)
+    return compare(score(loaded.scheme, claimed), results)
+
+
+def difference_rows(differences: list[Change]) -> list[list[object]]:
+    rows: list[list[object]] = [[t("col.unit"), t("col.item"), t("col.self"), t("col.accepted"), t("col.difference")]]
+    rows += [[c.unit, c.node or t("col.total"), c.before, c.after, c.after - c.before] for c in differences]
+    return rows
+
+
+def difference_records(differences: list[Change]) -> list[dict[str, object]]:
+    from kaohe.report.jsonout import num
+
+    return [{"unit": c.unit, "item": c.node or None, "self": num(c.before), "accepted": num(c.after)}
+            for c in differences]
+
+
 def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: list[RankedRow],
-                  results: Results, inputs: list[str], timestamp: bool = True) -> None:
+                  results: Results, inputs: list[str], timestamp: bool = True,
+                  differences: list[Change] | None = None) -> None:
     from kaohe.report.tables import ranking_rows
 
     suffix = output.suffix.lower()
@@ -64,17 +97,23 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
         from kaohe.report.jsonout import dumps, results_document
 
         with atomic_path(output, inputs) as tmp:
-            tmp.write_text(dumps(results_document(loaded, evidence.files, rows, results, timestamp)), encoding="utf-8")
+            document = results_document(loaded, evidence.files, rows, results, timestamp)
+            if differences:
+                document["differences"] = difference_records(differences)
+            tmp.write_text(dumps(document), encoding="utf-8")
     elif suffix == ".csv":
         from kaohe.report.csvout import write_csv
 
         write_csv(output, ranking_rows(loaded.scheme, rows), inputs)
     else:
         from kaohe.report.tables import results_sheets
-        from kaohe.report.xlsxout import write_xlsx
+        from kaohe.report.xlsxout import SheetSpec, write_xlsx
 
         places = loaded.scheme.rounding.places if loaded.scheme.rounding is not None else None
-        write_xlsx(output, results_sheets(loaded.scheme, rows), inputs, timestamp, places)
+        sheets = results_sheets(loaded.scheme, rows)
+        if differences:
+            sheets.insert(1, SheetSpec(t("sheet.differences"), difference_rows(differences), "C2"))
+        write_xlsx(output, sheets, inputs, timestamp, places)
 
 
 def _missing_as_errors(results: Results, loaded: LoadedScheme) -> list[Problem]:

@@ -30,6 +30,8 @@ class Evidence:
     files: list[tuple[str, str]] = field(default_factory=list)
     """(file, SHA-256) of every file read."""
     problems: list[Problem] = field(default_factory=list)
+    self_values: dict[tuple[str, str], Value] = field(default_factory=dict)
+    """(unit, input id) -> the unit's own value (自评), where the accepted one (核定) differs in place."""
     periods: dict[str, Evidence] = field(default_factory=dict)
     """For schemes scored period by period: each period's own values (problems stay here)."""
 
@@ -63,17 +65,19 @@ def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
     for path in paths:
         name = str(path)
         try:
-            entries, digest = _read_file(path, name, index, scheme)
+            entries, digest, warnings = _read_file(path, name, index, scheme)
         except EvidenceError as e:
             evidence.problems.extend(e.problems)
             continue
         evidence.files.append((name, digest))
+        evidence.problems.extend(warnings)
         for entry in entries:
             target = _period_of(evidence, entry, scheme)
             if target is not None:
                 accept_entry(target, entry, index, known_units)
     for period in evidence.periods.values():
         evidence.problems.extend(period.problems)
+        evidence.self_values.update({k: v for k, v in period.self_values.items()})
         period.problems = []
         for unit in period.units:
             evidence.units.setdefault(unit)
@@ -116,7 +120,7 @@ def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | N
 
 
 def _read_file(path: str | Path, name: str, index: dict[str, InputSpec],
-               scheme: Scheme) -> tuple[list[Entry], str]:
+               scheme: Scheme) -> tuple[list[Entry], str, list[Problem]]:
     from kaohe.evidence.csvread import read_csv
     from kaohe.evidence.xlsxread import read_xlsx
 
@@ -128,7 +132,7 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec],
     digest = hashlib.sha256(data).hexdigest()
     suffix = p.suffix.lower()
     if suffix == ".json":
-        return _results_entries(data, name, scheme), digest
+        return _results_entries(data, name, scheme), digest, []
     if suffix == ".csv":
         tables = [read_csv(data, name)]
     elif suffix in (".xlsx", ".xlsm"):
@@ -151,7 +155,7 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec],
         problems.append(Problem(Location(name), t("evidence.no_header")))
     if any(p.severity is Severity.ERROR for p in problems):
         raise EvidenceError(problems)
-    return entries, digest
+    return entries, digest, problems
 
 
 def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, None]) -> None:
@@ -184,6 +188,13 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
                                                              id=spec.id, first=str(first))))
         return
     evidence.values[key] = Value(value, entry.raw, entry.location, entry.note)
+    if entry.self_raw is not None and entry.self_location is not None:
+        try:
+            evidence.self_values[key] = Value(parse_value(spec, entry.self_raw), entry.self_raw, entry.self_location)
+        except BadValue as e:
+            evidence.problems.append(Problem(entry.self_location, t("evidence.bad_value", id=entry.input_id,
+                                                                      value=_show(entry.self_raw),
+                                                                      problem=t(e.key, **e.params)), code=e.key))
 
 
 def _accept_event(evidence: Evidence, entry: Entry, spec: InputSpec) -> None:

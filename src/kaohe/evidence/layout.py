@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kaohe.errors import Location, Problem
+from kaohe.errors import Location, Problem, Severity
 from kaohe.evidence.tables import RawTable, is_blank
 from kaohe.i18n import t
 from kaohe.numbers import normalize_text
@@ -17,6 +17,9 @@ from kaohe.rules.base import InputSpec
 UNIT_HEADERS = {"单位", "單位", "unit", "被考核单位", "被考核單位", "单位名称", "單位名稱", "考核对象", "考核對象"}
 ID_HEADERS = {"指标", "指標", "item", "id", "指标编号", "指標編號", "criterion"}
 VALUE_HEADERS = {"值", "value", "数值", "數值", "考核值"}
+ACCEPTED_HEADERS = {"核定", "核定值", "核准", "核準", "accepted"}
+"""The assessors' accepted value: scored in preference to the unit's own (自评)."""
+SELF_HEADERS = {"自评", "自评值", "自評", "自評值", "self"}
 NOTE_HEADERS = {"备注", "備註", "备考", "note", "notes", "说明", "說明", "情况说明", "情況說明"}
 IGNORED_HEADERS = {"序号", "序號", "no", "no."}
 PERIOD_HEADERS = {"期间", "期間", "period", "季度", "考核期", "考评期", "考評期"}
@@ -37,6 +40,9 @@ class Entry:
     """Long form only: the row's other columns (级别, 类型, 评分人…), for event inputs."""
     period: str | None = None
     """The row's 期间 (一季度…), for schemes scored period by period."""
+    self_raw: object = None
+    """The unit's own value (自评) when the row also has the accepted one (核定)."""
+    self_location: Location | None = None
 
 
 def _key(cell: object) -> str:
@@ -49,7 +55,8 @@ def entries_from_table(table: RawTable, index: dict[str, InputSpec]) -> tuple[li
         keys = [_key(c) for c in cells]
         if any(k in UNIT_HEADERS for k in keys):
             body = table.rows[position + 1:]
-            if any(k in ID_HEADERS for k in keys) and any(k in VALUE_HEADERS for k in keys):
+            if any(k in ID_HEADERS for k in keys) and any(k in VALUE_HEADERS | ACCEPTED_HEADERS | SELF_HEADERS
+                                                          for k in keys):
                 return _long(table, cells, keys, body)
             return _wide(table, row_no, cells, keys, body, index)
     return None
@@ -73,10 +80,12 @@ def _long(table: RawTable, header: list[object], keys: list[str],
           body: list[tuple[int, list[object]]]) -> tuple[list[Entry], list[Problem]]:
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
-    value_col = next(i for i, k in enumerate(keys) if k in VALUE_HEADERS)
+    value_col = next((i for headers in (ACCEPTED_HEADERS, VALUE_HEADERS, SELF_HEADERS)
+                      for i, k in enumerate(keys) if k in headers))
+    self_col = next((i for i, k in enumerate(keys) if k in SELF_HEADERS and i != value_col), None)
     note_col = next((i for i, k in enumerate(keys) if k in NOTE_HEADERS), None)
     period_col = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
-    used = {unit_col, id_col, value_col, note_col, period_col}
+    used = {unit_col, id_col, value_col, note_col, period_col, self_col}
     attribute_cols = {i: normalize_text(str(header[i])) for i, k in enumerate(keys)
                       if k and i not in used and k not in IGNORED_HEADERS}
     entries: list[Entry] = []
@@ -87,6 +96,11 @@ def _long(table: RawTable, header: list[object], keys: list[str],
             continue
         input_id = _cell(table, cells, row_no, id_col, problems)
         raw = _cell(table, cells, row_no, value_col, problems)
+        self_raw = _cell(table, cells, row_no, self_col, problems) if self_col is not None else None
+        where = value_col
+        if raw is None and self_raw is not None:  # not yet accepted: the unit's own value, and said so
+            raw, where, self_raw = self_raw, self_col, None
+            problems.append(Problem(table.locate(row_no, value_col), t("evidence.not_accepted"), Severity.WARNING))
         note = _cell(table, cells, row_no, note_col, problems) if note_col is not None else None
         if unit is None:
             problems.append(Problem(table.locate(row_no, unit_col), t("evidence.no_unit")))
@@ -99,8 +113,9 @@ def _long(table: RawTable, header: list[object], keys: list[str],
         if raw is None and not attributes:
             continue  # no value: reported as missing when scoring
         entries.append(Entry(unit, table.locate(row_no, unit_col), _id_text(input_id), raw,
-                             table.locate(row_no, value_col), "" if note is None else str(note), attributes,
-                             _period(table, cells, row_no, period_col, problems)))
+                             table.locate(row_no, where), "" if note is None else str(note), attributes,
+                             _period(table, cells, row_no, period_col, problems), self_raw,
+                             table.locate(row_no, self_col) if self_col is not None else None))
     return entries, problems
 
 

@@ -54,3 +54,12 @@ def scheme_table(scheme: Scheme) -> Table:
                 )
     return table
 
+
+
+def plain_table(title: str, rows: list[list[object]]) -> Table:
+    table = Table(title=title)
+    for head in rows[0]:
+        table.add_column(str(head))
+    for line in rows[1:]:
+        table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
+    return table
