@@ -269,3 +269,15 @@ def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch: pytest.Monke
     assert caught.value.code == 70
     err = capsys.readouterr().err
     assert err.startswith("kaohe 内部错误(RuntimeError: boom)") and "Traceback" not in err
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "r.csv"
+    assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out)).exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]  # no temporary file left behind

@@ -28,9 +28,16 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; a result file is for sharing
         os.replace(tmp_path, target)
     except OSError as e:
         raise OutputError([Problem(Location(str(target)), t("output.failed", reason=e.strerror or e))]) from e
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,43 @@
+"""Results workbooks open in LibreOffice and keep their chart (runs where LibreOffice is installed)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, SCHEMES
+from kaohe.cli import build_app
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed here")
+
+
+def _convert(source: Path, to: str, folder: Path) -> Path:
+    profile = folder / "profile"
+    result = subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
+                             "--convert-to", to, "--outdir", str(folder / to.split(":")[0]), str(source)],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    out = folder / to.split(":")[0] / f"{source.stem}.{to.split(':')[0]}"
+    assert out.is_file(), result.stdout + result.stderr
+    return out
+
+
+def test_results_workbook_opens_and_keeps_its_chart(tmp_path: Path) -> None:
+    results = tmp_path / "results.xlsx"
+    run = CliRunner().invoke(build_app(), ["score", str(SCHEMES / "changzhou-2018.yaml"),
+                                           str(EXAMPLES / "changzhou-2018" / "evidence.csv"), "-o", str(results)])
+    assert run.exit_code == 0, run.output
+    pdf = _convert(results, "pdf", tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    # LibreOffice writes back only what it understood: the chart must survive its own re-save.
+    resaved = _convert(results, "xlsx", tmp_path)
+    with zipfile.ZipFile(resaved) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert charts, archive.namelist()
+        assert b"barChart" in archive.read(charts[0])
