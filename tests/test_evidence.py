@@ -157,3 +157,57 @@ def test_missing_values_are_listed_not_silent(tmp_path: Path) -> None:
     assert ("溧阳市", "1.2.1") in missing and ("溧阳市", "1.1.1") not in missing
     assert ("溧阳市", "7.3.1") not in missing
     assert len(missing) == 7 * 45 - 1
+
+
+def test_merged_cells_stand_for_every_cell_they_cover(tmp_path: Path) -> None:
+    # A title merged across the top, and 溧阳市 merged down its two rows: both read as Excel shows them.
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "证据"
+    sheet.append(["2018年度考核证据"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["单位", "指标", "值", "备注"])
+    sheet.append(["溧阳市", "1.1.1", 3, ""])
+    sheet.append([None, "1.2.1", 4, ""])
+    sheet.merge_cells("A3:A4")
+    path = tmp_path / "m.xlsx"
+    workbook.save(path)
+    found = read_evidence([path], SCHEME)
+    assert found.problems == []
+    assert found.values[("溧阳市", "1.2.1")].value == 4
+
+
+def test_wrong_stored_dimension_still_yields_every_row(tmp_path: Path) -> None:
+    # WPS and LibreOffice sometimes store <dimension ref="A1"/> on a sheet with many rows.
+    import re
+    import zipfile
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["单位", "1.1.1", "1.2.1"])
+    for unit in ["溧阳市", "金坛区", "武进区"]:
+        sheet.append([unit, 1, 2])
+    good = tmp_path / "good.xlsx"
+    workbook.save(good)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1"/>', data)
+                assert b'<dimension ref="A1"/>' in data
+            dst.writestr(info, data)
+    found = read_evidence([bad], SCHEME)
+    assert found.problems == [] and len(found.values) == 6
+
+
+def test_dates_are_refused_with_the_cell_named(tmp_path: Path) -> None:
+    import datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["单位", "1.1.1"])
+    sheet.append(["溧阳市", datetime.date(2018, 3, 1)])
+    path = tmp_path / "d.xlsx"
+    workbook.save(path)
+    assert _problems(path) == [f"{path}!Sheet!B2: 错误: 1.1.1 的值 '2018-03-01' 无效: 这里应填数值或选项,不是日期"]

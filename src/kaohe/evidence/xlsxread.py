@@ -32,13 +32,29 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
     tables = []
     for name in workbook.sheet_names:
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            merged = sheet.merged_cell_ranges or []
         except Exception as e:
             raise EvidenceError([Problem(Location(file, sheet=name), t("xlsx.unreadable", detail=e))]) from e
-        numbered = ((i + 1, list(r)) for i, r in enumerate(rows))
+        _spread_merged(rows, merged)
+        numbered = ((i + 1, r) for i, r in enumerate(rows))
         tables.append(RawTable(file, name, nonblank_rows(numbered), sheet_locator(file, name),
                                frozenset(blanks.get(name, ()))))
     return tables
+
+
+def _spread_merged(rows: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    """A merged range's value stands in every cell of the range (a unit name merged down its rows,
+    a header merged across columns): Excel shows it there, so the reader does too."""
+    for (r1, c1), (r2, c2) in merged:
+        if r1 >= len(rows) or c1 >= len(rows[r1]):
+            continue
+        value = rows[r1][c1]
+        for r in range(r1, min(r2, len(rows) - 1) + 1):
+            for c in range(c1, c2 + 1):
+                if c < len(rows[r]) and (r, c) != (r1, c1):
+                    rows[r][c] = value
 
 
 def _formulas_without_values(path: str) -> dict[str, set[tuple[int, int]]]:
