@@ -66,14 +66,34 @@ def _localise_help_frame() -> None:
 
     for name, key in (("ARGUMENTS_PANEL_TITLE", "cli.panel.arguments"), ("OPTIONS_PANEL_TITLE", "cli.panel.options"),
                       ("COMMANDS_PANEL_TITLE", "cli.panel.commands"), ("REQUIRED_LONG_STRING", "cli.required"),
-                      ("DEFAULT_STRING", "cli.default"), ("ENVVAR_STRING", "cli.envvar")):
+                      ("DEFAULT_STRING", "cli.default"), ("ENVVAR_STRING", "cli.envvar"),
+                      ("ERRORS_PANEL_TITLE", "cli.error_panel")):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, t(key))
 
 
+def _localised(base: type) -> type:
+    """A command class whose --help line and usage prefix speak the interface language."""
+
+    class Localised(base):  # type: ignore[misc, valid-type]
+        def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+            option = super().get_help_option(ctx)
+            if option is not None:
+                option.help = t("cli.help_option")
+            return option
+
+        def get_usage(self, ctx) -> str:  # type: ignore[no-untyped-def]
+            return super().get_usage(ctx).replace("Usage: ", t("cli.usage"), 1)
+
+    return Localised
+
+
 def build_app() -> typer.Typer:
+    from typer.core import TyperCommand, TyperGroup
+
     _localise_help_frame()
-    app = typer.Typer(help=t("cli.help"), no_args_is_help=True, add_completion=True,
+    command_cls = _localised(TyperCommand)
+    app = typer.Typer(cls=_localised(TyperGroup),help=t("cli.help"), no_args_is_help=True, add_completion=True,
                       pretty_exceptions_enable=False,
                       context_settings={"help_option_names": ["-h", "--help"]})
 
@@ -87,7 +107,7 @@ def build_app() -> typer.Typer:
             raise typer.Exit(EXIT_OK)
         set_lang("en" if lang.lower().startswith("en") else "zh")
 
-    @app.command(help=t("cli.validate.help"))
+    @app.command(cls=command_cls, help=t("cli.validate.help"))
     def validate(
         schemes: List[Path] = typer.Argument(..., help=t("cli.arg.schemes"), show_default=False),
         strict: bool = typer.Option(False, "--strict", help=t("cli.opt.strict_validate")),
@@ -123,14 +143,14 @@ def build_app() -> typer.Typer:
                 typer.echo(t("validate.ok", path=path))
         raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
 
-    @app.command(help=t("cli.show.help"))
+    @app.command(cls=command_cls, help=t("cli.show.help"))
     def show(scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False)) -> None:
         from kaohe.report.terminal import console, scheme_table
 
         loaded = _load_checked(scheme)
         console().print(scheme_table(loaded.scheme))
 
-    @app.command(help=t("cli.template.help"))
+    @app.command(cls=command_cls, help=t("cli.template.help"))
     def template(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         output: Path = typer.Option(..., "-o", "--output", help=t("cli.opt.template_output"), show_default=False),
@@ -157,7 +177,7 @@ def build_app() -> typer.Typer:
             _report_and_exit(e.problems)
         typer.echo(t("template.written", path=output, units=len(loaded.scheme.units), inputs=count))
 
-    @app.command(help=t("cli.score.help"))
+    @app.command(cls=command_cls, help=t("cli.score.help"))
     def score(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         evidence: List[Path] = typer.Argument(..., help=t("cli.arg.evidence"), show_default=False),
@@ -176,7 +196,7 @@ def build_app() -> typer.Typer:
                          timestamp=not no_timestamp)
         raise typer.Exit(code)
 
-    @app.command(help=t("cli.explain.help"))
+    @app.command(cls=command_cls, help=t("cli.explain.help"))
     def explain(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         evidence: List[Path] = typer.Argument(..., help=t("cli.arg.evidence"), show_default=False),
@@ -191,7 +211,7 @@ def build_app() -> typer.Typer:
         raise typer.Exit(run_explain(loaded, [str(p) for p in evidence], unit, item, fmt_.value,
                                      echo=typer.echo, err=_err))
 
-    @app.command(help=t("cli.diff.help"))
+    @app.command(cls=command_cls, help=t("cli.diff.help"))
     def diff(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         evidence_a: Path = typer.Argument(..., help=t("cli.arg.evidence_a"), show_default=False),
@@ -204,7 +224,7 @@ def build_app() -> typer.Typer:
         loaded = _load_checked(scheme)
         raise typer.Exit(run_diff(loaded, [str(evidence_a)], [str(evidence_b)], fmt_.value, echo=typer.echo, err=_err))
 
-    @app.command(help=t("cli.rank.help"))
+    @app.command(cls=command_cls, help=t("cli.rank.help"))
     def rank(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         results: List[Path] = typer.Argument(..., help=t("cli.arg.results"), show_default=False),
@@ -224,7 +244,7 @@ def build_app() -> typer.Typer:
                         echo=typer.echo, err=_err)
         raise typer.Exit(code)
 
-    @app.command(name="test", help=t("cli.test.help"))
+    @app.command(cls=command_cls, name="test", help=t("cli.test.help"))
     def test_cases(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         cases: Optional[List[Path]] = typer.Argument(None, help=t("cli.arg.cases"), show_default=False),

@@ -325,4 +325,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.accepted": ("核定", "Accepted"),
     "col.difference": ("差异", "Difference"),
     "sheet.differences": ("差异", "Differences"),
+    "cli.help_option": ("显示本帮助并退出", "show this message and exit"),
+    "cli.usage": ("用法: ", "Usage: "),
+    "cli.error_panel": ("错误", "Error"),
 }
