@@ -328,4 +328,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.help_option": ("显示本帮助并退出", "show this message and exit"),
     "cli.usage": ("用法: ", "Usage: "),
     "cli.error_panel": ("错误", "Error"),
+    "progress.reading": ("读取证据", "reading evidence"),
+    "progress.reading_file": ("读取 {file}", "reading {file}"),
 }

@@ -6,8 +6,10 @@ Kept apart from cli.py so the library can run it without typer; output goes thro
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from kaohe.diffing import Change, compare
 from kaohe.engine import Results, score
@@ -23,7 +25,8 @@ MISSING_SHOWN = 20
 def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | None, fmt: str, strict: bool,
               echo: Callable[[str], None], err: Callable[[str], None], timestamp: bool = True) -> int:
     """Returns the exit code: 0 scored, 1 the evidence has errors (nothing is written)."""
-    evidence = read_evidence(evidence_paths, loaded.scheme)
+    with progress(len(evidence_paths)) as advance:
+        evidence = read_evidence(evidence_paths, loaded.scheme, on_file=advance)
     problems = list(evidence.problems)
     results = score(loaded.scheme, evidence)
     if strict:
@@ -63,6 +66,29 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
             return 1
         err(t("score.written", path=output))
     return 0
+
+
+@contextmanager
+def progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over the files being read, only when stderr is a terminal (silent in scripts)."""
+    if not sys.stderr.isatty():
+        yield lambda name: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(t("progress.reading"), total=total)
+        started = [False]
+
+        def advance(name: str) -> None:
+            if started[0]:
+                bar.advance(task)
+            started[0] = True
+            bar.update(task, description=t("progress.reading_file", file=Path(name).name))
+
+        yield advance
 
 
 def self_differences(loaded: LoadedScheme, evidence: Evidence, results: Results) -> list[Change]:

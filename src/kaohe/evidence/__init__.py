@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from kaohe.errors import EvidenceError, Location, Problem, Severity
 from kaohe.evidence.layout import Entry, entries_from_table
@@ -57,13 +58,19 @@ def input_index(scheme: Scheme) -> dict[str, InputSpec]:
     return index
 
 
-def read_evidence(paths: list[str | Path], scheme: Scheme) -> Evidence:
-    """Read and check every file; problems are collected, never raised one at a time."""
+def read_evidence(paths: list[str | Path], scheme: Scheme,
+                  on_file: Callable[[str], None] | None = None) -> Evidence:
+    """Read and check every file; problems are collected, never raised one at a time.
+
+    `on_file` is told each file's name before it is read (for a progress display).
+    """
     evidence = Evidence()
     index = input_index(scheme)
     known_units = dict.fromkeys(scheme.unit_names())  # ordered, with fast membership
     for path in paths:
         name = str(path)
+        if on_file is not None:
+            on_file(name)
         try:
             entries, digest, warnings = _read_file(path, name, index, scheme)
         except EvidenceError as e:
