@@ -282,3 +282,20 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["score", SCHEME], "错误: 缺少参数 EVIDENCE\n运行 kaohe score --help 查看用法"),
+    (["frobnicate"], "错误: 没有命令 \"frobnicate\""),
+    (["score", "--frob"], "错误: 没有选项 --frob"),
+    (["--lang", "en", "validate"], "error: missing argument SCHEMES\nrun kaohe validate --help for usage"),
+])
+def test_command_line_mistakes_are_explained_in_the_interface_language(args: list[str], expected: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "kaohe", *args], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_arguments_shows_the_help() -> None:
+    result = subprocess.run([sys.executable, "-m", "kaohe"], capture_output=True, text=True)
+    assert result.returncode == 2 and "用法: kaohe" in result.stdout and result.stderr == ""

@@ -85,6 +85,13 @@ def _localised(base: type) -> type:
         def get_usage(self, ctx) -> str:  # type: ignore[no-untyped-def]
             return super().get_usage(ctx).replace("Usage: ", t("cli.usage"), 1)
 
+        def get_params(self, ctx):  # type: ignore[no-untyped-def]
+            params = super().get_params(ctx)
+            for param in params:  # typer's own completion options
+                if param.name in ("install_completion", "show_completion"):
+                    param.help = t(f"cli.{param.name}")
+            return params
+
     return Localised
 
 
@@ -307,7 +314,50 @@ EXIT_INTERNAL = 70
 def main() -> None:
     set_lang("en" if _lang_from_argv(sys.argv[1:]).lower().startswith("en") else "zh")
     try:
-        build_app()(prog_name="kaohe")
-    except Exception as e:  # a bug of ours: say so in one line, never a traceback
-        _err(t("cli.internal_error", kind=type(e).__name__, detail=e))
-        sys.exit(EXIT_INTERNAL)
+        code = build_app()(prog_name="kaohe", standalone_mode=False)
+    except Exception as e:
+        kind = _usage_error_kind(e)
+        if kind is None:  # a bug of ours: say so in one line, never a traceback
+            _err(t("cli.internal_error", kind=type(e).__name__, detail=e))
+            sys.exit(EXIT_INTERNAL)
+        if kind == "Abort":
+            sys.exit(EXIT_INVALID)
+        message = _usage_message(e, kind)
+        if message:  # empty when typer has just shown the help (no arguments given)
+            _err(message)
+        sys.exit(EXIT_USAGE)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _usage_error_kind(error: Exception) -> str | None:
+    """The click error class behind a command-line mistake (typer may vendor click), or None."""
+    for cls in type(error).__mro__:
+        if cls.__name__ in ("MissingParameter", "NoSuchOption", "BadParameter", "BadOptionUsage",
+                            "UsageError", "Abort") and "click" in cls.__module__:
+            return cls.__name__
+    return None
+
+
+def _usage_message(error: Exception, kind: str) -> str:
+    """Click's own messages are English; the common ones are said again in the interface language."""
+    import re
+
+    param = getattr(error, "param", None)
+    name = (param.opts[0] if param is not None and getattr(param, "opts", None) else
+            getattr(param, "name", None) or getattr(error, "param_hint", None) or "")
+    detail = error.format_message() if hasattr(error, "format_message") else str(error)
+    if kind == "UsageError" and not detail:
+        return ""
+    if kind == "MissingParameter":
+        text = t("cli.err.missing", name=str(name).upper() if not str(name).startswith("-") else name)
+    elif kind == "NoSuchOption":
+        text = t("cli.err.no_such_option", name=getattr(error, "option_name", ""))
+    elif kind == "BadParameter":
+        text = t("cli.err.bad_parameter", name=name, detail=detail)
+    elif (match := re.match(r"No such command '(.+)'", detail)) is not None:
+        text = t("cli.err.no_such_command", name=match.group(1))
+    else:
+        text = t("cli.err.usage", detail=detail)
+    ctx = getattr(error, "ctx", None)
+    command = ctx.command_path if ctx is not None else "kaohe"
+    return f"{t('label.error')}: {text}\n{t('cli.err.hint', command=command)}"

@@ -330,4 +330,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.error_panel": ("错误", "Error"),
     "progress.reading": ("读取证据", "reading evidence"),
     "progress.reading_file": ("读取 {file}", "reading {file}"),
+    "cli.err.missing": ("缺少参数 {name}", "missing argument {name}"),
+    "cli.err.no_such_option": ("没有选项 {name}", "no such option {name}"),
+    "cli.err.bad_parameter": ("参数 {name} 的值无效({detail})", "invalid value for {name} ({detail})"),
+    "cli.err.no_such_command": ("没有命令 \"{name}\"(可用: validate、show、template、score、test、rank、explain、diff)", "no command \"{name}\" (available: validate, show, template, score, test, rank, explain, diff)"),
+    "cli.err.usage": ("用法错误: {detail}", "usage error: {detail}"),
+    "cli.err.hint": ("运行 {command} --help 查看用法", "run {command} --help for usage"),
+    "cli.install_completion": ("为当前 shell 安装命令补全", "install completion for the current shell"),
+    "cli.show_completion": ("显示当前 shell 的补全脚本,以便复制或自行安装", "show the completion script for the current shell, to copy or install it"),
 }
