@@ -6,6 +6,7 @@ Long form: 单位 | 指标 | 值 | 备注, one row per value. Wide form: 单位 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from kaohe.errors import Location, Problem, Severity
@@ -26,6 +27,8 @@ PERIOD_HEADERS = {"期间", "期間", "period", "季度", "考核期", "考评�
 TEXT_ROW_MARKERS = {"评分标准", "評分標準", "criterion text"}
 """A row whose unit cell says this repeats the criteria's text under the header (templates)."""
 HEADER_SEARCH_ROWS = 10
+MAX_CELL_TEXT = 1000
+"""The longest text a cell may hold; evidence cells are values, names and short notes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +58,17 @@ def entries_from_table(table: RawTable, index: dict[str, InputSpec]) -> tuple[li
         keys = [_key(c) for c in cells]
         if any(k in UNIT_HEADERS for k in keys):
             body = table.rows[position + 1:]
-            if any(k in ID_HEADERS for k in keys) and any(k in VALUE_HEADERS | ACCEPTED_HEADERS | SELF_HEADERS
-                                                          for k in keys):
-                return _long(table, cells, keys, body)
-            return _wide(table, row_no, cells, keys, body, index)
+            width = max((i + 1 for i, k in enumerate(keys) if k), default=0)
+            problems: list[Problem] = []
+            _ragged(table, width, body, problems)
+            if any(k in ID_HEADERS for k in keys):
+                if not any(k in VALUE_HEADERS | ACCEPTED_HEADERS | SELF_HEADERS for k in keys):
+                    return [], problems + [Problem(table.locate(row_no, keys.index(next(
+                        k for k in keys if k in ID_HEADERS))), t("evidence.no_value_column"))]
+                entries, found = _long(table, cells, keys, body)
+                return entries, problems + found
+            entries, found = _wide(table, row_no, cells, keys, body, index)
+            return entries, problems + found
     return None
 
 
@@ -66,7 +76,24 @@ def _cell(table: RawTable, cells: list[object], row_no: int, col: int, problems:
     value = cells[col] if col < len(cells) else None
     if is_blank(value) and (row_no, col) in table.blank_formulas:
         problems.append(Problem(table.locate(row_no, col), t("xlsx.formula_no_value")))
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_TEXT:
+            problems.append(Problem(table.locate(row_no, col), t("evidence.too_long", length=len(value),
+                                                                  limit=MAX_CELL_TEXT)))
+            return None
+        bad = next((ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"), None)
+        if bad is not None:
+            problems.append(Problem(table.locate(row_no, col), t("evidence.control_char", code=f"U+{ord(bad):04X}")))
+            return None
     return None if is_blank(value) else value
+
+
+def _ragged(table: RawTable, width: int, body: list[tuple[int, list[object]]], problems: list[Problem]) -> None:
+    """Cells to the right of the header's last column belong to no column: report the row."""
+    for row_no, cells in body:
+        extra = [c for c in range(width, len(cells)) if not is_blank(cells[c])]
+        if extra:
+            problems.append(Problem(table.locate(row_no, extra[0]), t("evidence.ragged", width=width)))
 
 
 def _unit(table: RawTable, cells: list[object], row_no: int, col: int, problems: list[Problem]) -> str | None:

@@ -19,16 +19,27 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
+MAX_UNCOMPRESSED = 2 * 1024**3
+"""The most an evidence workbook may expand to (2 GiB), as its archive declares."""
+MAX_RATIO = 200
+"""The most any part may expand relative to its compressed size (ordinary sheets: 5–30)."""
+RATIO_FLOOR = 10 * 1024**2
+"""Parts smaller than this (10 MiB expanded) are not held to the ratio."""
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def read_xlsx(path: str, file: str) -> list[RawTable]:
     from python_calamine import CalamineWorkbook
 
-    if not zipfile.is_zipfile(path):
-        raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))])
+    _check_archive(path, file)
     try:
         workbook = CalamineWorkbook.from_path(path)
     except Exception as e:  # calamine raises its own error types for every kind of damage
         raise EvidenceError([Problem(Location(file), t("xlsx.unreadable", detail=e))]) from e
-    blanks = _formulas_without_values(path)
+    try:
+        blanks = _formulas_without_values(path)
+    except Exception as e:  # defusedxml refusals (entities, DTDs) and malformed XML
+        raise EvidenceError([Problem(Location(file), t("xlsx.unsafe_xml", detail=type(e).__name__))]) from e
     tables = []
     for name in workbook.sheet_names:
         try:
@@ -42,6 +53,29 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
         tables.append(RawTable(file, name, nonblank_rows(numbered), sheet_locator(file, name),
                                frozenset(blanks.get(name, ()))))
     return tables
+
+
+def _check_archive(path: str, file: str) -> None:
+    """Refuse what is not an XLSX, and zip bombs, before anything is expanded."""
+    with open(path, "rb") as handle:
+        magic = handle.read(8)
+    if magic == _OLE2:
+        raise EvidenceError([Problem(Location(file), t("xlsx.ole2"))])
+    if not zipfile.is_zipfile(path):
+        raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))])
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as e:
+        raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))]) from e
+    total = sum(p.file_size for p in parts)
+    if total > MAX_UNCOMPRESSED:
+        raise EvidenceError([Problem(Location(file), t("xlsx.too_big", size=total, limit=MAX_UNCOMPRESSED))])
+    for part in parts:
+        if part.file_size > RATIO_FLOOR and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise EvidenceError([Problem(Location(file), t("xlsx.bomb", part=part.filename,
+                                                            ratio=part.file_size // max(part.compress_size, 1),
+                                                            limit=MAX_RATIO))])
 
 
 def _spread_merged(rows: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:

@@ -30,6 +30,8 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; a result file is for sharing
         os.replace(tmp_path, target)
+    except PermissionError as e:  # Windows: the target is open in Excel or WPS
+        raise OutputError([Problem(Location(str(target)), t("output.locked"))]) from e
     except OSError as e:
         raise OutputError([Problem(Location(str(target)), t("output.failed", reason=e.strerror or e))]) from e
     finally:

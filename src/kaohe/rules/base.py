@@ -158,6 +158,11 @@ def parse_value(spec: InputSpec, raw: object) -> object:
     return number
 
 
+MAX_FLOAT_PLACES = 6
+"""A spreadsheet number with more decimals than this is float noise (0.1+0.2 = 0.30000000000000004)
+from a formula, not a value anyone typed: it is refused rather than scored inexactly."""
+
+
 def _to_decimal(raw: object) -> Decimal | None:
     if isinstance(raw, bool):
         return None
@@ -166,7 +171,10 @@ def _to_decimal(raw: object) -> Decimal | None:
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        return from_float(raw)
+        number = from_float(raw)
+        if number is not None and -number.as_tuple().exponent > MAX_FLOAT_PLACES:  # type: ignore[operator]
+            raise BadValue("value.float_noise", value=repr(raw), places=MAX_FLOAT_PLACES)
+        return number
     if isinstance(raw, str):
         text = normalize_text(raw)  # full-width "８０％" is "80%"
         return parse_decimal(text[:-1] if text.endswith("%") else text)
