@@ -348,4 +348,5 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "evidence.no_value_column": ("表头有\"指标\"列,但缺少\"值\"(或\"核定\"、\"自评\")列", "the header has an item column but no value column (值, 核定 or 自评)"),
     "value.float_noise": ("数值 {value} 的小数多于 {places} 位,像是公式的浮点误差;请在 Excel 中用 ROUND 取整后再提交", "{value} has more than {places} decimals, like a formula's float noise; ROUND it in Excel first"),
     "output.locked": ("无法写入: 文件可能正被 Excel/WPS 打开,请关闭后重试;原文件未改动", "cannot write: the file may be open in Excel or WPS; close it and try again (the existing file is unchanged)"),
+    "yaml.bad_character": ("方案文件第 {offset} 个字符是不允许的字符 {code}", "character {offset} of the scheme is a character YAML does not allow ({code})"),
 }

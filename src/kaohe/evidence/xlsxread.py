@@ -61,12 +61,12 @@ def _check_archive(path: str, file: str) -> None:
         magic = handle.read(8)
     if magic == _OLE2:
         raise EvidenceError([Problem(Location(file), t("xlsx.ole2"))])
-    if not zipfile.is_zipfile(path):
-        raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))])
     try:
+        if not zipfile.is_zipfile(path):
+            raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))])
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError) as e:
         raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))]) from e
     total = sum(p.file_size for p in parts)
     if total > MAX_UNCOMPRESSED:

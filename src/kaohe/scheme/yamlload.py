@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -84,9 +85,16 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     """Parse one YAML document into plain Python data plus positions."""
     if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:
         raise SchemeError([Problem(Location(file), t("yaml.too_big", limit=MAX_SCHEME_BYTES))])
-    loader = _NoAliasLoader(text, file)
+    try:
+        loader = _NoAliasLoader(text, file)
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow (NUL, other controls)
+        raise SchemeError([Problem(Location(file), t("yaml.bad_character", code=f"U+{e.character:04X}",
+                                                     offset=e.position))]) from e
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as e:
+        raise SchemeError([Problem(Location(file), t("yaml.bad_character", code=f"U+{e.character:04X}",
+                                                     offset=e.position))]) from e
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
