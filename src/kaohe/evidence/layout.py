@@ -6,7 +6,7 @@ Long form: 单位 | 指标 | 值 | 备注, one row per value. Wide form: 单位 
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 
 from kaohe.errors import Location, Problem, Severity
@@ -27,6 +27,8 @@ PERIOD_HEADERS = {"期间", "期間", "period", "季度", "考核期", "考评�
 TEXT_ROW_MARKERS = {"评分标准", "評分標準", "criterion text"}
 """A row whose unit cell says this repeats the criteria's text under the header (templates)."""
 HEADER_SEARCH_ROWS = 10
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (Unicode Cc) other than tab, line feed and carriage return."""
 MAX_CELL_TEXT = 1000
 """The longest text a cell may hold; evidence cells are values, names and short notes."""
 
@@ -81,9 +83,10 @@ def _cell(table: RawTable, cells: list[object], row_no: int, col: int, problems:
             problems.append(Problem(table.locate(row_no, col), t("evidence.too_long", length=len(value),
                                                                   limit=MAX_CELL_TEXT)))
             return None
-        bad = next((ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"), None)
+        bad = _CONTROL.search(value)
         if bad is not None:
-            problems.append(Problem(table.locate(row_no, col), t("evidence.control_char", code=f"U+{ord(bad):04X}")))
+            problems.append(Problem(table.locate(row_no, col), t("evidence.control_char",
+                                                                  code=f"U+{ord(bad.group()):04X}")))
             return None
     return None if is_blank(value) else value
 

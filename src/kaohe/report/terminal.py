@@ -19,9 +19,15 @@ def console() -> Console:
     return probe if probe.is_terminal else Console(width=160)
 
 
+TERMINAL_ROWS = 200
+"""The most units the terminal table shows; the full ranking goes to a file with -o."""
+
+
 def ranking_table(scheme: Scheme, rows: list[RankedRow]) -> Table:
-    table = Table(title=t("score.title", title=scheme.title), show_lines=False)
-    data = ranking_rows(scheme, rows)
+    shown = rows[:TERMINAL_ROWS]
+    caption = t("score.more_units", count=len(rows) - len(shown)) if len(rows) > len(shown) else None
+    table = Table(title=t("score.title", title=scheme.title), show_lines=False, caption=caption)
+    data = ranking_rows(scheme, shown)
     for i, head in enumerate(data[0]):
         table.add_column(str(head), justify="left" if i == 1 else "right", no_wrap=True)
     for line in data[1:]:

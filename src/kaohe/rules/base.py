@@ -87,10 +87,14 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One line of a trace: a catalogue key and its already formatted parameters."""
+    """One line of a trace: a catalogue key and its parameters (formatted only when shown)."""
 
     key: str
-    params: dict[str, str] = field(default_factory=dict)
+    raw: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {k: fmt(v) if isinstance(v, Decimal) else str(v) for k, v in self.raw}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +114,7 @@ class Finding:
 
 
 def step(key: str, **params: object) -> Step:
-    return Step(key, {k: fmt(v) if isinstance(v, Decimal) else str(v) for k, v in params.items()})
+    return Step(key, tuple(params.items()))
 
 
 TRUE_WORDS = frozenset({"是", "√", "✓", "✔", "y", "yes", "true", "1", "对", "有"})

@@ -163,7 +163,12 @@ class Criterion(Model):
     categories: list[Name] | None = None
 
     def inputs(self) -> list[InputSpec]:
-        return self.rule.inputs(self.id, self.points)
+        """The values this criterion reads (computed once: the model is frozen)."""
+        cached = self.__dict__.get("_inputs")
+        if cached is None:
+            cached = self.rule.inputs(self.id, self.points)
+            self.__dict__["_inputs"] = cached
+        return cached
 
 
 class Node(Model):
