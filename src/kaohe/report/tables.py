@@ -121,6 +121,10 @@ def assessment_rows(scheme: Scheme, row: RankedRow) -> list[list[object]]:
     return out
 
 
+MAX_UNIT_SHEETS = 100
+"""Above this many units the workbook leaves out the 评价表 per unit (use `kaohe explain`)."""
+
+
 def results_sheets(scheme: Scheme, rows: list[RankedRow]) -> list[SheetSpec]:
     """The published workbook: 排名 (with a chart), a 汇总 per section, a 评价表 per unit, 明细."""
     ranking = ranking_rows(scheme, rows)
@@ -129,7 +133,8 @@ def results_sheets(scheme: Scheme, rows: list[RankedRow]) -> list[SheetSpec]:
     sheets = [SheetSpec(t("sheet.ranking"), ranking, "C2", chart=(total_col, t("col.total")))]
     sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2")
                for s in scheme.sections]
-    sheets += [SheetSpec(t("sheet.assessment", unit=row.result.unit), assessment_rows(scheme, row), "A2")
-               for row in rows]
+    if len(rows) <= MAX_UNIT_SHEETS:
+        sheets += [SheetSpec(t("sheet.assessment", unit=row.result.unit), assessment_rows(scheme, row), "A2")
+                   for row in rows]
     sheets.append(SheetSpec(t("sheet.detail"), detail_rows(rows), "C2"))
     return sheets

@@ -10,6 +10,12 @@ from pathlib import Path
 from kaohe.report.atomic import atomic_path
 
 
+BORDERED_ROWS = 2000
+"""Sheets longer than this are written without cell borders (styling every cell is slow)."""
+WIDTH_SAMPLE = 500
+"""Column widths are fitted to the first rows only."""
+
+
 @dataclass
 class SheetSpec:
     title: str
@@ -67,11 +73,13 @@ def _fill(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyp
 
     number_format = "0" if places == 0 else "0." + "0" * places
     thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin) if len(spec.rows) <= BORDERED_ROWS else None
     for r, row in enumerate(spec.rows, start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
             put(cell, value)
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            if border is not None:
+                cell.border = border
             if isinstance(value, Decimal):
                 cell.number_format = number_format
             elif isinstance(value, str) and len(value) > 20:
@@ -146,8 +154,9 @@ def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]
 def _widths(sheet, table: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
     from openpyxl.utils import get_column_letter
 
-    for col in range(max((len(row) for row in table), default=0)):
-        longest = max((_display_width("" if row[col] is None else str(row[col])) for row in table
+    sample = table[:WIDTH_SAMPLE]
+    for col in range(max((len(row) for row in sample), default=0)):
+        longest = max((_display_width("" if row[col] is None else str(row[col])) for row in sample
                        if col < len(row)), default=4)
         sheet.column_dimensions[get_column_letter(col + 1)].width = min(max(longest + 2, 6), 60)
 
