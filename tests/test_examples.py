@@ -55,3 +55,10 @@ def test_kaohe_test_passes_the_bundled_example() -> None:
     assert result.exit_code == 0, result.output
     assert "3 个用例通过,0 个失败" in result.output  # one per evidence file
     assert EXAMPLES.is_dir()
+
+
+def test_a_misspelt_expected_field_is_reported(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text("rows:\n  - {单位: 溧阳市, 指标: 1.1.1, 值: 3}\nunits:\n  溧阳市:\n    totl: 2\n", encoding="utf-8")
+    result = CliRunner().invoke(build_app(), ["test", str(SCHEMES / "changzhou-2018.yaml"), str(case)])
+    assert result.exit_code == 1 and "溧阳市 的 totl 应为 2,实际为 未知字段" in result.output

@@ -132,6 +132,10 @@ def _check(loaded: LoadedScheme, name: str, evidence: Evidence, expected: dict[s
                     if not _same(sub, have[field].get(str(key))):
                         mismatches.append(Mismatch(name, unit, f"{field}.{key}", sub, have[field].get(str(key)),
                                                    why, positions.at(at + ("units", unit, field, key))))
+            elif field not in FIELDS:  # a typo such as "totl" must not pass unnoticed
+                mismatches.append(Mismatch(name, unit, field, value, t("cases.unknown_field",
+                                                                      fields="、".join(FIELDS + NESTED)),
+                                           why, positions.at(at + ("units", unit, field), key=True)))
             else:
                 checked += 1
                 if not _same(value, have.get(field)):

@@ -350,4 +350,5 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "output.locked": ("无法写入: 文件可能正被 Excel/WPS 打开,请关闭后重试;原文件未改动", "cannot write: the file may be open in Excel or WPS; close it and try again (the existing file is unchanged)"),
     "yaml.bad_character": ("方案文件第 {offset} 个字符是不允许的字符 {code}", "character {offset} of the scheme is a character YAML does not allow ({code})"),
     "score.more_units": ("……另有 {count} 个单位未显示;用 -o 写出完整结果", "… {count} more units not shown; write the full results with -o"),
+    "cases.unknown_field": ("未知字段(可用: {fields})", "an unknown field (accepted: {fields})"),
 }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from kaohe.engine import UnitResult
 from kaohe.i18n import t
 from kaohe.numbers import fmt
@@ -70,9 +68,6 @@ def neutralise(value: object) -> object:
         return "'" + value
     return value
 
-
-def is_number(value: object) -> bool:
-    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
 def section_rows(scheme: Scheme, section_id: str, rows: list[RankedRow]) -> list[list[object]]:

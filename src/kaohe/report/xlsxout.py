@@ -9,7 +9,6 @@ from pathlib import Path
 
 from kaohe.report.atomic import atomic_path
 
-
 BORDERED_ROWS = 2000
 """Sheets longer than this are written without cell borders (styling every cell is slow)."""
 WIDTH_SAMPLE = 500
