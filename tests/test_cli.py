@@ -299,3 +299,18 @@ def test_command_line_mistakes_are_explained_in_the_interface_language(args: lis
 def test_no_arguments_shows_the_help() -> None:
     result = subprocess.run([sys.executable, "-m", "kaohe"], capture_output=True, text=True)
     assert result.returncode == 2 and "用法: kaohe" in result.stdout and result.stderr == ""
+
+
+def test_large_results_are_streamed_with_the_same_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Force the write-only path on the small example: the workbook must carry the same content.
+    import kaohe.report.xlsxout as xlsxout
+
+    monkeypatch.setattr(xlsxout, "STREAM_ROWS", 10)
+    out = tmp_path / "streamed.xlsx"
+    assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out)).exit_code == 0
+    book = load_workbook(out)
+    sheet = book["排名"]
+    assert book.sheetnames[0] == "排名" and book.sheetnames[-1] == "明细" and len(sheet._charts) == 1
+    assert sheet.freeze_panes == "C2" and sheet.print_title_rows == "$1:$1"
+    first = [c.value for c in sheet[2]]
+    assert first[:2] == [1, "溧阳市"] and float(first[-1]) == 119.5 and sheet["B2"].data_type == "s"
