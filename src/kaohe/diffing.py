@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Callable
 
 from kaohe.engine import Results, score
-from kaohe.evidence import read_evidence
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Decision, decide, standing
@@ -44,14 +43,13 @@ def compare(results_a: Results, results_b: Results) -> list[Change]:
 
 def run_diff(loaded: LoadedScheme, paths_a: list[str], paths_b: list[str], fmt_: str,
              echo: Callable[[str], None], err: Callable[[str], None]) -> int:
+    from kaohe.scoring import read_checked
+
     scheme = loaded.scheme
     results = []
     for paths in (paths_a, paths_b):
-        evidence = read_evidence(paths, scheme)
-        for problem in evidence.problems:
-            err(str(problem))
-        if evidence.errors:
-            err(t("score.failed", count=len(evidence.errors)))
+        evidence = read_checked(paths, scheme, err)
+        if evidence is None:
             return 1
         results.append(score(scheme, evidence))
     decisions = [decide(scheme, [standing(u) for u in r.units]) for r in results]

@@ -5,21 +5,18 @@ from __future__ import annotations
 from typing import Callable
 
 from kaohe.engine import score
-from kaohe.evidence import read_evidence
 from kaohe.i18n import t
 from kaohe.numbers import normalize_text
 from kaohe.outcomes import decide, standing
 from kaohe.scheme.load import LoadedScheme
+from kaohe.scoring import read_checked
 
 
 def run_explain(loaded: LoadedScheme, evidence_paths: list[str], unit: str, item: str | None, fmt: str,
                 echo: Callable[[str], None], err: Callable[[str], None]) -> int:
     scheme = loaded.scheme
-    evidence = read_evidence(evidence_paths, scheme)
-    for problem in evidence.problems:
-        err(str(problem))
-    if evidence.errors:
-        err(t("score.failed", count=len(evidence.errors)))
+    evidence = read_checked(evidence_paths, scheme, err)
+    if evidence is None:
         return 1
     results = score(scheme, evidence)
     unit = normalize_text(unit)

@@ -134,13 +134,10 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
         for note in decision.notes:
             err(t("rank.note", text=t(note.key, **note.params)))
     if output is not None:
-        try:
-            write_ranking(output, loaded, files, decision, [loaded.path, *map(str, paths)], timestamp)
-        except KaoheError as e:
-            for problem in e.problems:
-                err(str(problem))
-            return 1
-        err(t("score.written", path=output))
+        from kaohe.scoring import write_reported
+
+        return write_reported(lambda: write_ranking(output, loaded, files, decision,
+                                                    [loaded.path, *map(str, paths)], timestamp), output, err)
     return 0
 
 

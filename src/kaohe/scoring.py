@@ -18,8 +18,32 @@ from kaohe.evidence import Evidence, read_evidence
 from kaohe.i18n import t
 from kaohe.outcomes import RankedRow, rank_results
 from kaohe.scheme.load import LoadedScheme
+from kaohe.scheme.models import Scheme
 
 MISSING_SHOWN = 20
+
+
+def read_checked(paths: list[str], scheme: Scheme, err: Callable[[str], None]) -> Evidence | None:
+    """Read evidence and print its problems; None when any is an error (nothing to score)."""
+    evidence = read_evidence(paths, scheme)
+    for problem in evidence.problems:
+        err(str(problem))
+    if evidence.errors:
+        err(t("score.failed", count=len(evidence.errors)))
+        return None
+    return evidence
+
+
+def write_reported(write: Callable[[], None], output: Path, err: Callable[[str], None]) -> int:
+    """Run a writer; its located problems are printed. Returns the exit code."""
+    try:
+        write()
+    except KaoheError as e:
+        for problem in e.problems:
+            err(str(problem))
+        return 1
+    err(t("score.written", path=output))
+    return 0
 
 
 def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | None, fmt: str, strict: bool,
@@ -57,14 +81,9 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
             console().print(plain_table(t("score.differences", count=len(differences)),
                                         difference_rows(differences)))
     if output is not None:
-        try:
-            write_results(output, loaded, evidence, rows, results, [loaded.path, *evidence_paths], timestamp,
-                          differences)
-        except KaoheError as e:
-            for problem in e.problems:
-                err(str(problem))
-            return 1
-        err(t("score.written", path=output))
+        return write_reported(lambda: write_results(output, loaded, evidence, rows, results,
+                                                    [loaded.path, *evidence_paths], timestamp, differences),
+                              output, err)
     return 0
 
 

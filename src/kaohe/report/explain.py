@@ -10,7 +10,7 @@ from kaohe.engine import CriterionResult, NodeResult, UnitResult
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Outcome
-from kaohe.report.text import describe_rule, explanation, show_input
+from kaohe.report.text import describe_rule, explanation, flag_marks, show_input
 from kaohe.scheme.models import Item, Scheme, Section
 
 
@@ -92,13 +92,7 @@ def explain_tree(document: dict[str, Any]) -> Tree:
                 leaf.add(t("explain.value", value=where))
                 leaf.add(t("explain.rule", rule=c["rule"]))
                 leaf.add(c["explanation"])
-    marks = []
-    if document["vetoed"]:
-        marks.append(t("flag.vetoed", ids="、".join(document["vetoed"])))
-    if document["falsified"]:
-        marks.append(t("flag.falsified", ids="、".join(document["falsified"])))
-    if document["unmet"]:
-        marks.append(t("flag.unmet", ids="、".join(document["unmet"])))
+    marks = flag_marks(document["vetoed"], document["falsified"], document["unmet"])
     for mark in marks:
         tree.add(mark)
     if "periods" in document:

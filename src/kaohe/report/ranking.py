@@ -14,16 +14,14 @@ from kaohe.numbers import fmt
 from kaohe.outcomes import Decision, Outcome
 from kaohe.report.atomic import atomic_path
 from kaohe.report.jsonout import num
+from kaohe.report.text import flag_marks
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Scheme
 
 
 def _marks(row: Outcome) -> str:
     s = row.standing
-    marks = [t("flag.vetoed", ids="、".join(s.vetoed))] if s.vetoed else []
-    marks += [t("flag.falsified", ids="、".join(s.falsified))] if s.falsified else []
-    marks += [t("flag.unmet", ids="、".join(s.unmet))] if s.unmet else []
-    return "; ".join(marks)
+    return "; ".join(flag_marks(s.vetoed, s.falsified, s.unmet))
 
 
 def _change(row: Outcome) -> str:

@@ -6,7 +6,7 @@ from kaohe.engine import UnitResult
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import RankedRow
-from kaohe.report.text import explanation, show_input
+from kaohe.report.text import explanation, flag_marks, show_input
 from kaohe.report.xlsxout import SheetSpec
 from kaohe.scheme.models import Scheme
 
@@ -40,10 +40,7 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
 
 
 def flag_text(result: UnitResult) -> str:
-    marks = [t("flag.vetoed", ids="、".join(result.vetoed))] if result.vetoed else []
-    marks += [t("flag.falsified", ids="、".join(result.falsified))] if result.falsified else []
-    marks += [t("flag.unmet", ids="、".join(result.unmet))] if result.unmet else []
-    return "; ".join(marks)
+    return "; ".join(flag_marks(result.vetoed, result.falsified, result.unmet))
 
 
 def detail_rows(rows: list[RankedRow]) -> list[list[object]]:

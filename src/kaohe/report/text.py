@@ -101,3 +101,12 @@ def describe_input(spec: InputSpec) -> str:
         return t("input.points", low=fmt(spec.minimum or Decimal(0)),
                  high=fmt(spec.maximum) if spec.maximum is not None else "∞")
     return t(f"input.{spec.type.value}")
+
+
+def flag_marks(vetoed: tuple[str, ...] | list[str], falsified: tuple[str, ...] | list[str],
+               unmet: tuple[str, ...] | list[str]) -> list[str]:
+    """一票否决, 弄虚作假 and unmet prerequisites, each with the flags or items concerned."""
+    marks = [t("flag.vetoed", ids="、".join(vetoed))] if vetoed else []
+    marks += [t("flag.falsified", ids="、".join(falsified))] if falsified else []
+    marks += [t("flag.unmet", ids="、".join(unmet))] if unmet else []
+    return marks
