@@ -79,7 +79,7 @@ def _evidence(loaded, draw) -> Evidence:  # type: ignore[no-untyped-def]
     scheme = loaded.scheme
     for unit in scheme.unit_names()[:4]:
         for criterion, spec in scheme.inputs():
-            evidence.values[(unit, spec.id)] = Value(_value(criterion, spec, draw), None, HERE)
+            evidence.values[(unit, spec.id)] = Value.at(_value(criterion, spec, draw), None, HERE)
     return evidence
 
 

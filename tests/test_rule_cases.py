@@ -54,7 +54,7 @@ def test_rule_case(case: dict) -> None:
         rows = raw if isinstance(raw, list) else [{"值": raw}]
         for row in rows:
             attributes = {k: str(v) for k, v in row.items() if k != "值"}
-            entry = Entry("单位", here, input_id, row.get("值"), here, "", attributes)
+            entry = Entry.at("单位", here, input_id, row.get("值"), "", attributes)
             accept_entry(evidence, entry, index, {})
     if "error" in case:
         assert [p.code for p in evidence.problems][:1] == [case["error"]]

@@ -100,7 +100,7 @@ def _inline(loaded: LoadedScheme, rows: list[dict[str, Any]], positions: Positio
         where = positions.at(at + (i,))
         unit, input_id = str(row.get("单位", "")), str(row.get("指标", ""))
         attributes = {k: str(v) for k, v in row.items() if k not in ("单位", "指标", "值", "备注")}
-        entry = Entry(unit, where, input_id, row.get("值"), where, str(row.get("备注") or ""), attributes)
+        entry = Entry.at(unit, where, input_id, row.get("值"), str(row.get("备注") or ""), attributes)
         if input_id not in index:
             evidence.problems.append(Problem(where, t("evidence.unknown_id", id=input_id)))
             continue

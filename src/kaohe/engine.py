@@ -14,23 +14,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from kaohe.errors import Location
-from kaohe.evidence import Evidence
+from kaohe.evidence import Evidence, Value
 from kaohe.numbers import ZERO, round_half_up
 from kaohe.rules.base import Outcome, Step, ValueType, parse_value, step
 from kaohe.scheme.models import Criterion, Item, Periods, Scheme, Section, applies
 
 
-@dataclass(frozen=True, slots=True)
-class InputResult:
+class InputResult(NamedTuple):
     id: str
     value: object
     raw: object
-    location: Location | None
-    """None when the value was missing or defaulted."""
     status: str  # "given" | "default" | "missing"
-    note: str = ""
+    source: Value | None = None
+    """The evidence value, when one was given."""
+
+    @property
+    def location(self) -> Location | None:
+        """Where the value was read; None when it was missing or defaulted."""
+        return self.source.location if self.source is not None and self.source.locate is not None else None
+
+    @property
+    def note(self) -> str:
+        return self.source.note if self.source is not None else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,17 +269,17 @@ def score_criterion(criterion: Criterion, unit: str, evidence: Evidence, scheme:
     for spec in criterion.inputs():
         found = evidence.values.get((unit, spec.id))
         if found is not None:
-            inputs.append(InputResult(spec.id, found.value, found.raw, found.location, "given", found.note))
+            inputs.append(InputResult(spec.id, found.value, found.raw, "given", found))
             values[spec.id] = found.value
         elif spec.type is ValueType.EVENTS and spec.row_value is ValueType.COUNT:
-            inputs.append(InputResult(spec.id, [], None, None, "given"))  # no events reported: none happened
+            inputs.append(InputResult(spec.id, [], None, "given"))  # no events reported: none happened
             values[spec.id] = []
         elif criterion.default is not None:
             value = parse_value(spec, criterion.default)
-            inputs.append(InputResult(spec.id, value, criterion.default, None, "default"))
+            inputs.append(InputResult(spec.id, value, criterion.default, "default"))
             values[spec.id] = value
         else:
-            inputs.append(InputResult(spec.id, None, None, None, "missing"))
+            inputs.append(InputResult(spec.id, None, None, "missing"))
     if len(values) < len(inputs):
         return CriterionResult(criterion, tuple(inputs), ZERO, (step("step.missing"),))
     outcome: Outcome = criterion.rule.evaluate(criterion.id, values, criterion.points)

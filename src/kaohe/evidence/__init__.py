@@ -5,21 +5,34 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from kaohe.errors import EvidenceError, Location, Problem, Severity
-from kaohe.evidence.layout import Entry, entries_from_table
+from kaohe.evidence.layout import Accept, Entry, entries_from_table
+from kaohe.evidence.tables import Fixed, Locator
 from kaohe.i18n import t
 from kaohe.rules.base import BadValue, Event, InputSpec, ValueType, parse_value
 from kaohe.scheme.models import Scheme
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
+    """A value read for one unit and input: typed, as written, and where (located on demand)."""
+
     value: object
     raw: object
-    location: Location
+    locate: Locator
+    row: int
+    col: int
     note: str = ""
+
+    @classmethod
+    def at(cls, value: object, raw: object, where: Location, note: str = "") -> Value:
+        """A value with one known place (a test, a results file)."""
+        return cls(value, raw, Fixed(where), 0, 0, note)
+
+    @property
+    def location(self) -> Location:
+        return self.locate(self.row, self.col)
 
 
 @dataclass
@@ -67,21 +80,24 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
     evidence = Evidence()
     index = input_index(scheme)
     known_units = dict.fromkeys(scheme.unit_names())  # ordered, with fast membership
+    cache = _ParseCache()
+
+    def accept(entry: Entry) -> None:
+        target = _period_of(evidence, entry, scheme)
+        if target is not None:
+            accept_entry(target, entry, index, known_units, cache)
+
     for path in paths:
         name = str(path)
         if on_file is not None:
             on_file(name)
         try:
-            entries, digest, warnings = _read_file(path, name, index, scheme)
+            digest, warnings = _read_file(path, name, index, scheme, accept)
         except EvidenceError as e:
             evidence.problems.extend(e.problems)
             continue
         evidence.files.append((name, digest))
         evidence.problems.extend(warnings)
-        for entry in entries:
-            target = _period_of(evidence, entry, scheme)
-            if target is not None:
-                accept_entry(target, entry, index, known_units)
     for period in evidence.periods.values():
         evidence.problems.extend(period.problems)
         evidence.self_values.update({k: v for k, v in period.self_values.items()})
@@ -110,7 +126,7 @@ def _results_entries(data: bytes, name: str, scheme: Scheme) -> list[Entry]:
     for i, unit in enumerate(units):
         where = Location(name, sheet=f"units[{i}]", cell="total")
         for criterion in takers:
-            entries.append(Entry(str(unit.get("unit", "")), where, criterion.id, str(unit.get("total")), where))
+            entries.append(Entry.at(str(unit.get("unit", "")), where, criterion.id, str(unit.get("total"))))
     return entries
 
 
@@ -126,8 +142,13 @@ def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | N
     return evidence.periods.setdefault(entry.period, Evidence())
 
 
-def _read_file(path: str | Path, name: str, index: dict[str, InputSpec],
-               scheme: Scheme) -> tuple[list[Entry], str, list[Problem]]:
+def _read_file(path: str | Path, name: str, index: dict[str, InputSpec], scheme: Scheme,
+               accept: Accept) -> tuple[str, list[Problem]]:
+    """Hand the file's entries to `accept` as they are read: the file's SHA-256 and warnings.
+
+    Raises EvidenceError with every problem found when the file has errors (the entries
+    accepted before then make no difference: with errors, nothing is scored).
+    """
     from kaohe.evidence.csvread import read_csv
     from kaohe.evidence.xlsxread import read_xlsx
 
@@ -139,7 +160,9 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec],
     digest = hashlib.sha256(data).hexdigest()
     suffix = p.suffix.lower()
     if suffix == ".json":
-        return _results_entries(data, name, scheme), digest, []
+        for entry in _results_entries(data, name, scheme):
+            accept(entry)
+        return digest, []
     if suffix == ".csv":
         tables = [read_csv(data, name)]
     elif suffix in (".xlsx", ".xlsm"):
@@ -148,24 +171,57 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec],
         raise EvidenceError([Problem(Location(name), t("evidence.old_format", suffix=suffix))])
     else:
         raise EvidenceError([Problem(Location(name), t("evidence.unknown_format", suffix=suffix or "?"))])
-    entries: list[Entry] = []
+    del data  # the decoded text (CSV) or calamine (XLSX) holds what is still needed
     problems: list[Problem] = []
     found_any = False
     for table in tables:
-        result = entries_from_table(table, index)
-        if result is None:
+        try:
+            found = entries_from_table(table, index, accept)
+        except EvidenceError as e:  # the table could not be read to its end
+            problems.extend(e.problems)
+            found_any = True
+            continue
+        if found is None:
             continue
         found_any = True
-        entries.extend(result[0])
-        problems.extend(result[1])
+        problems.extend(found)
     if not found_any:
         problems.append(Problem(Location(name), t("evidence.no_header")))
     if any(p.severity is Severity.ERROR for p in problems):
         raise EvidenceError(problems)
-    return entries, digest, problems
+    return digest, problems
 
 
-def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, None]) -> None:
+class _ParseCache:
+    """Typed values by (input, raw text): the same few texts ("是", "3", "85%") recur in every unit.
+
+    Sharing the typed value (and the raw text) also keeps memory per value small. Only values
+    that parsed are kept; a bounded number per input, so a column of free text cannot grow it.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self.by_input: dict[str, dict[str, tuple[str, object]]] = {}
+
+    def parse(self, spec: InputSpec, raw: object) -> tuple[object, object]:
+        """(typed value, raw as kept); raises BadValue."""
+        if raw.__class__ is not str:
+            return parse_value(spec, raw), raw
+        known = self.by_input.get(spec.id)
+        if known is None:
+            known = self.by_input[spec.id] = {}
+        hit = known.get(raw)  # type: ignore[call-overload]
+        if hit is not None:
+            return hit[1], hit[0]
+        value = parse_value(spec, raw)
+        if len(known) < self.LIMIT and not isinstance(value, list):  # lists (item ids) are not shared
+            known[raw] = (raw, value)  # type: ignore[index]
+        return value, raw
+
+
+def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, None],
+                 cache: _ParseCache | None = None) -> None:
     """Check one (unit, id, value) entry and add it to `evidence`, or record why not."""
     if known and entry.unit not in known:
         evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
@@ -182,7 +238,7 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
     if entry.raw is None:
         return
     try:
-        value = parse_value(spec, entry.raw)
+        value, raw = (parse_value(spec, entry.raw), entry.raw) if cache is None else cache.parse(spec, entry.raw)
     except BadValue as e:
         evidence.problems.append(Problem(entry.location, t("evidence.bad_value", id=entry.input_id,
                                                              value=_show(entry.raw), problem=t(e.key, **e.params)),
@@ -194,10 +250,11 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
         evidence.problems.append(Problem(entry.location, t("evidence.duplicate", unit=entry.unit,
                                                              id=spec.id, first=str(first))))
         return
-    evidence.values[key] = Value(value, entry.raw, entry.location, entry.note)
-    if entry.self_raw is not None and entry.self_location is not None:
+    evidence.values[key] = Value(value, raw, entry.locate, entry.row, entry.col, entry.note)
+    if entry.self_raw is not None and entry.self_col is not None:
         try:
-            evidence.self_values[key] = Value(parse_value(spec, entry.self_raw), entry.self_raw, entry.self_location)
+            evidence.self_values[key] = Value(parse_value(spec, entry.self_raw), entry.self_raw, entry.locate,
+                                              entry.row, entry.self_col)
         except BadValue as e:
             evidence.problems.append(Problem(entry.self_location, t("evidence.bad_value", id=entry.input_id,
                                                                       value=_show(entry.self_raw),
@@ -227,7 +284,7 @@ def _accept_event(evidence: Evidence, entry: Entry, spec: InputSpec) -> None:
     assert isinstance(events, list)
     events.append(Event(attributes, value, entry.location))
     if held is None:
-        evidence.values[key] = Value(events, None, entry.location, entry.note)
+        evidence.values[key] = Value(events, None, entry.locate, entry.row, entry.col, entry.note)
 
 
 def _show(raw: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Iterator
 
 from kaohe.errors import EvidenceError, Location, Problem
 from kaohe.evidence.tables import RawTable, csv_locator, nonblank_rows
@@ -33,13 +34,16 @@ def read_csv(data: bytes, file: str) -> RawTable:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise EvidenceError([Problem(Location(file, line), t("csv.nul"))])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows = []
+    return RawTable(file, None, nonblank_rows(_records(io.StringIO(text, newline=""), file)), csv_locator(file))
+
+
+def _records(buffer: io.StringIO, file: str) -> Iterator[tuple[int, list[object]]]:
+    """(line the record starts on, cells), read as they are asked for."""
+    reader = csv.reader(buffer, strict=True)
     end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
     try:
         for row in reader:
-            rows.append((end + 1, list(row)))
+            yield end + 1, row  # type: ignore[misc]
             end = reader.line_num
     except csv.Error as e:
         raise EvidenceError([Problem(Location(file, reader.line_num), t("csv.syntax", detail=e))]) from e
-    return RawTable(file, None, nonblank_rows(iter(rows)), csv_locator(file))

@@ -7,10 +7,11 @@ Long form: 单位 | 指标 | 值 | 备注, one row per value. Wide form: 单位 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Callable, Iterable, NamedTuple
 
 from kaohe.errors import Location, Problem, Severity
-from kaohe.evidence.tables import RawTable, is_blank
+from kaohe.evidence.tables import Fixed, Locator, RawTable, is_blank
 from kaohe.i18n import t
 from kaohe.numbers import normalize_text
 from kaohe.rules.base import InputSpec
@@ -24,7 +25,7 @@ SELF_HEADERS = {"自评", "自评值", "自評", "自評值", "self"}
 NOTE_HEADERS = {"备注", "備註", "备考", "note", "notes", "说明", "說明", "情况说明", "情況說明"}
 IGNORED_HEADERS = {"序号", "序號", "no", "no."}
 PERIOD_HEADERS = {"期间", "期間", "period", "季度", "考核期", "考评期", "考評期"}
-TEXT_ROW_MARKERS = {"评分标准", "評分標準", "criterion text"}
+TEXT_ROW_MARKERS = {"评分标准", "評分標準", "criteriontext"}
 """A row whose unit cell says this repeats the criteria's text under the header (templates)."""
 HEADER_SEARCH_ROWS = 10
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -33,13 +34,17 @@ MAX_CELL_TEXT = 1000
 """The longest text a cell may hold; evidence cells are values, names and short notes."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One (unit, id, value) read from a row, with where it was (located only when reported)."""
+
     unit: str
-    unit_location: Location
     input_id: str
     raw: object
-    location: Location
+    locate: Locator
+    row: int
+    col: int
+    """The value's column (0-based)."""
+    unit_col: int = 0
     note: str = ""
     attributes: dict[str, str] | None = None
     """Long form only: the row's other columns (级别, 类型, 评分人…), for event inputs."""
@@ -47,67 +52,117 @@ class Entry:
     """The row's 期间 (一季度…), for schemes scored period by period."""
     self_raw: object = None
     """The unit's own value (自评) when the row also has the accepted one (核定)."""
-    self_location: Location | None = None
+    self_col: int | None = None
+
+    @classmethod
+    def at(cls, unit: str, where: Location, input_id: str, raw: object, note: str = "",
+           attributes: dict[str, str] | None = None) -> Entry:
+        """An entry with one known place (a results file, a test case's line)."""
+        return cls(unit, input_id, raw, Fixed(where), 0, 0, 0, note, attributes)
+
+    @property
+    def location(self) -> Location:
+        return self.locate(self.row, self.col)
+
+    @property
+    def unit_location(self) -> Location:
+        return self.locate(self.row, self.unit_col)
+
+    @property
+    def self_location(self) -> Location | None:
+        return self.locate(self.row, self.self_col) if self.self_col is not None else None
+
+
+Accept = Callable[[Entry], None]
 
 
 def _key(cell: object) -> str:
     return normalize_text(str(cell)).lower().replace(" ", "") if not is_blank(cell) else ""
 
 
-def entries_from_table(table: RawTable, index: dict[str, InputSpec]) -> tuple[list[Entry], list[Problem]] | None:
-    """Entries and problems, or None when the table has no recognisable header."""
-    for position, (row_no, cells) in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Accept) -> list[Problem] | None:
+    """Hand every entry to `accept` as its row is read; the table's problems, or None when it
+    has no recognisable header."""
+    rows = iter(table.rows)
+    head = list(islice(rows, HEADER_SEARCH_ROWS))
+    for position, (row_no, cells) in enumerate(head):
         keys = [_key(c) for c in cells]
         if any(k in UNIT_HEADERS for k in keys):
-            body = table.rows[position + 1:]
+            body = chain(head[position + 1:], rows)
             width = max((i + 1 for i, k in enumerate(keys) if k), default=0)
-            problems: list[Problem] = []
-            _ragged(table, width, body, problems)
+            cells_of = _Cells(table, width)
             if any(k in ID_HEADERS for k in keys):
                 if not any(k in VALUE_HEADERS | ACCEPTED_HEADERS | SELF_HEADERS for k in keys):
-                    return [], problems + [Problem(table.locate(row_no, keys.index(next(
-                        k for k in keys if k in ID_HEADERS))), t("evidence.no_value_column"))]
-                entries, found = _long(table, cells, keys, body)
-                return entries, problems + found
-            entries, found = _wide(table, row_no, cells, keys, body, index)
-            return entries, problems + found
+                    return [Problem(table.locate(row_no, keys.index(next(k for k in keys if k in ID_HEADERS))),
+                                    t("evidence.no_value_column"))]
+                _long(cells_of, cells, keys, body, accept)
+            else:
+                _wide(cells_of, row_no, cells, keys, list(body), index, accept)
+            return cells_of.problems
     return None
 
 
-def _cell(table: RawTable, cells: list[object], row_no: int, col: int, problems: list[Problem]) -> object:
-    value = cells[col] if col < len(cells) else None
-    if is_blank(value) and (row_no, col) in table.blank_formulas:
-        problems.append(Problem(table.locate(row_no, col), t("xlsx.formula_no_value")))
-    if isinstance(value, str):
-        if len(value) > MAX_CELL_TEXT:
-            problems.append(Problem(table.locate(row_no, col), t("evidence.too_long", length=len(value),
-                                                                  limit=MAX_CELL_TEXT)))
-            return None
-        bad = _CONTROL.search(value)
-        if bad is not None:
-            problems.append(Problem(table.locate(row_no, col), t("evidence.control_char",
-                                                                  code=f"U+{ord(bad.group()):04X}")))
-            return None
-    return None if is_blank(value) else value
+class _Cells:
+    """Reads a row's cells with the checks every cell gets: too long, control characters, a
+    formula without a value, and cells to the right of the header (ragged rows)."""
 
+    def __init__(self, table: RawTable, width: int):
+        self.table = table
+        self.width = width
+        self.problems: list[Problem] = []
+        self.blanks = table.blank_formulas
+        self.markers: dict[str, bool] = {}
 
-def _ragged(table: RawTable, width: int, body: list[tuple[int, list[object]]], problems: list[Problem]) -> None:
-    """Cells to the right of the header's last column belong to no column: report the row."""
-    for row_no, cells in body:
-        extra = [c for c in range(width, len(cells)) if not is_blank(cells[c])]
+    def ragged(self, row_no: int, cells: list[object]) -> None:
+        extra = [c for c in range(self.width, len(cells)) if not is_blank(cells[c])]
         if extra:
-            problems.append(Problem(table.locate(row_no, extra[0]), t("evidence.ragged", width=width)))
+            self.problems.append(Problem(self.table.locate(row_no, extra[0]), t("evidence.ragged", width=self.width)))
 
-
-def _unit(table: RawTable, cells: list[object], row_no: int, col: int, problems: list[Problem]) -> str | None:
-    raw = _cell(table, cells, row_no, col, problems)
-    if raw is None:
+    def get(self, cells: list[object], row_no: int, col: int) -> object:
+        """The cell's value, or None for a blank or refused cell (refusals are recorded)."""
+        value = cells[col] if col < len(cells) else None
+        if value.__class__ is str:
+            if len(value) > MAX_CELL_TEXT:
+                self.problems.append(Problem(self.table.locate(row_no, col), t(
+                    "evidence.too_long", length=len(value), limit=MAX_CELL_TEXT)))
+                return None
+            if not value.isprintable():  # a fast screen: most text is; the pattern decides
+                bad = _CONTROL.search(value)
+                if bad is not None:
+                    self.problems.append(Problem(self.table.locate(row_no, col), t(
+                        "evidence.control_char", code=f"U+{ord(bad.group()):04X}")))
+                    return None
+            if value and not value.isspace():
+                return value
+        elif value is not None and not isinstance(value, str):
+            return value
+        elif isinstance(value, str) and value.strip():  # a str subclass
+            return value
+        if self.blanks and (row_no, col) in self.blanks:
+            self.problems.append(Problem(self.table.locate(row_no, col), t("xlsx.formula_no_value")))
         return None
-    return normalize_text(str(raw))
+
+    def is_marker(self, unit: str) -> bool:
+        """Whether a unit cell says 评分标准: the row repeats the criteria's text (templates)."""
+        marker = self.markers.get(unit)
+        if marker is None:
+            marker = self.markers[unit] = _key(unit) in TEXT_ROW_MARKERS
+        return marker
+
+    def unit(self, cells: list[object], row_no: int, col: int, names: dict[str, str]) -> str | None:
+        raw = self.get(cells, row_no, col)
+        if raw is None:
+            return None
+        if raw.__class__ is str:
+            name = names.get(raw)  # type: ignore[call-overload]
+            if name is None:
+                name = names[raw] = normalize_text(raw)  # type: ignore[index]
+            return name
+        return normalize_text(str(raw))
 
 
-def _long(table: RawTable, header: list[object], keys: list[str],
-          body: list[tuple[int, list[object]]]) -> tuple[list[Entry], list[Problem]]:
+def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterable[tuple[int, list[object]]],
+          accept: Accept) -> None:
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
     value_col = next((i for headers in (ACCEPTED_HEADERS, VALUE_HEADERS, SELF_HEADERS)
@@ -118,35 +173,42 @@ def _long(table: RawTable, header: list[object], keys: list[str],
     used = {unit_col, id_col, value_col, note_col, period_col, self_col}
     attribute_cols = {i: normalize_text(str(header[i])) for i, k in enumerate(keys)
                       if k and i not in used and k not in IGNORED_HEADERS}
-    entries: list[Entry] = []
-    problems: list[Problem] = []
+    table, problems, get, width = cells_of.table, cells_of.problems, cells_of.get, cells_of.width
+    locate = table.locate
+    names: dict[str, str] = {}
+    ids: dict[object, str] = {}
     for row_no, cells in body:
-        unit = _unit(table, cells, row_no, unit_col, problems)
-        if unit is not None and _key(unit) in TEXT_ROW_MARKERS:
+        if len(cells) > width:
+            cells_of.ragged(row_no, cells)
+        unit = cells_of.unit(cells, row_no, unit_col, names)
+        if unit is not None and cells_of.is_marker(unit):
             continue
-        input_id = _cell(table, cells, row_no, id_col, problems)
-        raw = _cell(table, cells, row_no, value_col, problems)
-        self_raw = _cell(table, cells, row_no, self_col, problems) if self_col is not None else None
+        input_id = get(cells, row_no, id_col)
+        raw = get(cells, row_no, value_col)
+        self_raw = get(cells, row_no, self_col) if self_col is not None else None
         where = value_col
         if raw is None and self_raw is not None:  # not yet accepted: the unit's own value, and said so
-            raw, where, self_raw = self_raw, self_col, None
-            problems.append(Problem(table.locate(row_no, value_col), t("evidence.not_accepted"), Severity.WARNING))
-        note = _cell(table, cells, row_no, note_col, problems) if note_col is not None else None
+            raw, where, self_raw = self_raw, self_col, None  # type: ignore[assignment]
+            problems.append(Problem(locate(row_no, value_col), t("evidence.not_accepted"), Severity.WARNING))
+        note = get(cells, row_no, note_col) if note_col is not None else None
         if unit is None:
-            problems.append(Problem(table.locate(row_no, unit_col), t("evidence.no_unit")))
+            problems.append(Problem(locate(row_no, unit_col), t("evidence.no_unit")))
             continue
         if input_id is None:
-            problems.append(Problem(table.locate(row_no, id_col), t("evidence.no_id")))
+            problems.append(Problem(locate(row_no, id_col), t("evidence.no_id")))
             continue
         attributes = {name: normalize_text(str(value)) for col, name in attribute_cols.items()
-                      if (value := _cell(table, cells, row_no, col, problems)) is not None}
+                      if (value := get(cells, row_no, col)) is not None} if attribute_cols else None
         if raw is None and not attributes:
             continue  # no value: reported as missing when scoring
-        entries.append(Entry(unit, table.locate(row_no, unit_col), _id_text(input_id), raw,
-                             table.locate(row_no, where), "" if note is None else str(note), attributes,
-                             _period(table, cells, row_no, period_col, problems), self_raw,
-                             table.locate(row_no, self_col) if self_col is not None else None))
-    return entries, problems
+        token = ids.get(input_id) if input_id.__class__ is str else None
+        if token is None:
+            token = _id_text(input_id)
+            if input_id.__class__ is str:
+                ids[input_id] = token  # type: ignore[index]
+        accept(Entry(unit, token, raw, locate, row_no, where, unit_col, "" if note is None else str(note),
+                     attributes, _period(cells_of, cells, row_no, period_col), self_raw,
+                     self_col if self_raw is not None else None))
 
 
 def _id_text(raw: object) -> str:
@@ -155,10 +217,10 @@ def _id_text(raw: object) -> str:
     return normalize_text(str(raw)).split(" ")[0] if str(raw).strip() else ""
 
 
-def _wide(table: RawTable, header_row: int, header: list[object], keys: list[str],
-          body: list[tuple[int, list[object]]], index: dict[str, InputSpec]) -> tuple[list[Entry], list[Problem]]:
+def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[str],
+          body: list[tuple[int, list[object]]], index: dict[str, InputSpec], accept: Accept) -> None:
+    table, problems, get = cells_of.table, cells_of.problems, cells_of.get
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
-    problems: list[Problem] = []
     columns: dict[int, str] = {}
     note_col = None
     period_col = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
@@ -185,30 +247,28 @@ def _wide(table: RawTable, header_row: int, header: list[object], keys: list[str
             problems.append(Problem(table.locate(header_row, col), t("evidence.duplicate_column", id=input_id,
                                                                    first=str(table.locate(header_row, seen[input_id])))))
         seen.setdefault(input_id, col)
-    entries: list[Entry] = []
+    names: dict[str, str] = {}
     for row_no, cells in body:
-        unit = _unit(table, cells, row_no, unit_col, problems)
-        if unit is not None and _key(unit) in TEXT_ROW_MARKERS:
+        if len(cells) > cells_of.width:
+            cells_of.ragged(row_no, cells)
+        unit = cells_of.unit(cells, row_no, unit_col, names)
+        if unit is not None and cells_of.is_marker(unit):
             continue
-        note_raw = _cell(table, cells, row_no, note_col, problems) if note_col is not None else None
+        note_raw = get(cells, row_no, note_col) if note_col is not None else None
         note = "" if note_raw is None else str(note_raw)
-        row_entries = []
-        for col, input_id in columns.items():
-            raw = _cell(table, cells, row_no, col, problems)
-            if raw is not None:
-                row_entries.append(Entry(unit or "", table.locate(row_no, unit_col), input_id, raw,
-                                         table.locate(row_no, col), note,
-                                         period=_period(table, cells, row_no, period_col, problems)))
+        period = _period(cells_of, cells, row_no, period_col)
+        row_entries = [Entry(unit or "", input_id, raw, table.locate, row_no, col, unit_col, note, period=period)
+                       for col, input_id in columns.items() if (raw := get(cells, row_no, col)) is not None]
         if unit is None:
             if row_entries:
                 problems.append(Problem(table.locate(row_no, unit_col), t("evidence.no_unit")))
             continue
-        entries.extend(row_entries)
-    return entries, problems
+        for entry in row_entries:
+            accept(entry)
 
 
-def _period(table: RawTable, cells: list[object], row_no: int, col: int | None, problems: list[Problem]) -> str | None:
+def _period(cells_of: _Cells, cells: list[object], row_no: int, col: int | None) -> str | None:
     if col is None:
         return None
-    raw = _cell(table, cells, row_no, col, problems)
+    raw = cells_of.get(cells, row_no, col)
     return None if raw is None else normalize_text(str(raw))

@@ -1,11 +1,19 @@
-"""Raw tables from evidence files: rows of cells, each cell knowing where it came from."""
+"""Raw tables from evidence files: rows of cells, each cell knowing where it came from.
+
+Rows are streamed: a table's rows are read once, front to back, so that a large file is never
+held as Python objects all at once. Locations are made only when something is reported or
+shown: a value keeps its locator and its row and column, not a Location.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kaohe.errors import Location
+
+Locator = Callable[[int, int], Location]
+"""(row number, 0-based column) -> where that cell is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,15 +22,26 @@ class RawTable:
 
     file: str
     sheet: str | None
-    rows: list[tuple[int, list[object]]]
-    """(1-based row number, cells); blank rows may be absent."""
-    locate: Callable[[int, int], Location]
-    """(row number, 0-based column) -> where that cell is."""
+    rows: Iterable[tuple[int, list[object]]]
+    """(1-based row number, cells), blank rows left out; may be read only once."""
+    locate: Locator
     blank_formulas: frozenset[tuple[int, int]] = frozenset()
     """Cells holding a formula whose result was never stored (row number, 0-based column)."""
 
     def where(self) -> Location:
         return Location(self.file, sheet=self.sheet) if self.sheet is not None else Location(self.file)
+
+
+class Fixed:
+    """The locator of values that have one known place (a results file, a test case's line)."""
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: Location):
+        self.where = where
+
+    def __call__(self, row: int, col: int) -> Location:
+        return self.where
 
 
 def column_letter(col: int) -> str:
@@ -35,11 +54,11 @@ def column_letter(col: int) -> str:
     return letters
 
 
-def csv_locator(file: str) -> Callable[[int, int], Location]:
+def csv_locator(file: str) -> Locator:
     return lambda row, col: Location(file, row, col + 1)
 
 
-def sheet_locator(file: str, sheet: str) -> Callable[[int, int], Location]:
+def sheet_locator(file: str, sheet: str) -> Locator:
     return lambda row, col: Location(file, sheet=sheet, cell=f"{column_letter(col)}{row}")
 
 
@@ -47,5 +66,9 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def nonblank_rows(rows: Iterator[tuple[int, list[object]]]) -> list[tuple[int, list[object]]]:
-    return [(n, cells) for n, cells in rows if any(not is_blank(c) for c in cells)]
+def nonblank_rows(rows: Iterable[tuple[int, list[object]]]) -> Iterator[tuple[int, list[object]]]:
+    for n, cells in rows:
+        for c in cells:
+            if c is not None and (c.__class__ is not str or (c and not c.isspace())):
+                yield n, cells
+                break

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+from typing import TYPE_CHECKING, Iterator
 
 from defusedxml import ElementTree as SafeET
 
 from kaohe.errors import EvidenceError, Location, Problem
 from kaohe.evidence.tables import RawTable, nonblank_rows, sheet_locator
 from kaohe.i18n import t
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -40,19 +44,26 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
         blanks = _formulas_without_values(path)
     except Exception as e:  # defusedxml refusals (entities, DTDs) and malformed XML
         raise EvidenceError([Problem(Location(file), t("xlsx.unsafe_xml", detail=type(e).__name__))]) from e
-    tables = []
-    for name in workbook.sheet_names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
-            merged = sheet.merged_cell_ranges or []
-        except Exception as e:
-            raise EvidenceError([Problem(Location(file, sheet=name), t("xlsx.unreadable", detail=e))]) from e
-        _spread_merged(rows, merged)
-        numbered = ((i + 1, r) for i, r in enumerate(rows))
-        tables.append(RawTable(file, name, nonblank_rows(numbered), sheet_locator(file, name),
-                               frozenset(blanks.get(name, ()))))
-    return tables
+    return [RawTable(file, name, nonblank_rows(_sheet_rows(workbook, name, file)), sheet_locator(file, name),
+                     frozenset(blanks.get(name, ()))) for name in workbook.sheet_names]
+
+
+def _sheet_rows(workbook: CalamineWorkbook, name: str, file: str) -> Iterator[tuple[int, list[object]]]:
+    """(1-based row number, cells from column A), streamed from calamine with merged ranges spread."""
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        merged = sheet.merged_cell_ranges or []
+        pad: list[object] = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows starts at the first used column
+        spread = _MergedSpread(merged)
+        for i, row in enumerate(sheet.iter_rows()):
+            cells = pad + row if pad else list(row)
+            if merged:
+                spread.apply(i, cells)
+            yield i + 1, cells
+    except EvidenceError:
+        raise
+    except Exception as e:
+        raise EvidenceError([Problem(Location(file, sheet=name), t("xlsx.unreadable", detail=e))]) from e
 
 
 def _check_archive(path: str, file: str) -> None:
@@ -78,17 +89,28 @@ def _check_archive(path: str, file: str) -> None:
                                                             limit=MAX_RATIO))])
 
 
-def _spread_merged(rows: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+class _MergedSpread:
     """A merged range's value stands in every cell of the range (a unit name merged down its rows,
-    a header merged across columns): Excel shows it there, so the reader does too."""
-    for (r1, c1), (r2, c2) in merged:
-        if r1 >= len(rows) or c1 >= len(rows[r1]):
-            continue
-        value = rows[r1][c1]
-        for r in range(r1, min(r2, len(rows) - 1) + 1):
-            for c in range(c1, c2 + 1):
-                if c < len(rows[r]) and (r, c) != (r1, c1):
-                    rows[r][c] = value
+    a header merged across columns): Excel shows it there, so the reader does too. Ranges are
+    ((first row, first col), (last row, last col)), 0-based; rows arrive in order."""
+
+    def __init__(self, merged: list[tuple[tuple[int, int], tuple[int, int]]]):
+        self.starting: dict[int, list[tuple[int, int, int]]] = {}
+        for (r1, c1), (r2, c2) in merged:
+            self.starting.setdefault(r1, []).append((c1, r2, c2))
+        self.open: list[tuple[int, int, int, int, object]] = []  # (first row, first col, last row, last col, value)
+
+    def apply(self, row: int, cells: list[object]) -> None:
+        for c1, r2, c2 in self.starting.pop(row, ()):
+            if c1 < len(cells):
+                self.open.append((row, c1, r2, c2, cells[c1]))
+        if not self.open:
+            return
+        self.open = [span for span in self.open if span[2] >= row]
+        for r1, c1, _, c2, value in self.open:
+            for c in range(c1, min(c2 + 1, len(cells))):
+                if (row, c) != (r1, c1):
+                    cells[c] = value
 
 
 def _formulas_without_values(path: str) -> dict[str, set[tuple[int, int]]]:
