@@ -313,8 +313,11 @@ EXIT_INTERNAL = 70
 
 def main() -> None:
     set_lang("en" if _lang_from_argv(sys.argv[1:]).lower().startswith("en") else "zh")
+    from kaohe.bulk import collector_paused
+
     try:
-        code = build_app()(prog_name="kaohe", standalone_mode=False)
+        with collector_paused():  # a short-lived process of bulk steps (see kaohe.bulk)
+            code = build_app()(prog_name="kaohe", standalone_mode=False)
     except Exception as e:
         kind = _usage_error_kind(e)
         if kind is None:  # a bug of ours: say so in one line, never a traceback

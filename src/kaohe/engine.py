@@ -12,14 +12,15 @@ only where the scheme states it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from kaohe.bulk import collector_paused
 from kaohe.errors import Location
 from kaohe.evidence import Evidence, Value
 from kaohe.numbers import ZERO, round_half_up
-from kaohe.rules.base import Outcome, Step, ValueType, parse_value, step
+from kaohe.rules.base import InputSpec, Step, ValueType, parse_value, step
 from kaohe.scheme.models import Criterion, Item, Periods, Scheme, Section, applies
 
 
@@ -41,8 +42,7 @@ class InputResult(NamedTuple):
         return self.source.note if self.source is not None else ""
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     criterion: Criterion
     inputs: tuple[InputResult, ...]
     points: Decimal
@@ -54,8 +54,7 @@ class CriterionResult:
         return any(i.status == "missing" for i in self.inputs)
 
 
-@dataclass(frozen=True, slots=True)
-class NodeResult:
+class NodeResult(NamedTuple):
     """An item or a section: what its parts added up to, and which limits bit."""
 
     id: str
@@ -109,10 +108,11 @@ class Results:
 def score(scheme: Scheme, evidence: Evidence) -> Results:
     """Score every unit the scheme lists (or, if it lists none, every unit in the evidence)."""
     names = scheme.unit_names() or list(evidence.units)
-    if scheme.periods is None or scheme.periods.source == "files":
-        units = tuple(score_unit(scheme, name, evidence) for name in names)
-    else:
-        units = tuple(_score_periods(scheme, name, evidence) for name in names)
+    with collector_paused():
+        if scheme.periods is None or scheme.periods.source == "files":
+            units = tuple(score_unit(scheme, name, evidence) for name in names)
+        else:
+            units = tuple(_score_periods(scheme, name, evidence) for name in names)
     missing = tuple(
         Missing(u.unit, i.id, c.period) for u in units for c in u.criteria for i in c.inputs if i.status == "missing"
     )
@@ -148,23 +148,13 @@ def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
     combined = total(lambda r: r.total)
     if scheme.rounding is not None and scheme.rounding.stage == "total":
         combined = round_half_up(combined, scheme.rounding.places)
-    criteria = tuple(replace(c, period=name) for name, r in per for c in r.criteria)
+    criteria = tuple(c._replace(period=name) for name, r in per for c in r.criteria)
     first = per[0][1]
     return UnitResult(unit, criteria, nodes("items"), nodes("sections"), total(lambda r: r.base),
                       total(lambda r: r.bonus), combined, total(lambda r: r.deduction), first.category,
                       tuple(dict.fromkeys(f for _, r in per for f in r.vetoed)),
                       tuple(dict.fromkeys(f for _, r in per for f in r.falsified)),
                       tuple(dict.fromkeys(f for _, r in per for f in r.unmet)), tuple(per))
-
-
-@dataclass
-class _Sums:
-    score: Decimal = ZERO
-    deduct: Decimal = ZERO
-    bonus: Decimal = ZERO
-
-    def add(self, effect: str, points: Decimal) -> None:
-        setattr(self, effect, getattr(self, effect) + points)
 
 
 @dataclass
@@ -188,71 +178,145 @@ def _flags(scheme: Scheme, unit: str, evidence: Evidence) -> _Flags:
     return found
 
 
+class _Limits(NamedTuple):
+    """A node's adding-up constants, read once from the scheme."""
+
+    start: Decimal
+    limit: Decimal | None
+    deductible: Decimal | None
+    bonus_cap: Decimal | None
+    has_points: bool
+
+
+class _Planned(NamedTuple):
+    """A criterion with what scoring it needs, resolved once."""
+
+    criterion: Criterion
+    specs: tuple[InputSpec, ...]
+    defaults: tuple[object, ...]
+    """Each input's default as a typed value (_NO_DEFAULT where there is none)."""
+    effect: str
+    seen: dict[tuple[object, ...], tuple[Decimal, tuple[Step, ...]]]
+    """Outcomes by input values: a rule is a pure function of them, and most units give one of a
+    few values (是/否, 0–6 times, full marks), so each distinct outcome is worked out once."""
+
+
+MEMO_LIMIT = 1024
+"""The most distinct input values remembered per criterion."""
+_MEMO_TYPES = frozenset({Decimal, int, bool, str})
+
+
+_NO_DEFAULT = object()
+
+
+def _limits(node: Item | Section) -> _Limits:
+    start = node.points if node.base == "full" and node.points is not None else ZERO
+    return _Limits(start, node.limit, node.deductible, node.bonus_cap, node.points is not None)
+
+
+def _planned(criterion: Criterion) -> _Planned:
+    specs = tuple(criterion.inputs())
+    defaults = tuple(_NO_DEFAULT if criterion.default is None else parse_value(spec, criterion.default)
+                     for spec in specs)
+    return _Planned(criterion, specs, defaults, criterion.effect, {})
+
+
+Layout = list[tuple[Section, _Limits, list[tuple[Item, _Limits, list[_Planned]]]]]
+
+
+def _layout(scheme: Scheme, category: str | None, unit: str) -> Layout:
+    """The sections, items and criteria that apply to a unit, resolved once per category (and per
+    unit only where a section carries per-unit task lists)."""
+    cache: dict[tuple[str | None, str | None], Layout] = scheme.__dict__.setdefault("_engine_layouts", {})
+    key = (category, unit if any(s.tasks for s in scheme.sections) else None)
+    layout = cache.get(key)
+    if layout is None:
+        layout = [(section, _limits(section),
+                   [(item, _limits(item), [_planned(c) for c in item.criteria if applies(c, category)])
+                    for item in section.items_for(unit) if applies(item, category)])
+                  for section in scheme.sections if applies(section, category)]
+        cache[key] = layout
+    return layout
+
+
+def _category_of(scheme: Scheme, unit: str) -> str | None:
+    categories: dict[str, str | None] | None = scheme.__dict__.get("_engine_categories")
+    if categories is None:
+        categories = {}
+        for u in scheme.units:
+            categories.setdefault(u.name, u.category)
+        scheme.__dict__["_engine_categories"] = categories
+    return categories.get(unit)
+
+
 def score_unit(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
-    category = scheme.category_of(unit)
+    category = _category_of(scheme, unit)
     flags = _flags(scheme, unit, evidence)
     criteria: list[CriterionResult] = []
     items: dict[str, NodeResult] = {}
     sections: dict[str, NodeResult] = {}
     totals = {"base": ZERO, "bonus": ZERO, "deduction": ZERO}
-    for section in scheme.sections:
-        if not applies(section, category):
-            continue
-        sums = _Sums()
-        for item in section.items_for(unit):
-            if not applies(item, category):
-                continue
-            item_sums = _Sums()
-            for criterion in item.criteria:
-                if not applies(criterion, category):
-                    continue
-                result = score_criterion(criterion, unit, evidence, scheme)
+    stage = scheme.rounding.stage if scheme.rounding is not None else None
+    places = scheme.rounding.places if scheme.rounding is not None else 0
+    falsified = flags.falsified
+    for section, section_limits, item_plans in _layout(scheme, category, unit):
+        s_score = s_deduct = s_bonus = ZERO
+        for item, item_limits, plans in item_plans:
+            i_score = i_deduct = i_bonus = ZERO
+            for plan in plans:
+                result = _score_planned(plan, unit, evidence, stage, places)
                 criteria.append(result)
-                item_sums.add(criterion.effect, result.points)
-            node, passed = _aggregate(item, item_sums, scheme, "item", item.id in flags.falsified, passes_up=True)
+                if plan.effect == "score":
+                    i_score += result.points
+                elif plan.effect == "deduct":
+                    i_deduct += result.points
+                else:
+                    i_bonus += result.points
+            node, passed_deduct, passed_bonus = _aggregate(
+                item.id, item_limits, i_score, i_deduct, i_bonus, stage == "item", places,
+                bool(falsified) and item.id in falsified, passes_up=True)
             items[item.id] = node
-            sums.score += node.points - node.bonus
-            sums.deduct += passed.deduct
-            sums.bonus += node.bonus + passed.bonus
-        node, _ = _aggregate(section, sums, scheme, "section", False, passes_up=False)
+            s_score += node.points - node.bonus
+            s_deduct += passed_deduct
+            s_bonus += node.bonus + passed_bonus
+        node, _, _ = _aggregate(section.id, section_limits, s_score, s_deduct, s_bonus, stage == "section", places,
+                                False, passes_up=False)
         sections[section.id] = node
         if section.counted:
             totals[section.kind] += _contribution(section, node.points, scheme, category)
     total = totals["base"] + totals["bonus"] - totals["deduction"]
-    if scheme.rounding is not None and scheme.rounding.stage == "total":
-        total = round_half_up(total, scheme.rounding.places)
+    if stage == "total":
+        total = round_half_up(total, places)
     return UnitResult(unit, tuple(criteria), items, sections, totals["base"], totals["bonus"], total,
                       totals["deduction"], category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet))
 
 
-def _aggregate(node: Item | Section, sums: _Sums, scheme: Scheme, stage: str, falsified: bool, *,
-               passes_up: bool) -> tuple[NodeResult, _Sums]:
+def _aggregate(node_id: str, limits: _Limits, score: Decimal, deduct: Decimal, bonus: Decimal, rounded: bool,
+               places: int, falsified: bool, *, passes_up: bool) -> tuple[NodeResult, Decimal, Decimal]:
     """The node's result, and (for an item) the deductions and bonuses it leaves to its section."""
-    start = node.points if node.base == "full" and node.points is not None else ZERO
-    raw = start + sums.score
+    raw = limits.start + score
     core, capped = raw, None
-    if node.limit is not None and raw > node.limit:
-        core, capped = node.limit, node.limit
-    passed = _Sums()
+    if limits.limit is not None and raw > limits.limit:
+        core, capped = limits.limit, limits.limit
+    passed_deduct = passed_bonus = ZERO
     deducted = ZERO
-    if node.deductible is not None:
-        deducted = min(sums.deduct, node.deductible)
+    if limits.deductible is not None:
+        deducted = min(deduct, limits.deductible)
     elif passes_up:
-        passed.deduct = sums.deduct
+        passed_deduct = deduct
     else:
-        deducted = sums.deduct
+        deducted = deduct
     core = max(core - deducted, ZERO)
-    bonus = sums.bonus
-    if node.bonus_cap is not None:
-        bonus = min(bonus, node.bonus_cap)
-    elif passes_up and node.points is None:
-        passed.bonus, bonus = bonus, ZERO
+    if limits.bonus_cap is not None:
+        bonus = min(bonus, limits.bonus_cap)
+    elif passes_up and not limits.has_points:
+        passed_bonus, bonus = bonus, ZERO
     points = core + bonus
     if falsified:
         points, bonus = ZERO, ZERO
-    if scheme.rounding is not None and scheme.rounding.stage == stage:
-        points = round_half_up(points, scheme.rounding.places)
-    return NodeResult(node.id, raw, points, capped, deducted, bonus, falsified), passed
+    if rounded:
+        points = round_half_up(points, places)
+    return NodeResult(node_id, raw, points, capped, deducted, bonus, falsified), passed_deduct, passed_bonus
 
 
 def _contribution(section: Section, points: Decimal, scheme: Scheme, category: str | None) -> Decimal:
@@ -264,29 +328,42 @@ def _contribution(section: Section, points: Decimal, scheme: Scheme, category: s
 
 
 def score_criterion(criterion: Criterion, unit: str, evidence: Evidence, scheme: Scheme) -> CriterionResult:
+    rounding = scheme.rounding
+    return _score_planned(_planned(criterion), unit, evidence, rounding.stage if rounding is not None else None,
+                          rounding.places if rounding is not None else 0)
+
+
+def _score_planned(plan: _Planned, unit: str, evidence: Evidence, stage: str | None, places: int) -> CriterionResult:
+    criterion = plan.criterion
     inputs: list[InputResult] = []
     values: dict[str, object] = {}
-    for spec in criterion.inputs():
-        found = evidence.values.get((unit, spec.id))
+    found_values = evidence.values
+    for spec, default in zip(plan.specs, plan.defaults):
+        found = found_values.get((unit, spec.id))
         if found is not None:
             inputs.append(InputResult(spec.id, found.value, found.raw, "given", found))
             values[spec.id] = found.value
         elif spec.type is ValueType.EVENTS and spec.row_value is ValueType.COUNT:
             inputs.append(InputResult(spec.id, [], None, "given"))  # no events reported: none happened
             values[spec.id] = []
-        elif criterion.default is not None:
-            value = parse_value(spec, criterion.default)
-            inputs.append(InputResult(spec.id, value, criterion.default, "default"))
-            values[spec.id] = value
+        elif default is not _NO_DEFAULT:
+            inputs.append(InputResult(spec.id, default, criterion.default, "default"))
+            values[spec.id] = default
         else:
             inputs.append(InputResult(spec.id, None, None, "missing"))
     if len(values) < len(inputs):
         return CriterionResult(criterion, tuple(inputs), ZERO, (step("step.missing"),))
-    outcome: Outcome = criterion.rule.evaluate(criterion.id, values, criterion.points)
-    points, steps = outcome.points, list(outcome.steps)
+    key = tuple(values.values())
+    memo = plan.seen if all(v.__class__ in _MEMO_TYPES for v in key) else None
+    known = memo.get(key) if memo is not None else None
+    if known is not None:
+        return CriterionResult(criterion, tuple(inputs), known[0], known[1])
+    points, steps = criterion.rule.evaluate(criterion.id, values, criterion.points)
     if criterion.points is not None and points > criterion.points:
         points = criterion.points
-        steps.append(step("step.criterion_cap", points=criterion.points))
-    if scheme.rounding is not None and scheme.rounding.stage == "criterion":
-        points = round_half_up(points, scheme.rounding.places)
-    return CriterionResult(criterion, tuple(inputs), points, tuple(steps))
+        steps = (*steps, step("step.criterion_cap", points=criterion.points))
+    if stage == "criterion":
+        points = round_half_up(points, places)
+    if memo is not None and len(memo) < MEMO_LIMIT:
+        memo[key] = (points, steps)
+    return CriterionResult(criterion, tuple(inputs), points, steps)

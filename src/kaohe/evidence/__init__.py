@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, NamedTuple
 
+from kaohe.bulk import collector_paused
 from kaohe.errors import EvidenceError, Location, Problem, Severity
 from kaohe.evidence.layout import Accept, Entry, entries_from_table
 from kaohe.evidence.tables import Fixed, Locator
@@ -92,7 +93,8 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
         if on_file is not None:
             on_file(name)
         try:
-            digest, warnings = _read_file(path, name, index, scheme, accept)
+            with collector_paused():
+                digest, warnings = _read_file(path, name, index, scheme, accept)
         except EvidenceError as e:
             evidence.problems.extend(e.problems)
             continue

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict
 
@@ -85,8 +85,7 @@ class Event:
     location: object = None
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One line of a trace: a catalogue key and its parameters (formatted only when shown)."""
 
     key: str
@@ -97,8 +96,7 @@ class Step:
         return {k: fmt(v) if isinstance(v, Decimal) else str(v) for k, v in self.raw}
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     points: Decimal
     steps: tuple[Step, ...]
 

@@ -1,0 +1,73 @@
+"""The speed-ups change nothing: memoised outcomes, the resolved layout and the paused
+collector give exactly what plain evaluation gives."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, SCHEMES
+from kaohe import engine
+from kaohe.bulk import collector_paused
+from kaohe.evidence import read_evidence
+from kaohe.scheme.load import load_scheme
+
+BUNDLED = sorted(SCHEMES.glob("*.yaml"))
+
+
+def _evidence_files(scheme: Path) -> list[Path]:
+    folder = EXAMPLES / scheme.stem
+    return sorted(p for p in folder.glob("evidence*") if p.suffix in (".csv", ".xlsx"))
+
+
+def _trace(results: engine.Results) -> list[tuple[object, ...]]:
+    return [(u.unit, u.total, u.base, u.bonus, u.deduction,
+             tuple((c.criterion.id, c.period, c.points, c.steps, tuple((i.id, i.value, i.status, i.location)
+                                                                      for i in c.inputs)) for c in u.criteria),
+             tuple(u.items.items()), tuple(u.sections.items())) for u in results.units]
+
+
+@pytest.mark.parametrize("scheme", BUNDLED, ids=lambda p: p.stem)
+def test_memoised_outcomes_equal_evaluating_every_criterion(scheme: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _evidence_files(scheme)
+    if not files:
+        pytest.skip("no evidence file beside this scheme")
+    memoised = load_scheme(scheme).scheme
+    evidence = read_evidence(files[:1], memoised)
+    assert not evidence.errors
+    first = engine.score(memoised, evidence)
+    monkeypatch.setattr(engine, "MEMO_LIMIT", 0)  # nothing remembered: every criterion evaluated
+    plain = load_scheme(scheme).scheme  # a fresh scheme: no layout or memo carried over
+    second = engine.score(plain, read_evidence(files[:1], plain))
+    assert _trace(first) == _trace(second)
+    assert sum(len(p.seen) for layout in plain.__dict__["_engine_layouts"].values()
+               for _, _, items in layout for _, _, plans in items for p in plans) == 0
+
+
+def test_collector_is_paused_inside_and_restored_after() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause does not switch it back on early
+    assert gc.isenabled()
+
+
+def test_collector_stays_off_if_it_was_off() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_category_lookup_is_by_name_not_by_scan() -> None:
+    scheme = load_scheme(SCHEMES / "anhui-efficiency-2012.yaml").scheme
+    for unit in scheme.units:
+        assert engine._category_of(scheme, unit.name) == unit.category
+    assert engine._category_of(scheme, "不在名单上的单位") is None
