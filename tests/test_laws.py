@@ -133,14 +133,14 @@ def test_written_results_read_back_to_the_same_numbers(name: str, tmp_path: Path
     from openpyxl import load_workbook
 
     from kaohe.ranking import standings_from
-    from kaohe.report.jsonout import results_document
+    from kaohe.report.jsonout import dumps, results_document
     from kaohe.scoring import write_results
 
     loaded = LOADED[name]
     evidence = _evidence(loaded, data.draw)
     results = score(loaded.scheme, evidence)
     rows = rank_results(loaded.scheme, results)
-    document = json.loads(json.dumps(results_document(loaded, [], rows, results)))
+    document = json.loads(dumps(results_document(loaded, [], rows, results)))
     back = {s.unit: s.total for s in standings_from(document, tmp_path / "r.json")}
     assert back == {r.result.unit: r.result.total for r in rows}
     out = tmp_path / "r.xlsx"

@@ -71,3 +71,39 @@ def test_category_lookup_is_by_name_not_by_scan() -> None:
     for unit in scheme.units:
         assert engine._category_of(scheme, unit.name) == unit.category
     assert engine._category_of(scheme, "不在名单上的单位") is None
+
+
+def test_streamed_json_is_the_same_document() -> None:
+    import json
+
+    from kaohe.report.jsonout import dumps
+
+    document = {"a": 1, "units": iter([{"x": "一", "y": [1, 2]}, {"x": None}]), "empty": [],
+                "empty_stream": iter([]), "records": [{"k": True}], "plain": [1, "二"], "nested": {"z": {}}}
+    expected = {"a": 1, "units": [{"x": "一", "y": [1, 2]}, {"x": None}], "empty": [], "empty_stream": [],
+                "records": [{"k": True}], "plain": [1, "二"], "nested": {"z": {}}}
+    text = dumps(document)
+    assert json.loads(text) == expected
+    assert "一" in text  # written as UTF-8, not \\u escapes
+    assert text.splitlines()[2] == '  "units": ['  # one record per line under its key
+    assert text.endswith("}\n")
+
+
+def test_explanations_follow_the_language_when_outcomes_are_shared() -> None:
+    from kaohe.i18n import get_lang, set_lang
+    from kaohe.report.text import explanation
+
+    scheme = load_scheme(SCHEMES / "xuzhou-stats-2017.yaml")
+    evidence = read_evidence(_evidence_files(SCHEMES / "xuzhou-stats-2017.yaml")[:1], scheme.scheme)
+    results = engine.score(scheme.scheme, evidence)
+    first = results.units[0].criteria[0]
+    before = get_lang()
+    try:
+        set_lang("zh")
+        chinese = explanation(first)
+        set_lang("en")
+        english = explanation(first)
+    finally:
+        set_lang(before)
+    assert chinese != english
+    assert "分" in chinese and "分" not in english

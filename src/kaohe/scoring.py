@@ -65,12 +65,13 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     rows = rank_results(loaded.scheme, results)
     differences = self_differences(loaded, evidence, results)
     if fmt == "json":
-        from kaohe.report.jsonout import dumps, results_document
+        from kaohe.report.jsonout import results_document, write_json
 
         document = results_document(loaded, evidence.files, rows, results, timestamp)
         if differences:
             document["differences"] = difference_records(differences)
-        echo(dumps(document).rstrip("\n"))
+        write_json(document, sys.stdout.write)
+        sys.stdout.flush()
     else:
         from kaohe.report.terminal import console, ranking_table
 
@@ -139,13 +140,14 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
     suffix = output.suffix.lower()
     if suffix == ".json":
         from kaohe.report.atomic import atomic_path
-        from kaohe.report.jsonout import dumps, results_document
+        from kaohe.report.jsonout import results_document, write_json
 
         with atomic_path(output, inputs) as tmp:
             document = results_document(loaded, evidence.files, rows, results, timestamp)
             if differences:
                 document["differences"] = difference_records(differences)
-            tmp.write_text(dumps(document), encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                write_json(document, handle.write)
     elif suffix == ".csv":
         from kaohe.report.csvout import write_csv
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from kaohe import __version__
 from kaohe.engine import Results
@@ -40,7 +40,7 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
             {"id": s.id, "title": s.title, "kind": s.kind, "counted": s.counted,
              "points": num(s.points) if s.points is not None else None} for s in scheme.sections
         ],
-        "units": [_unit(row) for row in rows],
+        "units": (_unit(row) for row in rows),  # made one at a time as the document is written
         "missing": [{"unit": m.unit, "id": m.input_id, "period": m.period} for m in results.missing],
     }
     if timestamp:
@@ -103,4 +103,29 @@ def _value(value: object) -> object:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    chunks: list[str] = []
+    write_json(document, chunks.append)
+    return "".join(chunks)
+
+
+def write_json(document: dict[str, Any], write: Callable[[str], object]) -> None:
+    """Write `document` in pieces: its fields one per line, and each element of a list of
+    records (units, criteria of a ranking, changes) on its own line. A list given as a generator
+    is written as it is produced, so a large result is never held whole as text or dicts.
+    Compact pieces use the C encoder (an `indent` would force the pure-Python one)."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    write("{")
+    first = True
+    for key, value in document.items():
+        write(("\n" if first else ",\n") + f"  {encode(key)}: ")
+        first = False
+        if isinstance(value, Iterator) or (isinstance(value, list) and value and isinstance(value[0], dict)):
+            write("[")
+            empty = True
+            for element in value:
+                write(("\n" if empty else ",\n") + "    " + encode(element))
+                empty = False
+            write("]" if empty else "\n  ]")
+        else:
+            write(encode(value))
+    write("\n}\n")

@@ -13,11 +13,27 @@ from kaohe.scheme.models import Criterion
 
 def explanation(result: CriterionResult) -> str:
     """One line such as "3次×1分=3分,封顶2分 → 2分" ("→ 扣2分" for a deduction)."""
-    sep = "," if get_lang() == "zh" else "; "
+    # Units with the same outcome share one steps tuple (the engine memoises outcomes), so the
+    # text is made once per distinct outcome and language. The tuple is kept with its text so
+    # that its id is not reused while cached.
+    lang = get_lang()
+    key = (id(result.steps), result.points, result.criterion.effect, lang)
+    known = _EXPLAINED.get(key)
+    if known is not None and known[0] is result.steps:
+        return known[1]
+    sep = "," if lang == "zh" else "; "
     steps = sep.join(t(s.key, **s.params).strip() for s in result.steps)
-    key = {"deduct": "explain.result_deduct", "bonus": "explain.result_bonus"}.get(result.criterion.effect,
-                                                                                    "explain.result")
-    return t(key, steps=steps, points=fmt(result.points))
+    message = {"deduct": "explain.result_deduct", "bonus": "explain.result_bonus"}.get(result.criterion.effect,
+                                                                                        "explain.result")
+    text = t(message, steps=steps, points=fmt(result.points))
+    if len(_EXPLAINED) >= _EXPLAINED_LIMIT:
+        _EXPLAINED.clear()
+    _EXPLAINED[key] = (result.steps, text)
+    return text
+
+
+_EXPLAINED: dict[tuple[int, Decimal, str, str], tuple[tuple[object, ...], str]] = {}
+_EXPLAINED_LIMIT = 100_000
 
 
 def effect_mark(effect: str) -> str:
