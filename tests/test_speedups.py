@@ -107,3 +107,39 @@ def test_explanations_follow_the_language_when_outcomes_are_shared() -> None:
         set_lang(before)
     assert chinese != english
     assert "分" in chinese and "分" not in english
+
+
+def _many_units(tmp_path: Path, count: int) -> tuple[Path, Path]:
+    """徐州's scheme without its unit list, and long-form evidence for `count` units."""
+    text = (SCHEMES / "xuzhou-stats-2017.yaml").read_text(encoding="utf-8")
+    scheme = tmp_path / "scheme.yaml"
+    scheme.write_text(text[:text.index("\nunits:")] + text[text.index("\nranking:"):], encoding="utf-8")
+    specs = [spec for _, spec in load_scheme(scheme).scheme.inputs()]
+    lines = ["单位,指标,值"]
+    for u in range(count):
+        for spec in specs:
+            value = {"bool": "是", "count": "1", "level": spec.choices[0] if spec.choices else "",
+                     "rate": "90%"}.get(spec.type.value, str(spec.maximum or 1))
+            lines.append(f"单位{u:04d},{spec.id},{value}")
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return scheme, evidence
+
+
+def test_terminal_tables_stop_at_200_units_and_say_how_many_more(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kaohe.cli import build_app
+
+    scheme, evidence = _many_units(tmp_path, 205)
+    results = tmp_path / "r.json"
+    scored = CliRunner().invoke(build_app(), ["score", str(scheme), str(evidence), "-o", str(results)])
+    assert scored.exit_code == 0, scored.output
+    ranked = CliRunner().invoke(build_app(), ["rank", str(scheme), str(results)])
+    assert ranked.exit_code == 0, ranked.output
+    for output in (scored.output, ranked.output):
+        assert "另有 5 个单位未显示" in output  # 205 units − 200 shown
+        table_rows = [line for line in output.splitlines() if line.startswith("│") and "单位0" in line]
+        assert len(table_rows) == 200
+    document = __import__("json").loads(results.read_text(encoding="utf-8"))
+    assert len(document["units"]) == 205  # the file keeps them all

@@ -44,11 +44,16 @@ def ranking_rows(scheme: Scheme, decision: Decision) -> list[list[object]]:
 
 
 def ranking_table(scheme: Scheme, decision: Decision) -> Table:
-    table = Table(title=t("rank.title", title=scheme.title))
+    """The ranking for the terminal: the first TERMINAL_ROWS units (all of them go to -o files)."""
+    from kaohe.report.terminal import TERMINAL_ROWS
+
     data = ranking_rows(scheme, decision)
+    hidden = len(data) - 1 - TERMINAL_ROWS
+    table = Table(title=t("rank.title", title=scheme.title),
+                  caption=t("score.more_units", count=hidden) if hidden > 0 else None)
     for i, head in enumerate(data[0]):
         table.add_column(str(head), justify="right" if i in (0, 2, 6, 7) else "left", overflow="fold")
-    for line in data[1:]:
+    for line in data[1:TERMINAL_ROWS + 1]:
         table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
     return table
 
