@@ -5,6 +5,12 @@
 - No YAML 1.1 guessing: `no`, `on`, `010`, `1:20` stay strings. Plain scalars become None
   (`null`, `~`, empty), bool (`true`/`false`) or Decimal (plain decimal text, exactly as
   written: `0.1` is 0.1, `1.10` keeps its text); everything else is a string.
+
+PyYAML's pure-Python parser is the reference. When libyaml (PyYAML's C parser) is installed, its
+events feed the same Python composer instead (about five times faster), with the same data,
+positions and errors: libyaml words errors its own way, so any text it refuses is parsed again by
+the pure parser, which reports the error; and where the two are known to read a text differently,
+the pure parser composes it (see _pure_only and _CNoAliasLoader.compose_node).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any
 import yaml
 import yaml.reader
 from yaml.composer import Composer
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -25,6 +31,11 @@ from yaml.scanner import Scanner
 
 from kaohe.errors import Location, Problem, SchemeError
 from kaohe.i18n import t
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without libyaml
+    CParser = None
 
 MAX_SCHEME_BYTES = 5 * 1024 * 1024
 Path_ = tuple[str | int, ...]
@@ -36,9 +47,26 @@ _FALSE = {"false", "False", "FALSE"}
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_AFTER_BLOCK_HEADER_COMMENT = re.compile(r"[-+0-9]*#")
+_MAX_FAST_DEPTH = 100  # deeper documents get the pure parser and its RecursionError limit
 
 
-class _NoAliasLoader(Reader, Scanner, Parser, Composer, BaseResolver):
+class _RefuseAliases(Composer):
+    """PyYAML's composer, refusing anchors and aliases at their position."""
+
+    file: str
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            raise SchemeError(
+                [Problem(Location(self.file, mark.line + 1, mark.column + 1), t("yaml.alias"))]
+            )
+        return super().compose_node(parent, index)
+
+
+class _NoAliasLoader(Reader, Scanner, Parser, _RefuseAliases, BaseResolver):
     """Composes nodes without resolving any implicit type (everything plain is a str tag)."""
 
     def __init__(self, stream: str, file: str):
@@ -49,14 +77,53 @@ class _NoAliasLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         BaseResolver.__init__(self)
         self.file = file
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:
-        event = self.peek_event()
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-            mark = event.start_mark
-            raise SchemeError(
-                [Problem(Location(self.file, mark.line + 1, mark.column + 1), t("yaml.alias"))]
-            )
-        return super().compose_node(parent, index)
+
+class _Diverges(Exception):
+    """libyaml reads this text otherwise than PyYAML does: the pure parser must compose it."""
+
+
+if CParser is not None:
+
+    class _CNoAliasLoader(_RefuseAliases, CParser, BaseResolver):
+        """The same composer fed by libyaml's events. The composer comes first in the MRO so that
+        CParser's own get_single_node (which resolves aliases) is not the one used."""
+
+        def __init__(self, stream: str, file: str):
+            CParser.__init__(self, stream)  # encodes the str as UTF-8; marks still count characters
+            Composer.__init__(self)
+            BaseResolver.__init__(self)
+            self.file = file
+            self.depth = 0
+
+        def compose_node(self, parent: Node | None, index: object) -> Node:
+            event = self.peek_event()
+            if getattr(event, "tag", None) is not None:  # libyaml accepts tag handles PyYAML refuses
+                raise _Diverges
+            if type(event) is ScalarEvent and event.style == "":  # plain
+                if parent is None:
+                    if not event.value:  # an empty document: libyaml may mark it a line lower
+                        raise _Diverges
+                elif parent.flow_style and (not event.value or "?" in event.value):
+                    # libyaml marks an empty value in a flow collection at the next token where
+                    # PyYAML marks it after the `:`, and lets `?` into plain scalars there
+                    raise _Diverges
+            return super().compose_node(parent, index)
+
+        def compose_sequence_node(self, anchor: str | None) -> SequenceNode:
+            self.depth += 1
+            if self.depth > _MAX_FAST_DEPTH:  # with fewer Python frames, libyaml would go deeper
+                raise _Diverges
+            node = super().compose_sequence_node(anchor)
+            self.depth -= 1
+            return node
+
+        def compose_mapping_node(self, anchor: str | None) -> MappingNode:
+            self.depth += 1
+            if self.depth > _MAX_FAST_DEPTH:
+                raise _Diverges
+            node = super().compose_mapping_node(anchor)
+            self.depth -= 1
+            return node
 
 
 class Positions:
@@ -81,20 +148,68 @@ class Positions:
         return Location(self.file)
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
-    """Parse one YAML document into plain Python data plus positions."""
+_REFUSED = Node(None, None, None, None)  # libyaml's answer is not used
+
+
+def load_yaml(text: str, file: str, *, pure: bool = False) -> tuple[Any, Positions]:
+    """Parse one YAML document into plain Python data plus positions.
+
+    libyaml is used when installed; `pure` forces the pure-Python parser (tests compare the two)."""
     if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:
         raise SchemeError([Problem(Location(file), t("yaml.too_big", limit=MAX_SCHEME_BYTES))])
+    fast = not pure and CParser is not None and not _pure_only(text)
+    node = _compose_fast(text, file) if fast else _REFUSED
+    if node is _REFUSED:
+        node = _compose_pure(text, file)
+    positions = Positions(file)
+    if node is None:
+        return None, positions
+    return _build(node, (), positions), positions
+
+
+def _pure_only(text: str) -> bool:
+    """Text that libyaml reads differently from PyYAML, seen before parsing: tabs (libyaml takes
+    them as white space where PyYAML refuses them), a BOM after the start (libyaml skips one at any
+    line start), a block scalar header followed by `#` (libyaml allows it), and `?` in text that
+    does not end with a line break (libyaml then marks the end of the text a line lower, and the
+    empty value of an explicit `? key` is marked there). See also _CNoAliasLoader.compose_node."""
+    if "\t" in text or text.find("\ufeff", 1) != -1:
+        return True
+    if "?" in text and not text.endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
+        return True
+    for indicator in "|>":  # str.find is much faster than a regex scan of the whole text
+        at = text.find(indicator)
+        while at != -1:
+            if _AFTER_BLOCK_HEADER_COMMENT.match(text, at + 1):
+                return True
+            at = text.find(indicator, at + 1)
+    return False
+
+
+def _compose_fast(text: str, file: str) -> Node | None:
+    """The document's node through libyaml, or _REFUSED for the pure parser to compose."""
+    loader = _CNoAliasLoader(text, file)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, SchemeError, _Diverges):
+        # libyaml words errors and places their marks its own way, and may stop elsewhere (it
+        # checks for forbidden characters chunk by chunk, the pure reader all at once up front).
+        return _REFUSED
+    finally:
+        loader.dispose()
+
+
+def _compose_pure(text: str, file: str) -> Node | None:
     try:
         loader = _NoAliasLoader(text, file)
     except yaml.reader.ReaderError as e:  # a character YAML does not allow (NUL, other controls)
         raise SchemeError([Problem(Location(file), t("yaml.bad_character", code=f"U+{e.character:04X}",
-                                                     offset=e.position))]) from e
+                                                     offset=e.position + 1))]) from e
     try:
-        node = loader.get_single_node()
+        return loader.get_single_node()
     except yaml.reader.ReaderError as e:
         raise SchemeError([Problem(Location(file), t("yaml.bad_character", code=f"U+{e.character:04X}",
-                                                     offset=e.position))]) from e
+                                                     offset=e.position + 1))]) from e
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
@@ -103,10 +218,6 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
         raise SchemeError([Problem(Location(file), t("yaml.syntax", detail=e))]) from e
     finally:
         loader.dispose()
-    positions = Positions(file)
-    if node is None:
-        return None, positions
-    return _build(node, (), positions), positions
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -142,7 +253,7 @@ def _build(node: Node, path: Path_, pos: Positions) -> Any:
 
 def _scalar(node: ScalarNode) -> Any:
     text = node.value
-    if node.style is not None:  # quoted or block scalars are always text
+    if node.style:  # quoted or block scalars are always text (plain is None in PyYAML, "" in libyaml)
         return text
     if text in _NULLS:
         return None
