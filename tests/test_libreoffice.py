@@ -41,3 +41,29 @@ def test_results_workbook_opens_and_keeps_its_chart(tmp_path: Path) -> None:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
         assert charts, archive.namelist()
         assert b"barChart" in archive.read(charts[0])
+
+
+def test_streamed_results_workbook_reads_back_the_same_in_libreoffice(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # The streamed path writes sheet XML by hand: LibreOffice must read every cell of it.
+    from openpyxl import load_workbook
+
+    import kaohe.report.xlsxout as xlsxout
+
+    monkeypatch.setattr(xlsxout, "STREAM_ROWS", 10)
+    results = tmp_path / "streamed.xlsx"
+    run = CliRunner().invoke(build_app(), ["score", str(SCHEMES / "changzhou-2018.yaml"),
+                                           str(EXAMPLES / "changzhou-2018" / "evidence.csv"), "-o", str(results)])
+    assert run.exit_code == 0, run.output
+    resaved = _convert(results, "xlsx", tmp_path)
+    ours, theirs = load_workbook(results), load_workbook(resaved)
+    assert theirs.sheetnames == ours.sheetnames
+    detail = ours.sheetnames[-1]
+    mine = [[c.value for c in row] for row in ours[detail].iter_rows()]
+    back = [[c.value for c in row] for row in theirs[detail].iter_rows()]
+    assert len(back) == len(mine) > 50
+
+    def plain(v: object) -> object:  # 1 and 1.0 are the same number in a sheet
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else ("" if v is None else v)
+
+    assert [[plain(v) for v in row] for row in back] == [[plain(v) for v in row] for row in mine]

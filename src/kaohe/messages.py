@@ -109,6 +109,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.base": ("基本分", "Base"),
     "col.bonus": ("加分", "Bonus"),
     "col.total": ("总分", "Total"),
+    "chart.first_places": ("{title}(前 {count} 名)", "{title} (first {count} places)"),
     "col.section": ("评价项目", "Section"),
     "col.item": ("评价内容", "Item"),
     "col.points": ("分值", "Points"),

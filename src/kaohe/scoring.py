@@ -154,10 +154,11 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
         write_csv(output, ranking_rows(loaded.scheme, rows), inputs)
     else:
         from kaohe.report.tables import results_sheets
-        from kaohe.report.xlsxout import SheetSpec, write_xlsx
+        from kaohe.report.xlsxout import SheetSpec, decimals_of, write_xlsx
 
-        places = loaded.scheme.rounding.places if loaded.scheme.rounding is not None else None
         sheets = results_sheets(loaded.scheme, rows)
+        places = loaded.scheme.rounding.places if loaded.scheme.rounding is not None else decimals_of(
+            sheets, (c.points for row in rows for c in row.result.criteria))
         if differences:
             sheets.insert(1, SheetSpec(t("sheet.differences"), difference_rows(differences), "C2"))
         write_xlsx(output, sheets, inputs, timestamp, places)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from kaohe.engine import UnitResult
 from kaohe.i18n import t
 from kaohe.numbers import fmt
@@ -43,9 +45,13 @@ def flag_text(result: UnitResult) -> str:
     return "; ".join(flag_marks(result.vetoed, result.falsified, result.unmet))
 
 
-def detail_rows(rows: list[RankedRow]) -> list[list[object]]:
-    out: list[list[object]] = [[t("col.unit"), t("col.id"), t("col.text"), t("col.value"), t("col.source"),
-                                t("col.score"), t("col.explanation"), t("col.note")]]
+def detail_header() -> list[object]:
+    return [t("col.unit"), t("col.id"), t("col.text"), t("col.value"), t("col.source"), t("col.score"),
+            t("col.explanation"), t("col.note")]
+
+
+def detail_rows(rows: list[RankedRow]) -> Iterator[list[object]]:
+    """One row per criterion and unit (made as they are written: a large run has millions)."""
     for row in rows:
         for c in row.result.criteria:
             values = "; ".join(
@@ -55,8 +61,7 @@ def detail_rows(rows: list[RankedRow]) -> list[list[object]]:
             notes = "; ".join(i.note for i in c.inputs if i.note)
             title = c.criterion.title or c.criterion.text
             cid = f"{c.period} {c.criterion.id}" if c.period else c.criterion.id
-            out.append([row.result.unit, cid, title, values, sources, c.points, explanation(c), notes])
-    return out
+            yield [row.result.unit, cid, title, values, sources, c.points, explanation(c), notes]
 
 
 def neutralise(value: object) -> object:
@@ -128,5 +133,6 @@ def results_sheets(scheme: Scheme, rows: list[RankedRow]) -> list[SheetSpec]:
     if len(rows) <= MAX_UNIT_SHEETS:
         sheets += [SheetSpec(t("sheet.assessment", unit=row.result.unit), assessment_rows(scheme, row), "A2")
                    for row in rows]
-    sheets.append(SheetSpec(t("sheet.detail"), detail_rows(rows), "C2"))
+    sheets.append(SheetSpec(t("sheet.detail"), [detail_header()], "C2", more=detail_rows(rows),
+                            more_count=sum(len(row.result.criteria) for row in rows)))
     return sheets

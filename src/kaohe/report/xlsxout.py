@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from kaohe.report.atomic import atomic_path
 
 STREAM_ROWS = 20_000
-"""Workbooks with more rows than this are written in openpyxl's write-only (streaming) mode:
-the same sheets, numbers and chart, without cell borders, in linear time and memory."""
+"""Workbooks with more rows than this are streamed: openpyxl's write-only mode lays out each
+sheet (widths, frozen header, print setup, styles, chart) and writes the header rows; the data
+rows are then written straight into the sheet's XML as the archive is finished. The same
+sheets, numbers and chart, without cell borders, in linear time and memory."""
+MAX_SHEET_ROWS = 1_048_576
+"""Excel's last row: a longer sheet continues on further sheets (明细, 明细(2)…), header repeated."""
+MAX_CHART_ROWS = 200
+"""The most units a chart shows (the first places); the table holds them all."""
 BORDERED_ROWS = 2000
 """Sheets longer than this are written without cell borders (styling every cell is slow)."""
 WIDTH_SAMPLE = 500
@@ -26,6 +34,14 @@ class SheetSpec:
     chart: tuple[int, str] | None = None
     """(value column, chart title): a native bar chart of that column against column B."""
     header_rows: int = 1
+    more: Iterable[list[object]] | None = None
+    """Rows made only as the sheet is written, after `rows` (a detail too long to hold)."""
+    more_count: int = 0
+    """How many rows `more` gives."""
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) + self.more_count
 
 
 def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]] | list[SheetSpec],
@@ -35,19 +51,43 @@ def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]] 
     from openpyxl import Workbook
 
     specs = [s if isinstance(s, SheetSpec) else SheetSpec(s[0], s[1], "C2") for s in sheets]
-    streaming = sum(len(spec.rows) for spec in specs) > STREAM_ROWS
+    streaming = sum(spec.size for spec in specs) > STREAM_ROWS
+    if not streaming:  # small: every row is held and styled
+        specs = [SheetSpec(s.title, s.rows + list(s.more or ()), s.freeze, s.chart, s.header_rows) for s in specs]
+    specs = [part for spec in specs for part in _split(spec)]
     workbook = Workbook(write_only=streaming)
     if not streaming:
         workbook.remove(workbook.active)
     used: set[str] = set()
-    places = decimals if decimals is not None else _decimals(specs)
+    places = decimals if decimals is not None else decimals_of(specs)
+    pending = []
     for spec in specs:
         sheet = workbook.create_sheet(sheet_title(spec.title, used))
-        (_stream if streaming else _fill)(sheet, spec, places)
+        if streaming:
+            pending.append((sheet, *_stream(sheet, spec, places)))
+        else:
+            _fill(sheet, spec, places)
     with atomic_path(target, inputs) as tmp:
         workbook.save(tmp)
-        if not timestamp:
-            _drop_timestamps(tmp)
+        if pending or not timestamp:
+            from kaohe.report.sheetxml import finish_archive
+
+            finish_archive(tmp, {sheet.path.lstrip("/"): data for sheet, *data in pending}, fixed_times=not timestamp)
+
+
+def _split(spec: SheetSpec) -> Iterator[SheetSpec]:
+    """The sheet, or (past Excel's last row) the sheet and its continuations, header repeated."""
+    if spec.size <= MAX_SHEET_ROWS:
+        yield spec
+        return
+    header = spec.rows[:spec.header_rows]
+    body = chain(spec.rows[spec.header_rows:], spec.more or ())
+    left = spec.size - spec.header_rows
+    per_sheet = MAX_SHEET_ROWS - spec.header_rows
+    while left > 0:
+        count = min(left, per_sheet)
+        yield SheetSpec(spec.title, list(header), spec.freeze, None, spec.header_rows, islice(body, count), count)
+        left -= count
 
 
 def sheet_title(title: str, used: set[str]) -> str:
@@ -61,15 +101,13 @@ def sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _decimals(specs: list[SheetSpec]) -> int:
-    """As many decimals as the most precise point value needs (at most 4)."""
-    most = 0
-    for spec in specs:
-        for row in spec.rows[spec.header_rows:]:
-            for v in row:
-                if isinstance(v, Decimal) and v.is_finite():
-                    most = max(most, -min(v.normalize().as_tuple().exponent, 0))  # type: ignore[operator]
-    return min(most, 4)
+def decimals_of(specs: list[SheetSpec], more: Iterable[Decimal] = ()) -> int:
+    """As many decimals as the most precise point value needs (at most 4): the values of the
+    sheets' held rows, and `more` (the values of rows made only as they are written)."""
+    values = {v for spec in specs for row in spec.rows[spec.header_rows:] for v in row
+              if isinstance(v, Decimal) and v.is_finite()}
+    values.update(more)
+    return min(max((-min(v.normalize().as_tuple().exponent, 0) for v in values), default=0), 4)  # type: ignore[operator]
 
 
 def _fill(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyped-def]
@@ -98,33 +136,37 @@ def _fill(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyp
         _bar_chart(sheet, spec, *spec.chart)
 
 
-def _stream(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyped-def]
-    """Write-only: rows are appended once; layout is set before the first row."""
+def _stream(sheet, spec: SheetSpec, places: int) -> tuple[Iterable[list[object]], int, int]:  # type: ignore[no-untyped-def]
+    """Write-only: the layout and the header rows; returns the data rows (written later, straight
+    into the sheet's XML), the row number they start at, and the style of their numbers."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
-    _layout(sheet, spec)
+    rows = chain(spec.rows, spec.more or ())
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    _layout(sheet, spec, sample)
     number_format = "0" if places == 0 else "0." + "0" * places
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for r, row in enumerate(spec.rows, start=1):
+    for row in sample[:spec.header_rows]:
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula
-            elif isinstance(value, Decimal):
-                cell.number_format = number_format
-            if r <= spec.header_rows:
-                cell.font, cell.fill = bold, fill
+            cell.font, cell.fill = bold, fill
             cells.append(cell)
         sheet.append(cells)
-    if spec.chart is not None and len(spec.rows) > 1:
+    probe = WriteOnlyCell(sheet, 0)
+    probe.number_format = number_format
+    number_style = probe.style_id  # registers the number format with the workbook's styles
+    if spec.chart is not None and spec.size > 1:
         _bar_chart(sheet, spec, *spec.chart)
+    return chain(sample[spec.header_rows:], rows), spec.header_rows + 1, number_style
 
 
-def _layout(sheet, spec: SheetSpec) -> None:  # type: ignore[no-untyped-def]
+def _layout(sheet, spec: SheetSpec, sample: list[list[object]] | None = None) -> None:  # type: ignore[no-untyped-def]
     sheet.freeze_panes = spec.freeze
-    _widths(sheet, spec.rows)
+    _widths(sheet, spec.rows if sample is None else sample)
     sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
@@ -140,7 +182,7 @@ def _bar_chart(sheet, spec: SheetSpec, column: int, title: str) -> None:  # type
     chart.type = "bar"
     chart.title = title
     chart.legend = None
-    last = len(spec.rows)
+    last = min(spec.size, MAX_CHART_ROWS + 1)
     chart.add_data(Reference(sheet, min_col=column, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=2, min_row=2, max_row=last))
     chart.y_axis.title = title
@@ -148,32 +190,16 @@ def _bar_chart(sheet, spec: SheetSpec, column: int, title: str) -> None:  # type
     chart.height = max(7.5, 0.6 * last)
     chart.width = 16
     sheet.add_chart(chart, f"{_letter(len(spec.rows[0]) + 2)}2")
+    if spec.size > MAX_CHART_ROWS + 1:
+        from kaohe.i18n import t
+
+        chart.title = t("chart.first_places", title=title, count=MAX_CHART_ROWS)
 
 
 def _letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(col)
-
-
-_EPOCH = "1980-01-01T00:00:00Z"
-
-
-def _drop_timestamps(path: Path) -> None:
-    """Rewrite the archive with fixed entry times and document dates, so equal inputs give equal bytes."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as archive:
-        parts = [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts:
-            if name == "docProps/core.xml":
-                text = data.decode("utf-8")
-                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rf"\g<1>{_EPOCH}\g<2>", text)
-                data = text.encode("utf-8")
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                             compress_type=zipfile.ZIP_DEFLATED)
 
 
 def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]

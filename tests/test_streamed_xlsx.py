@@ -1,0 +1,90 @@
+"""Streamed workbooks (data rows written straight into the sheet XML) hold exactly what the
+ordinary workbook holds: the same sheets, values, types and number formats."""
+
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, SCHEMES
+from kaohe.cli import build_app
+from kaohe.report import xlsxout
+from kaohe.report.xlsxout import SheetSpec, write_xlsx
+
+SCHEME = str(SCHEMES / "changzhou-2018.yaml")
+EVIDENCE = str(EXAMPLES / "changzhou-2018" / "evidence.csv")
+
+
+def _cells(path: Path) -> dict[str, list[list[tuple[object, str, str]]]]:
+    book = load_workbook(path)
+    return {sheet.title: [[(c.value, c.data_type, c.number_format if c.data_type == "n" else "")
+                           for c in row if c.value is not None] for row in sheet.iter_rows()]
+            for sheet in book.worksheets}
+
+
+def _score(out: Path) -> None:
+    result = CliRunner().invoke(build_app(), ["score", SCHEME, EVIDENCE, "-o", str(out), "--no-timestamp"])
+    assert result.exit_code == 0, result.output
+
+
+def test_streamed_results_hold_the_same_cells_as_the_ordinary_workbook(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    ordinary = tmp_path / "ordinary.xlsx"
+    _score(ordinary)
+    monkeypatch.setattr(xlsxout, "STREAM_ROWS", 10)
+    streamed = tmp_path / "streamed.xlsx"
+    _score(streamed)
+    expected, got = _cells(ordinary), _cells(streamed)
+    assert list(got) == list(expected)
+    for title in expected:
+        assert got[title] == expected[title], title
+    with zipfile.ZipFile(streamed) as archive:  # the data rows really went through the XML writer
+        detail = archive.read("xl/worksheets/sheet%d.xml" % len(expected)).decode("utf-8")
+    assert 'xml:space="preserve"' in detail
+
+
+def test_streamed_text_is_escaped_and_never_a_formula(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsxout, "STREAM_ROWS", 1)
+    out = tmp_path / "t.xlsx"
+    rows: list[list[object]] = [["名称", "值"], ["=SUM(A1:A2)", Decimal("1.5")], ["a < b & c > d", 2],
+                                ["是", True], [" 前后空格 ", Decimal("10")], ["bad\x01char", None]]
+    write_xlsx(out, [SheetSpec("表", rows[:1], more=iter(rows[1:]), more_count=len(rows) - 1)], [], decimals=2)
+    sheet = load_workbook(out)["表"]
+    got = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert got == [["名称", "值"], ["=SUM(A1:A2)", 1.5], ["a < b & c > d", 2], ["是", True],
+                   [" 前后空格 ", 10], ["bad\ufffdchar", None]]
+    assert sheet["A2"].data_type == "s"  # text, not a live formula
+    assert sheet["B2"].number_format == "0.00" and sheet["B5"].number_format == "0.00"
+    assert sheet["A1"].font.b  # the header row keeps its style
+
+
+def test_a_sheet_past_excels_last_row_continues_on_further_sheets(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsxout, "STREAM_ROWS", 1)
+    monkeypatch.setattr(xlsxout, "MAX_SHEET_ROWS", 4)  # a header and 3 rows per sheet
+    out = tmp_path / "long.xlsx"
+    body = [[f"单位{i}", i] for i in range(8)]
+    write_xlsx(out, [SheetSpec("明细", [["单位", "得分"]], more=iter(body), more_count=8)], [])
+    book = load_workbook(out)
+    # 8 rows at 3 per sheet: 3 + 3 + 2, each sheet under its own header.
+    assert book.sheetnames == ["明细", "明细(2)", "明细(3)"]
+    sheets = [[[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames]
+    assert [len(s) for s in sheets] == [4, 4, 3]
+    assert all(s[0] == ["单位", "得分"] for s in sheets)
+    assert [row for s in sheets for row in s[1:]] == body
+
+
+def test_the_chart_shows_the_first_places_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsxout, "MAX_CHART_ROWS", 3)
+    out = tmp_path / "c.xlsx"
+    rows: list[list[object]] = [["名次", "单位", "总分"]] + [[i, f"单位{i}", Decimal(100 - i)] for i in range(1, 8)]
+    write_xlsx(out, [SheetSpec("排名", rows, chart=(3, "总分"))], [])
+    with zipfile.ZipFile(out) as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode("utf-8")
+    assert "$C$2:$C$4" in chart and "$B$2:$B$4" in chart  # rows 2–4: the first 3 places
+    assert "前 3 名" in chart
