@@ -42,8 +42,9 @@ def test_memoised_outcomes_equal_evaluating_every_criterion(scheme: Path, monkey
     plain = load_scheme(scheme).scheme  # a fresh scheme: no layout or memo carried over
     second = engine.score(plain, read_evidence(files[:1], plain))
     assert _trace(first) == _trace(second)
-    assert sum(len(p.seen) for layout in plain.__dict__["_engine_layouts"].values()
-               for _, _, items in layout for _, _, plans in items for p in plans) == 0
+    layouts = [layout for layout, _, _ in plain.__dict__["_engine_layouts"].values()]
+    assert sum(len(p.seen) for layout in layouts for _, _, items in layout for _, _, plans in items for p in plans) == 0
+    assert sum(len(limits.seen) for layout in layouts for _, _, items in layout for _, limits, _ in items) == 0
 
 
 def test_collector_is_paused_inside_and_restored_after() -> None:
@@ -143,3 +144,47 @@ def test_terminal_tables_stop_at_200_units_and_say_how_many_more(tmp_path: Path)
         assert len(table_rows) == 200
     document = __import__("json").loads(results.read_text(encoding="utf-8"))
     assert len(document["units"]) == 205  # the file keeps them all
+
+
+def test_node_maps_read_like_the_dicts_they_replace() -> None:
+    scheme = load_scheme(SCHEMES / "shaoxing-2022.yaml").scheme  # per-unit task lists: layouts per unit
+    evidence = read_evidence(_evidence_files(SCHEMES / "shaoxing-2022.yaml")[:1], scheme)
+    for unit in engine.score(scheme, evidence).units:
+        items = dict(unit.items.items())
+        assert list(unit.items) == list(items) and len(unit.items) == len(items)
+        assert unit.items == items and all(unit.items[k] is v for k, v in items.items())
+        assert "no such item" not in unit.items and unit.items.get("no such item") is None
+        # each item's points are its section's parts: the map hands back the right node per id
+        for section_id, node in unit.sections.items():
+            assert node.id == section_id
+        for item_id, node in unit.items.items():
+            assert node.id == item_id
+
+
+def test_value_table_behaves_as_a_mapping_keyed_by_unit_and_id() -> None:
+    from kaohe.errors import Location
+    from kaohe.evidence import Value, ValueTable
+
+    here = Location("t")
+    table = ValueTable()
+    a, b, c = Value.at(1, "1", here), Value.at(2, "2", here), Value.at(3, "3", here)
+    table[("甲", "1.1")] = a
+    table[("甲", "1.2")] = b
+    table[("乙", "1.1")] = c
+    table[("甲", "1.1")] = a  # replacing is not a new value
+    assert len(table) == 3 and list(table) == [("甲", "1.1"), ("甲", "1.2"), ("乙", "1.1")]
+    assert table[("乙", "1.1")] is c and table.get(("丙", "1.1")) is None and ("甲", "9") not in table
+    assert ("甲", "1.2") in table and "甲" not in table
+    assert dict(table) == {("甲", "1.1"): a, ("甲", "1.2"): b, ("乙", "1.1"): c}
+    assert table.unit("甲") == {"1.1": a, "1.2": b} and table.unit("丙") == {}
+    del table[("甲", "1.2")]
+    assert len(table) == 2 and ("甲", "1.2") not in table
+
+
+def test_evidence_held_in_a_plain_dict_scores_the_same() -> None:
+    from kaohe.evidence import Evidence
+
+    scheme = load_scheme(SCHEMES / "changzhou-2018.yaml").scheme
+    evidence = read_evidence(_evidence_files(SCHEMES / "changzhou-2018.yaml")[:1], scheme)
+    plain = Evidence(values=dict(evidence.values), units=evidence.units)
+    assert _trace(engine.score(scheme, plain)) == _trace(engine.score(scheme, evidence))

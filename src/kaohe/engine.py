@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location
-from kaohe.evidence import Evidence, Value
+from kaohe.evidence import Evidence, Value, ValueTable
 from kaohe.numbers import ZERO, round_half_up
 from kaohe.rules.base import InputSpec, Step, ValueType, parse_value, step
 from kaohe.scheme.models import Criterion, Item, Periods, Scheme, Section, applies
@@ -44,14 +44,39 @@ class InputResult(NamedTuple):
 
 class CriterionResult(NamedTuple):
     criterion: Criterion
-    inputs: tuple[InputResult, ...]
+    sources: object
+    """Per input: the evidence Value, or NO_EVENTS, DEFAULTED or MISSING; a tuple of them when the
+    criterion has several inputs, the one source itself when it has one (a large run holds
+    millions of these: `inputs` describes them in full when asked)."""
     points: Decimal
     steps: tuple[Step, ...]
     period: str | None = None
 
     @property
+    def inputs(self) -> tuple[InputResult, ...]:
+        return tuple(_input_result(self.criterion, spec, source)
+                     for spec, source in zip(self.criterion.inputs(), self.source_list))
+
+    @property
+    def source_list(self) -> tuple[object, ...]:
+        return self.sources if type(self.sources) is tuple else (self.sources,)
+
+    @property
     def missing(self) -> bool:
-        return any(i.status == "missing" for i in self.inputs)
+        return any(source is MISSING for source in self.source_list)
+
+
+NO_EVENTS, DEFAULTED, MISSING = "no events", "default", "missing"
+
+
+def _input_result(criterion: Criterion, spec: InputSpec, source: object) -> InputResult:
+    if isinstance(source, Value):
+        return InputResult(spec.id, source.value, source.raw, "given", source)
+    if source is NO_EVENTS:  # no events reported: none happened
+        return InputResult(spec.id, [], None, "given")
+    if source is DEFAULTED:
+        return InputResult(spec.id, parse_value(spec, criterion.default), criterion.default, "default")
+    return InputResult(spec.id, None, None, "missing")
 
 
 class NodeResult(NamedTuple):
@@ -68,12 +93,43 @@ class NodeResult(NamedTuple):
     falsified: bool = False
 
 
+class NodeMap(Mapping[str, NodeResult]):
+    """Id -> result of a unit's items (or sections): a read-only mapping over a tuple, with the
+    id -> position index shared by every unit of the same layout (a dict per unit would cost
+    over a kilobyte each in a run of a hundred thousand units)."""
+
+    __slots__ = ("_index", "_nodes")
+
+    def __init__(self, index: dict[str, int], nodes: tuple[NodeResult, ...]):
+        self._index = index
+        self._nodes = nodes
+
+    @classmethod
+    def of(cls, nodes: dict[str, NodeResult]) -> NodeMap:
+        return cls({k: i for i, k in enumerate(nodes)}, tuple(nodes.values()))
+
+    def __getitem__(self, key: str) -> NodeResult:
+        return self._nodes[self._index[key]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"NodeMap({dict(self.items())!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class UnitResult:
     unit: str
     criteria: tuple[CriterionResult, ...]
-    items: dict[str, NodeResult]
-    sections: dict[str, NodeResult]
+    items: Mapping[str, NodeResult]
+    sections: Mapping[str, NodeResult]
     base: Decimal
     bonus: Decimal
     total: Decimal
@@ -108,13 +164,15 @@ class Results:
 def score(scheme: Scheme, evidence: Evidence) -> Results:
     """Score every unit the scheme lists (or, if it lists none, every unit in the evidence)."""
     names = scheme.unit_names() or list(evidence.units)
+    evidence = _tabled(evidence)
     with collector_paused():
         if scheme.periods is None or scheme.periods.source == "files":
             units = tuple(score_unit(scheme, name, evidence) for name in names)
         else:
             units = tuple(_score_periods(scheme, name, evidence) for name in names)
     missing = tuple(
-        Missing(u.unit, i.id, c.period) for u in units for c in u.criteria for i in c.inputs if i.status == "missing"
+        Missing(u.unit, spec.id, c.period) for u in units for c in u.criteria if c.missing
+        for spec, source in zip(c.criterion.inputs(), c.source_list) if source is MISSING
     )
     return Results(units, missing)
 
@@ -141,9 +199,9 @@ def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
         return combine_periods(periods, [(name, getattr(getattr(r, kind)[node_id], field) if node_id in getattr(r, kind)
                                          else ZERO) for name, r in per])
 
-    def nodes(kind: str) -> dict[str, NodeResult]:
+    def nodes(kind: str) -> NodeMap:
         ids = dict.fromkeys(i for _, r in per for i in getattr(r, kind))
-        return {i: NodeResult(i, node_total(kind, i, "raw"), node_total(kind, i, "points")) for i in ids}
+        return NodeMap.of({i: NodeResult(i, node_total(kind, i, "raw"), node_total(kind, i, "points")) for i in ids})
 
     combined = total(lambda r: r.total)
     if scheme.rounding is not None and scheme.rounding.stage == "total":
@@ -186,6 +244,9 @@ class _Limits(NamedTuple):
     deductible: Decimal | None
     bonus_cap: Decimal | None
     has_points: bool
+    seen: dict[tuple[Decimal, Decimal, Decimal, bool], tuple[NodeResult, Decimal, Decimal]]
+    """Results by what the parts added up to: most units' items come out the same, and one shared
+    result (not one per unit) keeps a large run's memory down."""
 
 
 class _Planned(NamedTuple):
@@ -211,7 +272,7 @@ _NO_DEFAULT = object()
 
 def _limits(node: Item | Section) -> _Limits:
     start = node.points if node.base == "full" and node.points is not None else ZERO
-    return _Limits(start, node.limit, node.deductible, node.bonus_cap, node.points is not None)
+    return _Limits(start, node.limit, node.deductible, node.bonus_cap, node.points is not None, {})
 
 
 def _planned(criterion: Criterion) -> _Planned:
@@ -224,19 +285,25 @@ def _planned(criterion: Criterion) -> _Planned:
 Layout = list[tuple[Section, _Limits, list[tuple[Item, _Limits, list[_Planned]]]]]
 
 
-def _layout(scheme: Scheme, category: str | None, unit: str) -> Layout:
+def _layout(scheme: Scheme, category: str | None, unit: str) -> tuple[Layout, dict[str, int], dict[str, int]]:
     """The sections, items and criteria that apply to a unit, resolved once per category (and per
-    unit only where a section carries per-unit task lists)."""
-    cache: dict[tuple[str | None, str | None], Layout] = scheme.__dict__.setdefault("_engine_layouts", {})
+    unit only where a section carries per-unit task lists), with the id -> position of its items
+    and sections in the order they are scored."""
+    cache: dict[tuple[str | None, str | None], tuple[Layout, dict[str, int], dict[str, int]]] = \
+        scheme.__dict__.setdefault("_engine_layouts", {})
     key = (category, unit if any(s.tasks for s in scheme.sections) else None)
-    layout = cache.get(key)
-    if layout is None:
+    found = cache.get(key)
+    if found is None:
         layout = [(section, _limits(section),
                    [(item, _limits(item), [_planned(c) for c in item.criteria if applies(c, category)])
                     for item in section.items_for(unit) if applies(item, category)])
                   for section in scheme.sections if applies(section, category)]
-        cache[key] = layout
-    return layout
+        item_ids = [item.id for _, _, items in layout for item, _, _ in items]
+        section_ids = [section.id for section, _, _ in layout]
+        # the last of a repeated id wins, at its first place: as a dict filled in order would do
+        found = (layout, {i: n for n, i in enumerate(item_ids)}, {i: n for n, i in enumerate(section_ids)})
+        cache[key] = found
+    return found
 
 
 def _category_of(scheme: Scheme, unit: str) -> str | None:
@@ -253,18 +320,20 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
     category = _category_of(scheme, unit)
     flags = _flags(scheme, unit, evidence)
     criteria: list[CriterionResult] = []
-    items: dict[str, NodeResult] = {}
-    sections: dict[str, NodeResult] = {}
+    layout, item_index, section_index = _layout(scheme, category, unit)
+    own = _values_of(evidence, unit)
+    items: list[NodeResult] = []
+    sections: list[NodeResult] = []
     totals = {"base": ZERO, "bonus": ZERO, "deduction": ZERO}
     stage = scheme.rounding.stage if scheme.rounding is not None else None
     places = scheme.rounding.places if scheme.rounding is not None else 0
     falsified = flags.falsified
-    for section, section_limits, item_plans in _layout(scheme, category, unit):
+    for section, section_limits, item_plans in layout:
         s_score = s_deduct = s_bonus = ZERO
         for item, item_limits, plans in item_plans:
             i_score = i_deduct = i_bonus = ZERO
             for plan in plans:
-                result = _score_planned(plan, unit, evidence, stage, places)
+                result = _score_planned(plan, own, stage, places)
                 criteria.append(result)
                 if plan.effect == "score":
                     i_score += result.points
@@ -275,25 +344,30 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
             node, passed_deduct, passed_bonus = _aggregate(
                 item.id, item_limits, i_score, i_deduct, i_bonus, stage == "item", places,
                 bool(falsified) and item.id in falsified, passes_up=True)
-            items[item.id] = node
+            items.append(node)
             s_score += node.points - node.bonus
             s_deduct += passed_deduct
             s_bonus += node.bonus + passed_bonus
         node, _, _ = _aggregate(section.id, section_limits, s_score, s_deduct, s_bonus, stage == "section", places,
                                 False, passes_up=False)
-        sections[section.id] = node
+        sections.append(node)
         if section.counted:
             totals[section.kind] += _contribution(section, node.points, scheme, category)
     total = totals["base"] + totals["bonus"] - totals["deduction"]
     if stage == "total":
         total = round_half_up(total, places)
-    return UnitResult(unit, tuple(criteria), items, sections, totals["base"], totals["bonus"], total,
+    return UnitResult(unit, tuple(criteria), NodeMap(item_index, tuple(items)), NodeMap(section_index, tuple(sections)),
+                      totals["base"], totals["bonus"], total,
                       totals["deduction"], category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet))
 
 
 def _aggregate(node_id: str, limits: _Limits, score: Decimal, deduct: Decimal, bonus: Decimal, rounded: bool,
                places: int, falsified: bool, *, passes_up: bool) -> tuple[NodeResult, Decimal, Decimal]:
     """The node's result, and (for an item) the deductions and bonuses it leaves to its section."""
+    key = (score, deduct, bonus, falsified)
+    known = limits.seen.get(key)
+    if known is not None:
+        return known
     raw = limits.start + score
     core, capped = raw, None
     if limits.limit is not None and raw > limits.limit:
@@ -316,7 +390,10 @@ def _aggregate(node_id: str, limits: _Limits, score: Decimal, deduct: Decimal, b
         points, bonus = ZERO, ZERO
     if rounded:
         points = round_half_up(points, places)
-    return NodeResult(node_id, raw, points, capped, deducted, bonus, falsified), passed_deduct, passed_bonus
+    result = NodeResult(node_id, raw, points, capped, deducted, bonus, falsified), passed_deduct, passed_bonus
+    if len(limits.seen) < MEMO_LIMIT:
+        limits.seen[key] = result
+    return result
 
 
 def _contribution(section: Section, points: Decimal, scheme: Scheme, category: str | None) -> Decimal:
@@ -329,35 +406,55 @@ def _contribution(section: Section, points: Decimal, scheme: Scheme, category: s
 
 def score_criterion(criterion: Criterion, unit: str, evidence: Evidence, scheme: Scheme) -> CriterionResult:
     rounding = scheme.rounding
-    return _score_planned(_planned(criterion), unit, evidence, rounding.stage if rounding is not None else None,
-                          rounding.places if rounding is not None else 0)
+    return _score_planned(_planned(criterion), _values_of(evidence, unit),
+                          rounding.stage if rounding is not None else None, rounding.places if rounding is not None else 0)
 
 
-def _score_planned(plan: _Planned, unit: str, evidence: Evidence, stage: str | None, places: int) -> CriterionResult:
+def _tabled(evidence: Evidence) -> Evidence:
+    """Evidence whose values (and periods' values) are ValueTables: by unit in one lookup."""
+    if isinstance(evidence.values, ValueTable) and all(isinstance(p.values, ValueTable)
+                                                       for p in evidence.periods.values()):
+        return evidence
+    table = ValueTable()
+    table.update(evidence.values)
+    return Evidence(table, evidence.units, evidence.files, evidence.problems, evidence.self_values,
+                    {name: _tabled(p) for name, p in evidence.periods.items()})
+
+
+def _values_of(evidence: Evidence, unit: str) -> Mapping[str, Value]:
+    """The unit's values by input id (from a plain (unit, id) dict too, as tests and diffs build)."""
+    table = evidence.values
+    if isinstance(table, ValueTable):
+        return table.unit(unit)
+    return {input_id: value for (name, input_id), value in table.items() if name == unit}
+
+
+def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, places: int) -> CriterionResult:
+    """`own`: the unit's values by input id."""
     criterion = plan.criterion
-    inputs: list[InputResult] = []
+    sources: list[object] = []
     values: dict[str, object] = {}
-    found_values = evidence.values
     for spec, default in zip(plan.specs, plan.defaults):
-        found = found_values.get((unit, spec.id))
+        found = own.get(spec.id)
         if found is not None:
-            inputs.append(InputResult(spec.id, found.value, found.raw, "given", found))
+            sources.append(found)
             values[spec.id] = found.value
         elif spec.type is ValueType.EVENTS and spec.row_value is ValueType.COUNT:
-            inputs.append(InputResult(spec.id, [], None, "given"))  # no events reported: none happened
+            sources.append(NO_EVENTS)
             values[spec.id] = []
         elif default is not _NO_DEFAULT:
-            inputs.append(InputResult(spec.id, default, criterion.default, "default"))
+            sources.append(DEFAULTED)
             values[spec.id] = default
         else:
-            inputs.append(InputResult(spec.id, None, None, "missing"))
-    if len(values) < len(inputs):
-        return CriterionResult(criterion, tuple(inputs), ZERO, (step("step.missing"),))
+            sources.append(MISSING)
+    held = sources[0] if len(sources) == 1 else tuple(sources)
+    if len(values) < len(sources):
+        return CriterionResult(criterion, held, ZERO, (step("step.missing"),))
     key = tuple(values.values())
     memo = plan.seen if all(v.__class__ in _MEMO_TYPES for v in key) else None
     known = memo.get(key) if memo is not None else None
     if known is not None:
-        return CriterionResult(criterion, tuple(inputs), known[0], known[1])
+        return CriterionResult(criterion, held, known[0], known[1])
     points, steps = criterion.rule.evaluate(criterion.id, values, criterion.points)
     if criterion.points is not None and points > criterion.points:
         points = criterion.points
@@ -366,4 +463,4 @@ def _score_planned(plan: _Planned, unit: str, evidence: Evidence, stage: str | N
         points = round_half_up(points, places)
     if memo is not None and len(memo) < MEMO_LIMIT:
         memo[key] = (points, steps)
-    return CriterionResult(criterion, tuple(inputs), points, steps)
+    return CriterionResult(criterion, held, points, steps)

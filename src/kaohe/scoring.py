@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from kaohe.diffing import Change, compare
 from kaohe.engine import Results, score
 from kaohe.errors import KaoheError, Location, Problem, Severity
-from kaohe.evidence import Evidence, read_evidence
+from kaohe.evidence import Evidence, ValueTable, read_evidence
 from kaohe.i18n import t
 from kaohe.outcomes import RankedRow, rank_results
 from kaohe.scheme.load import LoadedScheme
@@ -115,7 +115,10 @@ def self_differences(loaded: LoadedScheme, evidence: Evidence, results: Results)
     """Where the unit's own values (自评) would score differently from the accepted ones (核定)."""
     if not evidence.self_values:
         return []
-    claimed = Evidence(values={**evidence.values, **evidence.self_values}, units=evidence.units)
+    values = ValueTable()
+    values.update(evidence.values)
+    values.update(evidence.self_values)
+    claimed = Evidence(values=values, units=evidence.units)
     return compare(score(loaded.scheme, claimed), results)
 
 

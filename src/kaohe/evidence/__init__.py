@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterator, MutableMapping, NamedTuple
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import EvidenceError, Location, Problem, Severity
@@ -36,9 +36,53 @@ class Value(NamedTuple):
         return self.locate(self.row, self.col)
 
 
+class ValueTable(MutableMapping[tuple[str, str], Value]):
+    """(unit, input id) -> Value, held as one small dict per unit: a million values keyed by
+    (unit, id) tuples would spend about 120 bytes each on the keys and the table alone."""
+
+    __slots__ = ("_units", "_count")
+
+    def __init__(self) -> None:
+        self._units: dict[str, dict[str, Value]] = {}
+        self._count = 0
+
+    def unit(self, unit: str) -> dict[str, Value]:
+        """The unit's own values by input id (empty when it has none; do not modify)."""
+        return self._units.get(unit, _NONE)
+
+    def __getitem__(self, key: tuple[str, str]) -> Value:
+        return self._units[key[0]][key[1]]
+
+    def get(self, key: tuple[str, str], default: Value | None = None) -> Value | None:  # type: ignore[override]
+        own = self._units.get(key[0])
+        return own.get(key[1], default) if own is not None else default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and len(key) == 2 and key[1] in self._units.get(key[0], _NONE)
+
+    def __setitem__(self, key: tuple[str, str], value: Value) -> None:
+        own = self._units.setdefault(key[0], {})
+        if key[1] not in own:
+            self._count += 1
+        own[key[1]] = value
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        del self._units[key[0]][key[1]]
+        self._count -= 1
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((unit, input_id) for unit, own in self._units.items() for input_id in own)
+
+    def __len__(self) -> int:
+        return self._count
+
+
+_NONE: dict[str, Value] = {}
+
+
 @dataclass
 class Evidence:
-    values: dict[tuple[str, str], Value] = field(default_factory=dict)
+    values: MutableMapping[tuple[str, str], Value] = field(default_factory=ValueTable)
     """(unit, input id) -> the value read."""
     units: dict[str, None] = field(default_factory=dict)
     """Units in the order first seen (a dict for fast membership)."""

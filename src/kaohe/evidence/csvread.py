@@ -13,16 +13,25 @@ from kaohe.i18n import t
 
 def decode(data: bytes, file: str) -> str:
     """UTF-8 first (a BOM is dropped), GB18030 only if the bytes are not UTF-8."""
+    return data.decode(encoding_of(data, file))
+
+
+def encoding_of(data: bytes, file: str) -> str:
+    """The encoding the whole file decodes in, strictly: UTF-8 (with or without a BOM), else
+    GB18030 (never the other way round: GB18030 accepts nearly any bytes)."""
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data[3:].decode("utf-8")
+            data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise EvidenceError([Problem(Location(file), t("csv.bad_utf8", offset=e.start + 3))]) from e
+        return "utf-8-sig"
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
+        return "utf-8"
     except UnicodeDecodeError as utf8_error:
         try:
-            return data.decode("gb18030")
+            data.decode("gb18030")
+            return "gb18030"
         except UnicodeDecodeError:
             raise EvidenceError(
                 [Problem(Location(file), t("csv.undecodable", offset=utf8_error.start))]
@@ -30,14 +39,19 @@ def decode(data: bytes, file: str) -> str:
 
 
 def read_csv(data: bytes, file: str) -> RawTable:
-    text = decode(data, file)
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise EvidenceError([Problem(Location(file, line), t("csv.nul"))])
-    return RawTable(file, None, nonblank_rows(_records(io.StringIO(text, newline=""), file)), csv_locator(file))
+    """The file's records, decoded as they are read (the whole file is checked to decode first)."""
+    encoding = encoding_of(data, file)
+    if b"\x00" in data:
+        text = data.decode(encoding)
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise EvidenceError([Problem(Location(file, line), t("csv.nul"))])
+    # A text stream over the bytes decodes a chunk at a time: the decoded file is never held whole.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    return RawTable(file, None, nonblank_rows(_records(stream, file)), csv_locator(file))
 
 
-def _records(buffer: io.StringIO, file: str) -> Iterator[tuple[int, list[object]]]:
+def _records(buffer: io.TextIOBase, file: str) -> Iterator[tuple[int, list[object]]]:
     """(line the record starts on, cells), read as they are asked for."""
     reader = csv.reader(buffer, strict=True)
     end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
