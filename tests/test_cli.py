@@ -256,6 +256,14 @@ def test_cli_module_imports_no_heavy_library(module: str) -> None:
     assert result.stdout.strip() == "False"
 
 
+def test_running_a_command_does_not_load_the_help_machinery() -> None:
+    # typer's rich help module (and markdown-it under it) takes ~80 ms to import: only --help needs it.
+    code = ("import sys; from kaohe.cli import main; sys.argv = ['kaohe', 'validate', sys.argv[1]]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    print(e.code, 'typer.rich_utils' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code, SCHEME], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
+
+
 def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     import kaohe.cli as cli

@@ -85,6 +85,10 @@ def _localised(base: type) -> type:
         def get_usage(self, ctx) -> str:  # type: ignore[no-untyped-def]
             return super().get_usage(ctx).replace("Usage: ", t("cli.usage"), 1)
 
+        def format_help(self, ctx, formatter):  # type: ignore[no-untyped-def]
+            _localise_help_frame()  # only when help is shown: rich's help machinery is slow to import
+            return super().format_help(ctx, formatter)
+
         def get_params(self, ctx):  # type: ignore[no-untyped-def]
             params = super().get_params(ctx)
             for param in params:  # typer's own completion options
@@ -98,7 +102,6 @@ def _localised(base: type) -> type:
 def build_app() -> typer.Typer:
     from typer.core import TyperCommand, TyperGroup
 
-    _localise_help_frame()
     command_cls = _localised(TyperCommand)
     app = typer.Typer(cls=_localised(TyperGroup),help=t("cli.help"), no_args_is_help=True, add_completion=True,
                       pretty_exceptions_enable=False,
