@@ -22,6 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]' || echo "pandas could not be installed: the peer figure is left out"
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
