@@ -188,3 +188,28 @@ def test_evidence_held_in_a_plain_dict_scores_the_same() -> None:
     evidence = read_evidence(_evidence_files(SCHEMES / "changzhou-2018.yaml")[:1], scheme)
     plain = Evidence(values=dict(evidence.values), units=evidence.units)
     assert _trace(engine.score(scheme, plain)) == _trace(engine.score(scheme, evidence))
+
+
+def test_parse_cache_keeps_text_floats_and_ints_apart() -> None:
+    from decimal import Decimal
+
+    from kaohe.evidence import _ParseCache
+    from kaohe.rules.base import InputSpec, ValueType
+
+    cache = _ParseCache()
+    count = InputSpec("n", ValueType.COUNT)
+    points = InputSpec("p", ValueType.POINTS, maximum=Decimal(10))
+    # 3 == 3.0 == True in Python: each kind is parsed and kept on its own.
+    assert cache.parse(count, 3.0) == (3, 3.0) and cache.parse(count, 3) == (3, 3)
+    assert cache.parse(count, "3") == (3, "3") and cache.parse(count, 3.0)[1].__class__ is float
+    assert cache.parse(points, "2.50") == (Decimal("2.50"), "2.50")
+    assert str(cache.parse(points, 2.5)[0]) == "2.5"  # a float cell through its shortest form
+    bool_spec = InputSpec("b", ValueType.BOOL)
+    assert cache.parse(bool_spec, True) == (True, True) and cache.parse(bool_spec, "否") == (False, "否")
+    import pytest as _pytest
+
+    from kaohe.rules.base import BadValue
+    with _pytest.raises(BadValue):  # refusals are never remembered as values
+        cache.parse(count, "-1")
+    with _pytest.raises(BadValue):
+        cache.parse(count, "-1")

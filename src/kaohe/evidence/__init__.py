@@ -60,6 +60,16 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, tuple) and len(key) == 2 and key[1] in self._units.get(key[0], _NONE)
 
+    def add(self, key: tuple[str, str], value: Value) -> Value:
+        """Hold `value` unless the key has one already: the value now held (one lookup for both)."""
+        own = self._units.get(key[0])
+        if own is None:
+            own = self._units[key[0]] = {}
+        held = own.setdefault(key[1], value)
+        if held is value:
+            self._count += 1
+        return held
+
     def __setitem__(self, key: tuple[str, str], value: Value) -> None:
         own = self._units.setdefault(key[0], {})
         if key[1] not in own:
@@ -239,30 +249,34 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec], scheme:
 
 
 class _ParseCache:
-    """Typed values by (input, raw text): the same few texts ("是", "3", "85%") recur in every unit.
+    """Typed values by (input, raw cell): the same few cells ("是", "3", "85%", 3.0) recur in every unit.
 
-    Sharing the typed value (and the raw text) also keeps memory per value small. Only values
-    that parsed are kept; a bounded number per input, so a column of free text cannot grow it.
+    Sharing the typed value (and the raw cell) also keeps memory per value small. Text, floats
+    and ints are kept apart (3 == 3.0 in Python, yet "3.0" and "3" are written differently).
+    Only values that parsed are kept; a bounded number per input and kind, so a column of free
+    text cannot grow it.
     """
 
     LIMIT = 4096
+    KINDS = frozenset({str, float, int})
 
     def __init__(self) -> None:
-        self.by_input: dict[str, dict[str, tuple[str, object]]] = {}
+        self.by_input: dict[tuple[str, type], dict[object, tuple[object, object]]] = {}
 
     def parse(self, spec: InputSpec, raw: object) -> tuple[object, object]:
         """(typed value, raw as kept); raises BadValue."""
-        if raw.__class__ is not str:
+        kind = raw.__class__
+        if kind not in self.KINDS:
             return parse_value(spec, raw), raw
-        known = self.by_input.get(spec.id)
+        known = self.by_input.get((spec.id, kind))
         if known is None:
-            known = self.by_input[spec.id] = {}
-        hit = known.get(raw)  # type: ignore[call-overload]
+            known = self.by_input[(spec.id, kind)] = {}
+        hit = known.get(raw)
         if hit is not None:
             return hit[1], hit[0]
         value = parse_value(spec, raw)
         if len(known) < self.LIMIT and not isinstance(value, list):  # lists (item ids) are not shared
-            known[raw] = (raw, value)  # type: ignore[index]
+            known[raw] = (raw, value)
         return value, raw
 
 
@@ -291,12 +305,13 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
                                          code=e.key))
         return
     key = (entry.unit, spec.id)
-    if key in evidence.values:
-        first = evidence.values[key].location
+    held = Value(value, raw, entry.locate, entry.row, entry.col, entry.note)
+    values = evidence.values
+    first = values.add(key, held) if isinstance(values, ValueTable) else values.setdefault(key, held)
+    if first is not held:
         evidence.problems.append(Problem(entry.location, t("evidence.duplicate", unit=entry.unit,
-                                                             id=spec.id, first=str(first))))
+                                                             id=spec.id, first=str(first.location))))
         return
-    evidence.values[key] = Value(value, raw, entry.locate, entry.row, entry.col, entry.note)
     if entry.self_raw is not None and entry.self_col is not None:
         try:
             evidence.self_values[key] = Value(parse_value(spec, entry.self_raw), entry.self_raw, entry.locate,
