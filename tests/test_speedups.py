@@ -213,3 +213,46 @@ def test_parse_cache_keeps_text_floats_and_ints_apart() -> None:
         cache.parse(count, "-1")
     with _pytest.raises(BadValue):
         cache.parse(count, "-1")
+
+
+def test_results_read_by_line_equal_results_read_whole(tmp_path: Path) -> None:
+    import json
+
+    from kaohe.ranking import load_results, standings_from
+
+    scheme, evidence = _many_units(tmp_path, 30)
+    written = tmp_path / "r.json"
+    from typer.testing import CliRunner
+
+    from kaohe.cli import build_app
+
+    assert CliRunner().invoke(build_app(), ["score", str(scheme), str(evidence), "-o", str(written)]).exit_code == 0
+    whole = json.loads(written.read_text(encoding="utf-8"))
+    pretty, compact = tmp_path / "pretty.json", tmp_path / "compact.json"
+    pretty.write_text(json.dumps(whole, ensure_ascii=False, indent=2), encoding="utf-8")  # the old layout
+    compact.write_text(json.dumps(whole, ensure_ascii=False), encoding="utf-8")
+    read = [load_results(p) for p in (written, pretty, compact)]
+    assert read[0] == read[1] == read[2]
+    assert len(read[0]["units"]) == 30 and "criteria" not in read[0]["units"][0]
+    assert standings_from(read[0], written) == standings_from(read[1], pretty)
+    expected = {u["unit"]: u["total"] for u in whole["units"]}
+    assert {s.unit: str(s.total) for s in standings_from(read[0], written)} == expected
+
+
+def test_a_truncated_results_file_is_refused_not_half_read(tmp_path: Path) -> None:
+    from kaohe.errors import EvidenceError
+    from kaohe.ranking import load_results
+
+    scheme, evidence = _many_units(tmp_path, 3)
+    written = tmp_path / "r.json"
+    from typer.testing import CliRunner
+
+    from kaohe.cli import build_app
+
+    assert CliRunner().invoke(build_app(), ["score", str(scheme), str(evidence), "-o", str(written)]).exit_code == 0
+    lines = written.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / "cut.json"
+    cut.write_text("".join(lines[:-3]), encoding="utf-8")  # the last unit and the closing lines lost
+    with pytest.raises(EvidenceError) as refused:
+        load_results(cut)
+    assert "cut.json" in str(refused.value)
