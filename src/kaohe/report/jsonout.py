@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterator
 
 from kaohe import __version__
-from kaohe.engine import Results
+from kaohe.engine import InputResult, Results
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
 from kaohe.rules.base import Event
@@ -71,20 +71,30 @@ def _unit(row: RankedRow) -> dict[str, Any]:
                 "period": c.period,
                 "points": num(c.points),
                 "explanation": explanation(c),
-                "inputs": [
-                    {"id": i.id, "value": _value(i.value), "raw": _value(i.raw), "status": i.status,
-                     "source": str(i.location) if i.location else None, "note": i.note}
-                    for i in c.inputs
-                ],
+                "inputs": [_input(i) for i in c.inputs],
             }
             for c in r.criteria
         ],
     }
 
 
+def _input(i: InputResult) -> dict[str, Any]:
+    where = i.location
+    return {"id": i.id, "value": _value(i.value), "raw": _value(i.raw), "status": i.status,
+            "source": str(where) if where is not None else None, "note": i.note}
+
+
 def num(value: Decimal) -> str:
     """Decimals travel as strings so that no reader turns them into binary floats ("93", not "93.00")."""
-    return format(value.normalize(), "f") if value else "0"
+    text = _NUMS.get(value)  # a few distinct point values recur across units; equal values
+    if text is None:  # (1 and 1.00) have the same normalised text, so equal keys may share it
+        text = format(value.normalize(), "f") if value else "0"
+        if len(_NUMS) < 10_000:
+            _NUMS[value] = text
+    return text
+
+
+_NUMS: dict[Decimal, str] = {}
 
 
 def _value(value: object) -> object:
