@@ -137,10 +137,16 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
     known_units = dict.fromkeys(scheme.unit_names())  # ordered, with fast membership
     cache = _ParseCache()
 
-    def accept(entry: Entry) -> None:
+    def accept_by_period(entry: Entry) -> None:
         target = _period_of(evidence, entry, scheme)
         if target is not None:
             accept_entry(target, entry, index, known_units, cache)
+
+    def accept_one(entry: Entry) -> None:
+        accept_entry(evidence, entry, index, known_units, cache)
+
+    by_rows = scheme.periods is not None and scheme.periods.source != "files"
+    accept = accept_by_period if by_rows else accept_one
 
     for path in paths:
         name = str(path)
