@@ -64,3 +64,15 @@ def test_readme_command_runs(command: str, tour: Path) -> None:
     assert result.stdout.strip()
     if "-o" in argv:
         assert (tmp_path / argv[argv.index("-o") + 1]).is_file()
+
+
+def test_readme_performance_figures_are_the_benchmarks() -> None:
+    # The README quotes rows of bench/RESULTS.md; a rerun of `make bench` must be quoted afresh.
+    section = README[README.index("## Performance"):README.index("## Exactness")]
+    quoted = [line for line in section.splitlines() if line.startswith("| 1")]
+    results = (ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8").splitlines()
+    assert quoted and all(line in results for line in quoted)
+    one_million = (ROOT / "bench" / "RESULTS-1M.md").read_text(encoding="utf-8")
+    row = next(line for line in one_million.splitlines() if line.startswith("| 52,632 | 1,000,008 | csv-utf8"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert f"score in {cells[4]} s with a peak of {cells[5]} MiB" in section.replace("\n", " ")
