@@ -88,3 +88,25 @@ def test_the_chart_shows_the_first_places_only(tmp_path: Path, monkeypatch: pyte
         chart = archive.read("xl/charts/chart1.xml").decode("utf-8")
     assert "$C$2:$C$4" in chart and "$B$2:$B$4" in chart  # rows 2–4: the first 3 places
     assert "前 3 名" in chart
+
+
+def test_every_cell_carries_the_style_of_its_kind(tmp_path: Path) -> None:
+    # Styles are set once per kind of cell and copied: every cell must still end up with its own.
+    out = tmp_path / "s.xlsx"
+    rows: list[list[object]] = [["单位", "说明很长很长很长很长很长很长很长很长很长", "得分"],
+                                ["甲", "短", Decimal("1.5")], ["乙", "这是一段超过二十个字符的说明文字,应当自动换行显示", Decimal("2")]]
+    write_xlsx(out, [SheetSpec("表", rows)], [], decimals=1)
+    sheet = load_workbook(out)["表"]
+    for row in sheet.iter_rows():
+        for cell in row:
+            header = cell.row == 1
+            assert cell.border.left.style == "thin", cell.coordinate
+            assert bool(cell.font.b) is header and (cell.fill.fgColor.rgb == "00DDEBF7") is header, cell.coordinate
+            if header:
+                assert cell.alignment.horizontal == "center" and cell.alignment.wrap_text
+            elif isinstance(cell.value, str) and len(cell.value) > 20:
+                assert cell.alignment.wrap_text and cell.alignment.vertical == "top", cell.coordinate
+            else:
+                assert not cell.alignment.wrap_text, cell.coordinate
+            if isinstance(cell.value, (int, float)) and not header:
+                assert cell.number_format == "0.0", cell.coordinate

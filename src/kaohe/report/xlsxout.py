@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, islice
@@ -116,21 +117,37 @@ def _fill(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyp
     number_format = "0" if places == 0 else "0." + "0" * places
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin) if len(spec.rows) <= BORDERED_ROWS else None
+    # Setting a style on a cell makes openpyxl hash and look up the style objects, which is slow;
+    # cells are of a few kinds, so each kind is styled once and its style indices copied after.
+    styled: dict[tuple[bool, bool], object] = {}
     for r, row in enumerate(spec.rows, start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
             put(cell, value)
+            kind = (isinstance(value, Decimal), isinstance(value, str) and len(value) > 20)
+            known = styled.get(kind)
+            if known is not None:
+                cell._style = copy(known)
+                continue
             if border is not None:
                 cell.border = border
-            if isinstance(value, Decimal):
+            if kind[0]:
                 cell.number_format = number_format
-            elif isinstance(value, str) and len(value) > 20:
+            elif kind[1]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            styled[kind] = copy(cell._style)
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    header_alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    headed: dict[tuple[int, ...], object] = {}  # a cell's style before -> after the header's
     for r in range(1, spec.header_rows + 1):
         for cell in sheet[r]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            before = tuple(cell._style)
+            known = headed.get(before)
+            if known is not None:
+                cell._style = copy(known)
+                continue
+            cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
+            headed[before] = copy(cell._style)
     _layout(sheet, spec)
     if spec.chart is not None and len(spec.rows) > 1:
         _bar_chart(sheet, spec, *spec.chart)
