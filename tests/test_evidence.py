@@ -211,3 +211,23 @@ def test_dates_are_refused_with_the_cell_named(tmp_path: Path) -> None:
     path = tmp_path / "d.xlsx"
     workbook.save(path)
     assert _problems(path) == [f"{path}!Sheet!B2: 错误: 1.1.1 的值 '2018-03-01' 无效: 这里应填数值或选项,不是日期"]
+
+
+def test_a_table_away_from_a1_keeps_its_cell_names(tmp_path: Path) -> None:
+    # calamine hands rows out from the first used column; every cell must still be named by the
+    # sheet's own letters: the table here starts at C3, so 溧阳市's bad value sits in E5.
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "证据"
+    sheet["C3"], sheet["D3"], sheet["E3"] = "单位", "指标", "值"
+    sheet["C4"], sheet["D4"], sheet["E4"] = "金坛区", "1.1.1", 3
+    sheet["C5"], sheet["D5"], sheet["E5"] = "溧阳市", "1.2.1", "很多"
+    sheet["C6"], sheet["D6"], sheet["E6"] = None, "1.3.1", 2
+    sheet.merge_cells("C5:C6")  # 溧阳市 merged down two rows, in shifted columns
+    path = tmp_path / "shifted.xlsx"
+    workbook.save(path)
+    found = read_evidence([path], SCHEME)
+    assert [str(p).split(": ")[0] for p in found.problems] == [f"{path}!证据!E5"]
+    assert found.values[("金坛区", "1.1.1")].location.cell == "E4"
+    assert found.values[("溧阳市", "1.3.1")].value == 2  # the merged name stands in C6
+    assert found.values[("溧阳市", "1.3.1")].location.cell == "E6"
