@@ -121,7 +121,7 @@ class _Cells:
     def get(self, cells: list[object], row_no: int, col: int) -> object:
         """The cell's value, or None for a blank or refused cell (refusals are recorded)."""
         value = cells[col] if col < len(cells) else None
-        if value.__class__ is str:
+        if isinstance(value, str):
             if len(value) > MAX_CELL_TEXT:
                 self.problems.append(Problem(self.table.locate(row_no, col), t(
                     "evidence.too_long", length=len(value), limit=MAX_CELL_TEXT)))
@@ -134,9 +134,7 @@ class _Cells:
                     return None
             if value and not value.isspace():
                 return value
-        elif value is not None and not isinstance(value, str):
-            return value
-        elif isinstance(value, str) and value.strip():  # a str subclass
+        elif value is not None:
             return value
         if self.blanks and (row_no, col) in self.blanks:
             self.problems.append(Problem(self.table.locate(row_no, col), t("xlsx.formula_no_value")))
