@@ -11,13 +11,13 @@ Writes, from the single DATA dict below:
 Run with: /work/main/.venv/bin/python make_evidence.py
 """
 
-import csv
+import sys
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # examples/evidence_files.py
+from evidence_files import TRADITIONAL, write_evidence  # noqa: E402
 
 IDS = ["1.1.1"]
 JUDGED = {"1.1.1": (Decimal(0), Decimal(100))}
@@ -58,29 +58,7 @@ def check():
 
 def main():
     check()
-    with open(HERE / "evidence.csv", "w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["單位", *IDS])
-        for unit, row in DATA.items():
-            w.writerow([unit, *(row[k] for k in IDS)])
-
-    long_rows = [
-        (unit, k, row[k], NOTES.get(unit, {}).get(k, ""))
-        for unit, row in DATA.items()
-        for k in IDS
-    ]
-    with open(HERE / "evidence-long.csv", "w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["單位", "指標", "值", "備註"])
-        w.writerows(long_rows)
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "證據"
-    ws.append(["單位", "指標", "值", "備註"])
-    for unit, k, v, note in long_rows:
-        ws.append([unit, k, xlsx_value(v), note or None])
-    wb.save(HERE / "evidence.xlsx")
+    write_evidence(HERE, DATA, IDS, NOTES, lambda k, v: xlsx_value(v), TRADITIONAL)
 
 
 if __name__ == "__main__":

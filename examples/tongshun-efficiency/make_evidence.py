@@ -11,13 +11,13 @@ The units are the scheme's: 区行政服务中心 (named in the document) and fo
 Run with: /work/main/.venv/bin/python make_evidence.py
 """
 
-import csv
+import sys
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # examples/evidence_files.py
+from evidence_files import write_evidence  # noqa: E402
 
 IDS = ["1.1.1", "2.1.1", "3.1.1"]  # 集中考核, 平时监控, 社会评价: each 0–100
 
@@ -52,25 +52,7 @@ def check():
 
 def main():
     check()
-    with open(HERE / "evidence.csv", "w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["单位", *IDS])
-        for unit, row in DATA.items():
-            w.writerow([unit, *(row[k] for k in IDS)])
-
-    long_rows = [(unit, k, row[k], NOTES.get(unit, {}).get(k, "")) for unit, row in DATA.items() for k in IDS]
-    with open(HERE / "evidence-long.csv", "w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["单位", "指标", "值", "备注"])
-        w.writerows(long_rows)
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "证据"
-    ws.append(["单位", "指标", "值", "备注"])
-    for unit, k, v, note in long_rows:
-        ws.append([unit, k, number(v), note or None])
-    wb.save(HERE / "evidence.xlsx")
+    write_evidence(HERE, DATA, IDS, NOTES, lambda k, v: number(v))
 
 
 if __name__ == "__main__":
