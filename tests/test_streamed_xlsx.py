@@ -44,7 +44,7 @@ def test_streamed_results_hold_the_same_cells_as_the_ordinary_workbook(tmp_path:
     for title in expected:
         assert got[title] == expected[title], title
     with zipfile.ZipFile(streamed) as archive:  # the data rows really went through the XML writer
-        detail = archive.read("xl/worksheets/sheet%d.xml" % len(expected)).decode("utf-8")
+        detail = archive.read(f"xl/worksheets/sheet{len(expected)}.xml").decode("utf-8")
     assert 'xml:space="preserve"' in detail
 
 

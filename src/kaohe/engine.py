@@ -55,7 +55,7 @@ class CriterionResult(NamedTuple):
     @property
     def inputs(self) -> tuple[InputResult, ...]:
         return tuple(_input_result(self.criterion, spec, source)
-                     for spec, source in zip(self.criterion.inputs(), self.source_list))
+                     for spec, source in zip(self.criterion.inputs(), self.source_list, strict=True))
 
     @property
     def source_list(self) -> tuple[object, ...]:
@@ -172,7 +172,7 @@ def score(scheme: Scheme, evidence: Evidence) -> Results:
             units = tuple(_score_periods(scheme, name, evidence) for name in names)
     missing = tuple(
         Missing(u.unit, spec.id, c.period) for u in units for c in u.criteria if c.missing
-        for spec, source in zip(c.criterion.inputs(), c.source_list) if source is MISSING
+        for spec, source in zip(c.criterion.inputs(), c.source_list, strict=True) if source is MISSING
     )
     return Results(units, missing)
 
@@ -434,7 +434,7 @@ def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, 
     criterion = plan.criterion
     sources: list[object] = []
     values: dict[str, object] = {}
-    for spec, default in zip(plan.specs, plan.defaults):
+    for spec, default in zip(plan.specs, plan.defaults, strict=True):
         found = own.get(spec.id)
         if found is not None:
             sources.append(found)

@@ -16,7 +16,6 @@ from kaohe.i18n import t
 from kaohe.outcomes import Decision, Previous, Standing, decide, ranks, standing
 from kaohe.scheme.load import LoadedScheme
 
-
 BULKY = ("criteria", "items")
 """What ranking never reads of a unit's record: left out as each record is read."""
 

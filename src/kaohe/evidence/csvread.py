@@ -7,13 +7,8 @@ import io
 from typing import Iterator
 
 from kaohe.errors import EvidenceError, Location, Problem
-from kaohe.evidence.tables import RawTable, csv_locator
+from kaohe.evidence.tables import RawTable, csv_locator, nonblank_rows
 from kaohe.i18n import t
-
-
-def decode(data: bytes, file: str) -> str:
-    """UTF-8 first (a BOM is dropped), GB18030 only if the bytes are not UTF-8."""
-    return data.decode(encoding_of(data, file))
 
 
 def encoding_of(data: bytes, file: str) -> str:
@@ -48,19 +43,16 @@ def read_csv(data: bytes, file: str) -> RawTable:
             raise EvidenceError([Problem(Location(file, line), t("csv.nul"))])
     # A text stream over the bytes decodes a chunk at a time: the decoded file is never held whole.
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-    return RawTable(file, None, _records(stream, file), csv_locator(file))
+    return RawTable(file, None, nonblank_rows(_records(stream, file)), csv_locator(file))
 
 
 def _records(buffer: io.TextIOBase, file: str) -> Iterator[tuple[int, list[object]]]:
-    """(line the record starts on, cells) of every record with a non-blank cell, read as asked for."""
+    """(line the record starts on, cells), read as they are asked for."""
     reader = csv.reader(buffer, strict=True)
     end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
     try:
         for row in reader:
-            for cell in row:
-                if cell and not cell.isspace():
-                    yield end + 1, row  # type: ignore[misc]
-                    break
+            yield end + 1, row  # type: ignore[misc]
             end = reader.line_num
     except csv.Error as e:
         raise EvidenceError([Problem(Location(file, reader.line_num), t("csv.syntax", detail=e))]) from e
