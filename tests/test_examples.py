@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, SCHEMES
-from kaohe.cases import find_cases, run_case_file
 from kaohe.cli import build_app
+from kaohe.commands.test import find_cases, run_case_file
 from kaohe.scheme.load import load_scheme
 
 BUNDLED = sorted(SCHEMES.glob("*.yaml"))

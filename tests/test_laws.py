@@ -132,9 +132,9 @@ def test_ranking_is_a_permutation_with_ties_exactly_where_totals_are_equal(name:
 def test_written_results_read_back_to_the_same_numbers(name: str, tmp_path: Path, data) -> None:  # type: ignore[no-untyped-def]
     from openpyxl import load_workbook
 
-    from kaohe.ranking import standings_from
+    from kaohe.commands.rank import standings_from
+    from kaohe.commands.score import write_results
     from kaohe.report.jsonout import dumps, results_document
-    from kaohe.scoring import write_results
 
     loaded = LOADED[name]
     evidence = _evidence(loaded, data.draw)

@@ -218,7 +218,8 @@ def test_parse_cache_keeps_text_floats_and_ints_apart() -> None:
 def test_results_read_by_line_equal_results_read_whole(tmp_path: Path) -> None:
     import json
 
-    from kaohe.ranking import load_results, standings_from
+    from kaohe.commands.rank import standings_from
+    from kaohe.evidence.results import load_results
 
     scheme, evidence = _many_units(tmp_path, 30)
     written = tmp_path / "r.json"
@@ -241,7 +242,7 @@ def test_results_read_by_line_equal_results_read_whole(tmp_path: Path) -> None:
 
 def test_a_truncated_results_file_is_refused_not_half_read(tmp_path: Path) -> None:
     from kaohe.errors import EvidenceError
-    from kaohe.ranking import load_results
+    from kaohe.evidence.results import load_results
 
     scheme, evidence = _many_units(tmp_path, 3)
     written = tmp_path / "r.json"

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import EXAMPLES, SCHEMES
-from kaohe.cases import run_case_file
+from kaohe.commands.test import run_case_file
 from kaohe.evidence import input_index
 from kaohe.report.template import write_template
 from kaohe.rules.base import ValueType

@@ -196,7 +196,7 @@ def build_app() -> typer.Typer:
         strict: bool = typer.Option(False, "--strict", help=t("cli.opt.strict_score")),
         no_timestamp: bool = typer.Option(False, "--no-timestamp", help=t("cli.opt.no_timestamp")),
     ) -> None:
-        from kaohe.scoring import run_score
+        from kaohe.commands.score import run_score
 
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
             _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
@@ -214,7 +214,7 @@ def build_app() -> typer.Typer:
         item: Optional[str] = typer.Option(None, "--item", help=t("cli.opt.item")),
         fmt_: TreeFormat = typer.Option(TreeFormat.tree, "--format", help=t("cli.opt.tree_format")),
     ) -> None:
-        from kaohe.explaining import run_explain
+        from kaohe.commands.explain import run_explain
 
         _need_files([scheme, *evidence])
         loaded = _load_checked(scheme)
@@ -228,7 +228,7 @@ def build_app() -> typer.Typer:
         evidence_b: Path = typer.Argument(..., help=t("cli.arg.evidence_b"), show_default=False),
         fmt_: OutputFormat = typer.Option(OutputFormat.table, "--format", help=t("cli.opt.format")),
     ) -> None:
-        from kaohe.diffing import run_diff
+        from kaohe.commands.diff import run_diff
 
         _need_files([scheme, evidence_a, evidence_b])
         loaded = _load_checked(scheme)
@@ -244,7 +244,7 @@ def build_app() -> typer.Typer:
         force: bool = typer.Option(False, "--force", help=t("cli.opt.force")),
         no_timestamp: bool = typer.Option(False, "--no-timestamp", help=t("cli.opt.no_timestamp")),
     ) -> None:
-        from kaohe.ranking import run_rank
+        from kaohe.commands.rank import run_rank
 
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
             _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
@@ -259,7 +259,7 @@ def build_app() -> typer.Typer:
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         cases: Optional[List[Path]] = typer.Argument(None, help=t("cli.arg.cases"), show_default=False),
     ) -> None:
-        from kaohe.cases import find_cases, run_case_file
+        from kaohe.commands.test import find_cases, run_case_file
         from kaohe.errors import KaoheError
 
         loaded = _load_checked(scheme)

@@ -1,78 +1,20 @@
-"""The `rank` command's work: results (files written by `score`, or evidence scored on the fly)
-→ outcomes (grades, awards, most improved) → table and files. Output goes through `echo`/`err`.
-"""
+"""`kaohe rank`: results (files written by `score`, or evidence scored on the fly) → outcomes
+(grades, awards, most improved) → table and files."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
+from kaohe.commands.common import write_reported
 from kaohe.engine import combine_periods, score
 from kaohe.errors import EvidenceError, KaoheError, Location, Problem
 from kaohe.evidence import read_evidence
+from kaohe.evidence.results import load_results
 from kaohe.i18n import t
 from kaohe.outcomes import Decision, Previous, Standing, decide, ranks, standing
 from kaohe.scheme.load import LoadedScheme
-
-BULKY = ("criteria", "items")
-"""What ranking never reads of a unit's record: left out as each record is read."""
-
-
-def load_results(path: Path) -> dict[str, Any] | None:
-    """A results document written by `score` (units without their criteria and items), or None
-    if the file is not one (evidence, then)."""
-    if path.suffix.lower() != ".json":
-        return None
-    try:
-        document = _read_by_line(path)
-        if document is None:  # laid out otherwise (by hand, another tool): read whole
-            document = json.loads(path.read_text(encoding="utf-8"))
-            for unit in document.get("units") or [] if isinstance(document, dict) else []:
-                if isinstance(unit, dict):
-                    for key in BULKY:
-                        unit.pop(key, None)
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise EvidenceError([Problem(Location(str(path)), t("evidence.not_results"))]) from e
-    if not isinstance(document, dict) or document.get("format") != "kaohe-results":
-        raise EvidenceError([Problem(Location(str(path)), t("evidence.not_results"))])
-    return document
-
-
-def _read_by_line(path: Path) -> dict[str, Any] | None:
-    """The document as `score` lays it out (a field per line, a list's records one per line),
-    read a line at a time so that a large run's results are never held whole; None when the
-    file is laid out any other way."""
-    decoder = json.JSONDecoder()
-    document: dict[str, Any] = {}
-    with open(path, encoding="utf-8") as handle:
-        if handle.readline() != "{\n":
-            return None
-        for line in handle:
-            if line == "}\n" or line == "}":
-                return document
-            try:
-                key, at = decoder.raw_decode(line, 2)
-                if not line.startswith("  \"") or line[at:at + 2] != ": ":
-                    return None
-                rest = line[at + 2:].rstrip("\n")
-                if rest == "[":  # records, one per line, up to "  ]"
-                    records = []
-                    for element in handle:
-                        if element.rstrip("\n").rstrip(",") == "  ]":
-                            break
-                        record = json.loads(element.strip().removesuffix(","))
-                        if key == "units" and isinstance(record, dict):
-                            for bulky in BULKY:
-                                record.pop(bulky, None)
-                        records.append(record)
-                    document[key] = records
-                else:
-                    document[key] = json.loads(rest.removesuffix(","))
-            except ValueError:
-                return None
-    return None  # no closing brace: not a whole document
 
 
 def standings_from(document: dict[str, Any], path: Path) -> list[Standing]:
@@ -166,7 +108,7 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
             err(str(problem))
         return 1
     decision = decide(loaded.scheme, standings, before)
-    from kaohe.report.ranking import ranking_document, ranking_table, write_ranking
+    from kaohe.report.rankout import ranking_document, ranking_table, write_ranking
 
     if fmt == "json":
         from kaohe.report.jsonout import dumps
@@ -179,8 +121,6 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
         for note in decision.notes:
             err(t("rank.note", text=t(note.key, **note.params)))
     if output is not None:
-        from kaohe.scoring import write_reported
-
         return write_reported(lambda: write_ranking(output, loaded, files, decision,
                                                     [loaded.path, *map(str, paths)], timestamp), output, err)
     return 0

@@ -1,8 +1,4 @@
-"""The `score` command's work: read evidence, score, rank, print and write results.
-
-Kept apart from cli.py so the library can run it without typer; output goes through the
-`echo` and `err` callables it is given.
-"""
+"""`kaohe score`: read evidence, score, rank, print and write results."""
 
 from __future__ import annotations
 
@@ -11,39 +7,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from kaohe.diffing import Change, compare
+from kaohe.changes import Change, compare
+from kaohe.commands.common import write_reported
 from kaohe.engine import Results, score
-from kaohe.errors import KaoheError, Location, Problem, Severity
+from kaohe.errors import Location, Problem, Severity
 from kaohe.evidence import Evidence, ValueTable, read_evidence
 from kaohe.i18n import t
 from kaohe.outcomes import RankedRow, rank_results
 from kaohe.scheme.load import LoadedScheme
-from kaohe.scheme.models import Scheme
 
 MISSING_SHOWN = 20
-
-
-def read_checked(paths: list[str], scheme: Scheme, err: Callable[[str], None]) -> Evidence | None:
-    """Read evidence and print its problems; None when any is an error (nothing to score)."""
-    evidence = read_evidence(paths, scheme)
-    for problem in evidence.problems:
-        err(str(problem))
-    if evidence.errors:
-        err(t("score.failed", count=len(evidence.errors)))
-        return None
-    return evidence
-
-
-def write_reported(write: Callable[[], None], output: Path, err: Callable[[str], None]) -> int:
-    """Run a writer; its located problems are printed. Returns the exit code."""
-    try:
-        write()
-    except KaoheError as e:
-        for problem in e.problems:
-            err(str(problem))
-        return 1
-    err(t("score.written", path=output))
-    return 0
 
 
 def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | None, fmt: str, strict: bool,

@@ -3,11 +3,12 @@ item, with the movement of total, rank and grade."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from kaohe.engine import Results, score
+from kaohe.changes import Change, compare
+from kaohe.commands.common import read_checked
+from kaohe.engine import score
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Decision, decide, standing
@@ -15,36 +16,8 @@ from kaohe.report.jsonout import num
 from kaohe.scheme.load import LoadedScheme
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    unit: str
-    node: str
-    """An item id, or "" for the unit's total."""
-    before: Decimal
-    after: Decimal
-
-
-def compare(results_a: Results, results_b: Results) -> list[Change]:
-    """Every item whose points differ, and every total that moved, in unit order."""
-    after = {u.unit: u for u in results_b.units}
-    changes = []
-    for a in results_a.units:
-        b = after.get(a.unit)
-        if b is None:
-            continue
-        for item_id, node in a.items.items():
-            other = b.items.get(item_id)
-            if other is not None and other.points != node.points:
-                changes.append(Change(a.unit, item_id, node.points, other.points))
-        if a.total != b.total:
-            changes.append(Change(a.unit, "", a.total, b.total))
-    return changes
-
-
 def run_diff(loaded: LoadedScheme, paths_a: list[str], paths_b: list[str], fmt_: str,
              echo: Callable[[str], None], err: Callable[[str], None]) -> int:
-    from kaohe.scoring import read_checked
-
     scheme = loaded.scheme
     results = []
     for paths in (paths_a, paths_b):

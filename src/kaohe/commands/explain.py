@@ -1,15 +1,15 @@
-"""The `explain` command's work: score, decide outcomes, and show one unit's tree."""
+"""`kaohe explain`: score, decide outcomes, and show one unit's tree."""
 
 from __future__ import annotations
 
 from typing import Callable
 
+from kaohe.commands.common import read_checked
 from kaohe.engine import score
 from kaohe.i18n import t
 from kaohe.numbers import normalize_text
 from kaohe.outcomes import decide, standing
 from kaohe.scheme.load import LoadedScheme
-from kaohe.scoring import read_checked
 
 
 def run_explain(loaded: LoadedScheme, evidence_paths: list[str], unit: str, item: str | None, fmt: str,

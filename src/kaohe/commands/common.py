@@ -1,0 +1,35 @@
+"""What several commands share: reading evidence with its problems printed, and writing an
+output with its problems printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from kaohe.errors import KaoheError
+from kaohe.evidence import Evidence, read_evidence
+from kaohe.i18n import t
+from kaohe.scheme.models import Scheme
+
+
+def read_checked(paths: list[str], scheme: Scheme, err: Callable[[str], None]) -> Evidence | None:
+    """Read evidence and print its problems; None when any is an error (nothing to score)."""
+    evidence = read_evidence(paths, scheme)
+    for problem in evidence.problems:
+        err(str(problem))
+    if evidence.errors:
+        err(t("score.failed", count=len(evidence.errors)))
+        return None
+    return evidence
+
+
+def write_reported(write: Callable[[], None], output: Path, err: Callable[[str], None]) -> int:
+    """Run a writer; its located problems are printed. Returns the exit code."""
+    try:
+        write()
+    except KaoheError as e:
+        for problem in e.problems:
+            err(str(problem))
+        return 1
+    err(t("score.written", path=output))
+    return 0
