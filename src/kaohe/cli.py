@@ -302,6 +302,9 @@ def _load_checked(path: Path):  # type: ignore[no-untyped-def]
     errors = [p for p in check_scheme(loaded) if p.severity is Severity.ERROR]
     if errors:
         _report_and_exit(errors)
+    from kaohe.numbers import set_display_places
+
+    set_display_places(loaded.scheme.shown_places())
     return loaded
 
 
@@ -316,6 +319,9 @@ EXIT_INTERNAL = 70
 
 def main() -> None:
     set_lang("en" if _lang_from_argv(sys.argv[1:]).lower().startswith("en") else "zh")
+    from kaohe.numbers import use_exact_arithmetic
+
+    use_exact_arithmetic()  # the whole process computes exactly (see kaohe.numbers)
     from kaohe.bulk import collector_paused
 
     try:

@@ -19,7 +19,7 @@ from typing import Iterator, Mapping, NamedTuple
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location
 from kaohe.evidence import Evidence, Value, ValueTable
-from kaohe.numbers import ZERO, round_half_up
+from kaohe.numbers import ZERO, div, exact_arithmetic, round_half_up
 from kaohe.rules.base import InputSpec, Step, ValueType, parse_value, step
 from kaohe.scheme.models import Criterion, Item, Periods, Scheme, Section, applies
 
@@ -161,6 +161,7 @@ class Results:
     missing: tuple[Missing, ...]
 
 
+@exact_arithmetic
 def score(scheme: Scheme, evidence: Evidence) -> Results:
     """Score every unit the scheme lists (or, if it lists none, every unit in the evidence)."""
     names = scheme.unit_names() or list(evidence.units)
@@ -183,7 +184,7 @@ def combine_periods(periods: Periods, values: list[tuple[str, Decimal]]) -> Deci
         weights = periods.weights or {}
         return sum((weights[name] * v for name, v in values), ZERO)
     total = sum((v for _, v in values), ZERO)
-    return total if periods.combine == "sum" else total / len(periods.names)
+    return total if periods.combine == "sum" else div(total, len(periods.names))
 
 
 def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
@@ -401,9 +402,10 @@ def _contribution(section: Section, points: Decimal, scheme: Scheme, category: s
     if section.weight is None or not section.points:
         return points
     full = scheme.full_score_for(category) or ZERO
-    return points / section.points * section.weight * full
+    return div(points * section.weight * full, section.points)
 
 
+@exact_arithmetic
 def score_criterion(criterion: Criterion, unit: str, evidence: Evidence, scheme: Scheme) -> CriterionResult:
     rounding = scheme.rounding
     return _score_planned(_planned(criterion), _values_of(evidence, unit),

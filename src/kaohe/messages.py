@@ -30,6 +30,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "schema.too_short": ("\"{key}\" 不能为空", "\"{key}\" must not be empty"),
     "schema.too_long": ("\"{key}\" 太长", "\"{key}\" is too long"),
     "schema.not_date": ("\"{key}\" 应为日期 YYYY-MM-DD,得到 {value}", "\"{key}\" must be a date YYYY-MM-DD, got {value}"),
+    "schema.number_size": ("\"{key}\" 的值 {value} 超出可接受范围(整数部分至多{digits}位,小数至多{places}位)", "\"{key}\" is {value}, out of range (at most {digits} integer digits and {places} decimals)"),
     "schema.invalid": ("\"{key}\" 的值 {value} 无效: {detail}", "{value} is not a valid \"{key}\": {detail}"),
     # consistency checks
     "check.sections_sum": ("各部分分值之和为 {total} 分,与满分 {full} 分不符", "the sections add up to {total}, not the full score {full}"),
@@ -57,6 +58,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # evidence values
     "value.date_not_allowed": ("这里应填数值或选项,不是日期", "a value or choice is expected here, not a date"),
     "value.not_number": ("应为数字", "a number is expected"),
+    "value.out_of_size": ("数值超出可接受范围(整数部分至多{digits}位,小数至多{places}位)", "the number is out of range (at most {digits} integer digits and {places} decimals)"),
     "value.not_count": ("应为非负整数(次数、项数)", "a whole number of times is expected (0 or more)"),
     "value.negative": ("不能为负数", "must not be negative"),
     "value.not_rate": ("应为 0–100% 之间的比率(如 0.85、85 或 85%)", "a rate between 0 and 100% is expected (0.85, 85 or 85%)"),
@@ -256,6 +258,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "evidence.unknown_period": ("期间 \"{period}\" 不是本方案的期间({periods})", "period \"{period}\" is not one of the scheme's ({periods})"),
     "check.periods_weights": ("按期间加权合并需要为每个期间给出权重,合计 100%", "weighted periods need a weight for every period, adding up to 100%"),
     "col.period": ("期间", "period"),
+    "results.bad_number": ("{value} 不是可接受的精确数值(应为 93、9.5 或 28/3 这样的文本,整数部分至多15位)", "{value} is not an accepted exact number (text such as 93, 9.5 or 28/3, at most 15 integer digits)"),
+    "results.bad_record": ("结果记录的结构不对(应有 unit 文本、total、sections 等字段)", "the result record has the wrong shape (a unit text, total, sections…)"),
     "evidence.not_results": ("不是 kaohe 的结果文件(JSON,format 为 kaohe-results)", "not a kaohe results file (JSON with format kaohe-results)"),
     "evidence.results_unused": ("这是方案 {scheme} 的结果,但本方案没有引用它的指标(judged 的 from_scheme)", "these are results of scheme {scheme}, but no criterion here takes them (judged from_scheme)"),
     # outcomes

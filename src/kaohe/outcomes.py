@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Literal, Sequence
 
 from kaohe.engine import Results, UnitResult
-from kaohe.numbers import ZERO
+from kaohe.numbers import ZERO, exact_arithmetic
 from kaohe.rules.base import Step, step
 from kaohe.scheme.models import Grade, Scheme
 
@@ -75,6 +75,7 @@ def rank_standings(scheme: Scheme, standings: Sequence[Standing]) -> list[tuple[
     return [(positions[i], standings[i]) for i in order]
 
 
+@exact_arithmetic
 def rank_results(scheme: Scheme, results: Results) -> list[RankedRow]:
     """Units in ranking order with the scheme's rank convention and tie-breaks."""
     by_unit = {u.unit: u for u in results.units}
@@ -113,6 +114,7 @@ class Decision:
     """Close calls and displaced quotas, for the whole ranking."""
 
 
+@exact_arithmetic
 def decide(scheme: Scheme, standings: Sequence[Standing], previous: dict[str, Previous] | None = None) -> Decision:
     """Ranks, grades, awards and most-improved for every unit, with every close call reported."""
     previous = previous or {}

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,22 +12,49 @@ from kaohe.errors import EvidenceError, KaoheError, Location, Problem
 from kaohe.evidence import read_evidence
 from kaohe.evidence.results import load_results
 from kaohe.i18n import t
+from kaohe.numbers import ZERO, Exact, parse_exact
 from kaohe.outcomes import Decision, Previous, Standing, decide, ranks, standing
 from kaohe.scheme.load import LoadedScheme
 
 
 def standings_from(document: dict[str, Any], path: Path) -> list[Standing]:
-    out = []
-    for i, unit in enumerate(document.get("units", [])):
-        try:
-            out.append(Standing(
-                str(unit["unit"]), Decimal(str(unit["total"])),
-                {str(k): Decimal(str(v)) for k, v in (unit.get("sections") or {}).items()},
-                unit.get("category"), tuple(unit.get("vetoed") or ()), tuple(unit.get("falsified") or ()),
-                tuple(unit.get("unmet") or ())))
-        except (KeyError, InvalidOperation, TypeError) as e:
-            raise EvidenceError([Problem(Location(str(path), sheet=f"units[{i}]"), t("evidence.not_results"))]) from e
+    """Each unit's record of a results document, every field checked; every problem is reported
+    with the record and field it is in."""
+    units = document.get("units", [])
+    if not isinstance(units, list):
+        raise EvidenceError([Problem(Location(str(path), sheet="units"), t("evidence.not_results"))])
+    out, problems = [], []
+    for i, unit in enumerate(units):
+        where = f"units[{i}]"
+        if not isinstance(unit, dict) or not isinstance(unit.get("unit"), str):
+            problems.append(Problem(Location(str(path), sheet=where), t("results.bad_record")))
+            continue
+        total = _exact(unit.get("total"), path, where, "total", problems)
+        sections_raw = unit.get("sections") or {}
+        if not isinstance(sections_raw, dict):
+            problems.append(Problem(Location(str(path), sheet=where, cell="sections"), t("results.bad_record")))
+            continue
+        sections = {str(k): _exact(v, path, where, f"sections.{k}", problems) for k, v in sections_raw.items()}
+        flags = [unit.get(key) or [] for key in ("vetoed", "falsified", "unmet")]
+        if not all(isinstance(f, list) and all(isinstance(x, str) for x in f) for f in flags) or not (
+                unit.get("category") is None or isinstance(unit.get("category"), str)):
+            problems.append(Problem(Location(str(path), sheet=where), t("results.bad_record")))
+            continue
+        if total is not None and None not in sections.values():
+            out.append(Standing(unit["unit"], total, sections, unit.get("category"),  # type: ignore[arg-type]
+                                *(tuple(f) for f in flags)))
+    if problems:
+        raise EvidenceError(problems)
     return out
+
+
+def _exact(value: object, path: Path, where: str, field: str, problems: list[Problem]) -> Exact | None:
+    """An exact number of a results file ("93", "9.5", "28/3"), or None with the problem recorded."""
+    number = parse_exact(value)
+    if number is None:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "…"
+        problems.append(Problem(Location(str(path), sheet=where, cell=field), t("results.bad_number", value=shown)))
+    return number
 
 
 def gather(loaded: LoadedScheme, paths: list[Path], force: bool) -> tuple[list[Standing], list[tuple[str, str]]]:
@@ -65,10 +91,10 @@ def _combine_periods(loaded: LoadedScheme, results: list[tuple[Path, dict[str, A
         parts = [(name, table.get(unit)) for name, table in zip(periods.names, per_file, strict=True)]
         present = [s for _, s in parts if s is not None]
         section_ids = dict.fromkeys(k for s in present for k in s.sections)
-        sections = {k: combine_periods(periods, [(name, s.sections.get(k, Decimal(0)) if s else Decimal(0))
+        sections = {k: combine_periods(periods, [(name, s.sections.get(k, ZERO) if s else ZERO)
                                                  for name, s in parts]) for k in section_ids}
         first = present[0]
-        total = combine_periods(periods, [(name, s.total if s else Decimal(0)) for name, s in parts])
+        total = combine_periods(periods, [(name, s.total if s else ZERO) for name, s in parts])
         combined.append(Standing(unit, total, sections,
                                  first.category, tuple(dict.fromkeys(v for s in present for v in s.vetoed)),
                                  tuple(dict.fromkeys(v for s in present for v in s.falsified)),
@@ -81,15 +107,24 @@ def previous_from(loaded: LoadedScheme, path: Path) -> dict[str, Previous]:
     document = load_results(path)
     if document is None:
         raise EvidenceError([Problem(Location(str(path)), t("evidence.not_results"))])
-    units = document.get("units", [])
-    section_ids = list(dict.fromkeys(k for u in units for k in (u.get("sections") or {})))
+    standings = standings_from(document, path)
+    section_ids = list(dict.fromkeys(k for s in standings for k in s.sections))
     section_ranks: dict[str, dict[str, int]] = {}
     for sid in section_ids:
-        values = [Decimal(str((u.get("sections") or {}).get(sid, "0"))) for u in units]
-        for u, place in zip(units, ranks(values, loaded.scheme.ranking.method), strict=True):
-            section_ranks.setdefault(str(u["unit"]), {})[sid] = place
-    return {str(u["unit"]): Previous(int(u["rank"]), u.get("grade"), section_ranks.get(str(u["unit"]), {}))
-            for u in units}
+        values = [s.sections.get(sid, ZERO) for s in standings]
+        for s, place in zip(standings, ranks(values, loaded.scheme.ranking.method), strict=True):
+            section_ranks.setdefault(s.unit, {})[sid] = place
+    previous, problems = {}, []
+    for i, (s, record) in enumerate(zip(standings, document["units"], strict=True)):
+        rank, grade = record.get("rank"), record.get("grade")
+        if type(rank) is not int or rank < 1 or not (grade is None or isinstance(grade, str)):
+            problems.append(Problem(Location(str(path), sheet=f"units[{i}]", cell="rank"),
+                                    t("results.bad_number", value=repr(rank))))
+            continue
+        previous[s.unit] = Previous(rank, grade, section_ranks.get(s.unit, {}))
+    if problems:
+        raise EvidenceError(problems)
+    return previous
 
 
 def _sha256(path: Path) -> str:

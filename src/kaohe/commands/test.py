@@ -19,7 +19,7 @@ from kaohe.errors import Location, Problem, SchemeError
 from kaohe.evidence import Evidence, accept_entry, input_index, read_evidence
 from kaohe.evidence.layout import Entry
 from kaohe.i18n import t
-from kaohe.numbers import fmt
+from kaohe.numbers import Rational, fmt_exact, parse_exact
 from kaohe.outcomes import rank_results
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.yamlload import Positions, load_yaml
@@ -157,6 +157,8 @@ def _observed(row) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def _same(expected: object, got: object) -> bool:
+    if isinstance(expected, str) and isinstance(got, Rational):  # an exact fraction: "28/3"
+        return parse_exact(expected) == got
     if isinstance(expected, Decimal) and isinstance(got, int) and not isinstance(got, bool):
         return expected == got
     if isinstance(expected, list) and isinstance(got, list):
@@ -165,4 +167,4 @@ def _same(expected: object, got: object) -> bool:
 
 
 def _show(value: object) -> str:
-    return fmt(value) if isinstance(value, Decimal) else str(value)
+    return fmt_exact(value) if isinstance(value, (Decimal, Rational)) else str(value)

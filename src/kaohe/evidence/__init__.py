@@ -12,6 +12,7 @@ from kaohe.errors import EvidenceError, Location, Problem, Severity
 from kaohe.evidence.layout import Accept, Entry, entries_from_table
 from kaohe.evidence.tables import Fixed, Locator
 from kaohe.i18n import t
+from kaohe.numbers import exact_arithmetic
 from kaohe.rules.base import BadValue, Event, InputSpec, ValueType, parse_value
 from kaohe.scheme.models import Scheme
 
@@ -126,6 +127,7 @@ def input_index(scheme: Scheme) -> dict[str, InputSpec]:
     return index
 
 
+@exact_arithmetic
 def read_evidence(paths: list[str | Path], scheme: Scheme,
                   on_file: Callable[[str], None] | None = None) -> Evidence:
     """Read and check every file; problems are collected, never raised one at a time.

@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
+from kaohe.numbers import Rational, approximate
 from kaohe.report.atomic import atomic_path
 from kaohe.report.tables import neutralise
 
@@ -19,4 +20,6 @@ def write_csv(target: str | Path, table: list[list[object]], inputs: list[str]) 
 
 
 def _cell(value: object) -> object:
-    return format(value, "f") if isinstance(value, Decimal) else value
+    if isinstance(value, (Decimal, Rational)):  # a Rational to ten places, as a spreadsheet holds it
+        return format(approximate(value), "f")
+    return value

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator
 
 from kaohe import __version__
 from kaohe.engine import InputResult, Results
+from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
 from kaohe.rules.base import Event
@@ -84,21 +85,22 @@ def _input(i: InputResult) -> dict[str, Any]:
             "source": str(where) if where is not None else None, "note": i.note}
 
 
-def num(value: Decimal) -> str:
-    """Decimals travel as strings so that no reader turns them into binary floats ("93", not "93.00")."""
+def num(value: Exact) -> str:
+    """Exact values travel as strings so that no reader turns them into binary floats: "93" (not
+    "93.00"), "-2.5", and "28/3" for a value with no finite decimal form."""
     text = _NUMS.get(value)  # a few distinct point values recur across units; equal values
     if text is None:  # (1 and 1.00) have the same normalised text, so equal keys may share it
-        text = format(value.normalize(), "f") if value else "0"
+        text = exact_text(value)
         if len(_NUMS) < 10_000:
             _NUMS[value] = text
     return text
 
 
-_NUMS: dict[Decimal, str] = {}
+_NUMS: dict[Exact, str] = {}
 
 
 def _value(value: object) -> object:
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, Rational)):
         return num(value)
     if isinstance(value, float):
         return repr(value)

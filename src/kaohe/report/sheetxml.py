@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kaohe.evidence.tables import column_letter
+from kaohe.numbers import Rational, approximate
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _EPOCH = "1980-01-01T00:00:00Z"
@@ -73,6 +74,8 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: int) -> I
                 append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>')
             elif cls is Decimal:
                 append(f'<c r="{ref}"{number}{_decimal(value)}</v></c>')
+            elif cls is Rational:  # a cell holds a binary float: the value to ten places
+                append(f'<c r="{ref}"{number}{_decimal(approximate(value))}</v></c>')
             elif cls is bool:
                 append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
             elif cls is int:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from kaohe.engine import CriterionResult, InputResult
 from kaohe.i18n import get_lang, t
-from kaohe.numbers import fmt
+from kaohe.numbers import Rational, fmt
 from kaohe.rules.base import Event, InputSpec, ValueType
 from kaohe.scheme.models import Criterion
 
@@ -50,7 +50,7 @@ def show_value(value: object) -> str:
         return f"{attrs}×{show_value(value.value)}" if attrs else show_value(value.value)
     if isinstance(value, bool):
         return ("是" if value else "否") if get_lang() == "zh" else ("yes" if value else "no")
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, Rational)):
         return fmt(value)
     return str(value)
 

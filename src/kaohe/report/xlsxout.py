@@ -10,6 +10,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from kaohe.numbers import EXACT, Rational, approximate, display_places
 from kaohe.report.atomic import atomic_path
 
 STREAM_ROWS = 20_000
@@ -106,9 +107,16 @@ def decimals_of(specs: list[SheetSpec], more: Iterable[Decimal] = ()) -> int:
     """As many decimals as the most precise point value needs (at most 4): the values of the
     sheets' held rows, and `more` (the values of rows made only as they are written)."""
     values = {v for spec in specs for row in spec.rows[spec.header_rows:] for v in row
-              if isinstance(v, Decimal) and v.is_finite()}
+              if isinstance(v, (Decimal, Rational))}
     values.update(more)
-    return min(max((-min(v.normalize().as_tuple().exponent, 0) for v in values), default=0), 4)  # type: ignore[operator]
+    return min(max((_places(v) for v in values), default=0), 4)
+
+
+def _places(value: Decimal | Rational) -> int:
+    """The decimals a value needs: its own, or the display places for one with no finite form."""
+    if isinstance(value, Rational):
+        return display_places()
+    return -min(value.normalize(EXACT).as_tuple().exponent, 0)  # type: ignore[operator]
 
 
 def _fill(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyped-def]
@@ -124,7 +132,7 @@ def _fill(sheet, spec: SheetSpec, places: int) -> None:  # type: ignore[no-untyp
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
             put(cell, value)
-            kind = (isinstance(value, Decimal), isinstance(value, str) and len(value) > 20)
+            kind = (isinstance(value, (Decimal, Rational)), isinstance(value, str) and len(value) > 20)
             known = styled.get(kind)
             if known is not None:
                 cell._style = copy(known)
@@ -221,7 +229,7 @@ def _letter(col: int) -> str:
 
 def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]
     """Text is always stored as text, even when it starts with '=' (never a live formula)."""
-    cell.value = value
+    cell.value = approximate(value) if isinstance(value, Rational) else value
     if isinstance(value, str):
         cell.data_type = "s"
 

@@ -75,7 +75,8 @@ class Bands(RuleModel):
         return [InputSpec(cid, _TYPES[self.value])]
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
-        x = Decimal(values[cid])  # type: ignore[arg-type]
+        x = values[cid]
+        x = Decimal(x) if isinstance(x, int) else x  # type: ignore[assignment]
         shown = f"{fmt(x * 100)}%" if self.value == "rate" else f"{fmt(x)}{self.unit}"
         for band in self.bands:
             if band.interval.contains(x):

@@ -12,19 +12,41 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from typing import Annotated, Any, Callable, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict
+from pydantic_core import PydanticCustomError
 
-from kaohe.numbers import ZERO, fmt, from_float, normalize_text, parse_decimal
+from kaohe.numbers import (
+    MAX_INTEGER_DIGITS,
+    MAX_PLACES,
+    ZERO,
+    div,
+    fmt,
+    fmt_exact,
+    from_float,
+    in_range,
+    is_whole,
+    normalize_text,
+    parse_decimal,
+)
 
 
 def _percent_text(value: Any) -> Any:
     """`80%` in a scheme means 0.80 exactly."""
     if isinstance(value, str) and value.strip().endswith("%"):
         number = parse_decimal(value.strip()[:-1])
-        if number is not None:
-            return number / 100
+        if number is not None and in_range(number):
+            return div(number, 100)
+    return value
+
+
+def _sized(value: Decimal) -> Decimal:
+    """A number in a scheme is of a size kaohe accepts (a 29-digit full score is a mistake)."""
+    if not in_range(value):
+        raise PydanticCustomError("number_size", "number out of range",
+                                  {"digits": MAX_INTEGER_DIGITS, "places": MAX_PLACES})
     return value
 
 
@@ -35,9 +57,9 @@ def _number_as_text(value: Any) -> Any:
 
 Text = Annotated[str, Strict(), BeforeValidator(_number_as_text)]
 """Text in the scheme; a plain number written where text is expected keeps its exact text."""
-Dec = Annotated[Decimal, Strict()]
+Dec = Annotated[Decimal, Strict(), AfterValidator(_sized)]
 """A number written in the scheme (the loader makes it a Decimal from its text)."""
-Bound = Annotated[Decimal, Strict(), BeforeValidator(_percent_text)]
+Bound = Annotated[Decimal, Strict(), BeforeValidator(_percent_text), AfterValidator(_sized)]
 """A band bound: a number, or a percentage such as `80%`."""
 
 
@@ -93,7 +115,7 @@ class Step(NamedTuple):
 
     @property
     def params(self) -> dict[str, str]:
-        return {k: fmt(v) if isinstance(v, Decimal) else str(v) for k, v in self.raw}
+        return {k: fmt_exact(v) if isinstance(v, (Decimal, Fraction)) else str(v) for k, v in self.raw}
 
 
 class Outcome(NamedTuple):
@@ -141,8 +163,10 @@ def parse_value(spec: InputSpec, raw: object) -> object:
     number = _to_decimal(raw)
     if number is None:
         raise BadValue("value.not_count" if spec.type is ValueType.COUNT else "value.not_number")
+    if not in_range(number):
+        raise BadValue("value.out_of_size", digits=MAX_INTEGER_DIGITS, places=MAX_PLACES)
     if spec.type is ValueType.COUNT:
-        if number < 0 or number != number.to_integral_value():
+        if number < 0 or not is_whole(number):
             raise BadValue("value.not_count")
         return int(number)
     if spec.type is ValueType.RATE:
@@ -170,6 +194,8 @@ def _to_decimal(raw: object) -> Decimal | None:
         return None
     if isinstance(raw, Decimal):
         return raw if raw.is_finite() else None
+    if isinstance(raw, Fraction):  # an exact value from a results file (28/3)
+        return raw  # type: ignore[return-value]
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
@@ -186,9 +212,9 @@ def _to_decimal(raw: object) -> Decimal | None:
 def _rate(raw: object, number: Decimal) -> Decimal:
     """0.85, 85 and 85% are all 85%: text with % is a percentage, numbers above 1 are percents."""
     if isinstance(raw, str) and normalize_text(raw).endswith("%"):
-        number = number / 100
+        number = div(number, 100)  # type: ignore[assignment]
     elif number > 1:
-        number = number / 100
+        number = div(number, 100)  # type: ignore[assignment]
     if number < 0 or number > 1:
         raise BadValue("value.not_rate")
     return number

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from kaohe.numbers import ZERO
+from kaohe.numbers import ZERO, div
 from kaohe.rules.base import Dec, Finding, InputSpec, Outcome, RuleModel, Text, ValueType, step
 
 
@@ -39,7 +39,7 @@ class Judged(RuleModel):
         assert isinstance(given, Decimal)
         if self.scale is not None:
             high = self._max(points) or ZERO
-            got = given * high / self.scale
+            got = div(given * high, self.scale)
             return Outcome(got, (step("step.supplied", value=given, scale=self.scale, full=high, points=got,
                                       owner=self.owner or ""),))
         return Outcome(given, (step("step.judged", points=given, low=self.min,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from kaohe.numbers import ZERO, fmt
+from kaohe.numbers import ZERO, Exact, div, fmt, round_half_up
 from kaohe.rules.base import (
     Bound,
     Dec,
@@ -66,25 +66,25 @@ class Panel(RuleModel):
         if self.method == "weighted" and self.weights:
             score = self._weighted(rows, steps)
         else:
-            score = sum(scores, ZERO) / len(scores) if scores else ZERO
+            score = div(sum(scores, ZERO), len(scores)) if scores else ZERO
             steps.append(step("step.panel_mean", score=_show(score)))
         scale = Decimal(1) if self.scale == "rate" else self.scale
-        got = self._full(points) * score / scale
+        got = div(self._full(points) * score, scale)
         steps.append(step("step.panel_convert", score=_show(score), scale="100%" if self.scale == "rate" else scale,
                           full=self._full(points), points=_show(got)))
         return Outcome(got, tuple(steps))
 
-    def _weighted(self, rows: list[Event], steps: list) -> Decimal:  # type: ignore[type-arg]
+    def _weighted(self, rows: list[Event], steps: list) -> Exact:  # type: ignore[type-arg]
         assert self.weights is not None
         by_group: dict[str, list[Decimal]] = {}
         for r in rows:
             by_group.setdefault(r.attributes[self.group or ""], []).append(Decimal(r.value))  # type: ignore[arg-type]
         present = {g: w for g, w in self.weights.items() if g in by_group}
         total_weight = sum(present.values(), ZERO)
-        score = ZERO
+        score: Exact = ZERO
         for g, w in present.items():
-            mean = sum(by_group[g], ZERO) / len(by_group[g])
-            score += mean * w / total_weight
+            mean = div(sum(by_group[g], ZERO), len(by_group[g]))
+            score += div(mean * w, total_weight)
             steps.append(step("step.panel_group", group=g, score=_show(mean), weight=f"{fmt(w * 100)}%"))
         if len(present) < len(self.weights):
             steps.append(step("step.panel_renormalised", groups="、".join(present)))
@@ -104,6 +104,8 @@ class Panel(RuleModel):
         return []
 
 
-def _show(value: Decimal) -> str:
+def _show(value: Exact) -> str:
     """Means can have long expansions; show four places (the points themselves stay exact)."""
-    return fmt(value.quantize(Decimal("0.0001"))) if value.as_tuple().exponent < -4 else fmt(value)
+    if isinstance(value, Decimal) and value.as_tuple().exponent >= -4:  # type: ignore[operator]
+        return fmt(value)
+    return "≈" + fmt(round_half_up(value, 4))

@@ -6,12 +6,12 @@ shortfall: "抽檢合格率不低于90%…低于1個百分點扣1分,扣完為�
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from kaohe.numbers import ZERO, fmt
+from kaohe.numbers import ZERO, div, floor, fmt
 from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, step
 
 
@@ -62,12 +62,12 @@ class Ratio(RuleModel):
         if self.mode == "proportional":
             if self.zero is not None and self.zero.contains(rate):
                 return Outcome(ZERO, (step("step.ratio_zero", rate=_pct(rate)),))
-            got = full * rate / self.target
+            got = div(full * rate, self.target)
             return Outcome(got, (step("step.ratio_proportional", rate=_pct(rate), target=_pct(self.target),
                                       full=full, points=got),))
         short = (self.target - rate) * 100
         if self.whole_points:
-            short = short.to_integral_value(rounding=ROUND_FLOOR)
+            short = Decimal(floor(short))
         taken = short * (self.per_point or ZERO)
         got = max(full - taken, ZERO)
         return Outcome(got, (step("step.ratio_shortfall", rate=_pct(rate), target=_pct(self.target),

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from kaohe.errors import Problem, Severity
 from kaohe.i18n import t
-from kaohe.numbers import ZERO, fmt
+from kaohe.numbers import ZERO, exact_arithmetic, fmt
 from kaohe.rules.base import BadValue, parse_value
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Criterion, Item, Section, applies
@@ -14,6 +14,7 @@ from kaohe.scheme.models import Criterion, Item, Section, applies
 P = tuple[str | int, ...]
 
 
+@exact_arithmetic
 def check_scheme(loaded: LoadedScheme) -> list[Problem]:
     """All findings, errors and warnings, in file order."""
     found: list[Problem] = []

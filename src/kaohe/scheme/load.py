@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from kaohe.errors import Location, Problem, SchemeError
 from kaohe.i18n import join_list, t
+from kaohe.numbers import exact_arithmetic
 from kaohe.rules import REGISTRY
 from kaohe.scheme.models import Scheme
 from kaohe.scheme.yamlload import Positions, load_yaml
@@ -29,6 +30,7 @@ class LoadedScheme:
         return self.positions.at(path, key=key)
 
 
+@exact_arithmetic
 def load_scheme(path: str | Path) -> LoadedScheme:
     name = str(path)
     try:
@@ -83,6 +85,8 @@ def _message(err: Any, path: tuple[str | int, ...], tags: list[str]) -> str:
     ctx = err.get("ctx") or {}
     field = str(err["loc"][-1]) if err["loc"] else ""
     shown = _show(value)
+    if kind == "number_size":
+        return t("schema.number_size", key=field, value=shown, digits=ctx.get("digits"), places=ctx.get("places"))
     if kind == "extra_forbidden":
         return t("schema.unknown_key", key=field, keys=join_list(_fields_at(err["loc"][:-1])))
     if kind == "missing":

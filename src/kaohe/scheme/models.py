@@ -268,7 +268,16 @@ class Scheme(Model):
     ranking: Ranking = Ranking()
     outcomes: Outcomes = Outcomes()
     rounding: Rounding | None = None
+    display_places: Int | None = Field(default=None, ge=0, le=6)
+    """Places shown for a value with no finite decimal form (28/3 ≈ 9.33) where `rounding` states
+    none: 2 when omitted. Only what is shown is rounded; results files carry the exact value."""
     sections: list[Section] = Field(min_length=1)
+
+    def shown_places(self) -> int | None:
+        """The places a Rational is shown with: the scheme's display places, else its rounding's."""
+        if self.display_places is not None:
+            return self.display_places
+        return self.rounding.places if self.rounding is not None else None
 
     def criteria(self) -> Iterator[tuple[Section, Item, Criterion]]:
         """Every criterion of the scheme, task lists included."""
