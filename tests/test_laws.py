@@ -78,7 +78,7 @@ def _evidence(loaded, draw) -> Evidence:  # type: ignore[no-untyped-def]
     evidence = Evidence()
     scheme = loaded.scheme
     for unit in scheme.unit_names()[:4]:
-        for criterion, spec in scheme.inputs():
+        for criterion, spec in scheme.criterion_inputs():
             evidence.values[(unit, spec.id)] = Value.at(_value(criterion, spec, draw), None, HERE)
     return evidence
 

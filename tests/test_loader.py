@@ -82,7 +82,7 @@ def test_custom_tags_are_refused(tmp_path: Path) -> None:
 def test_unknown_key_is_located_and_lists_accepted_keys(tmp_path: Path) -> None:
     text = MINIMAL.replace("            points: 2\n            rule", "            pionts: 2\n            rule")
     message = _error(tmp_path, text)
-    assert f"{tmp_path / 's.yaml'}:16:13: 错误: 未知的键 \"pionts\",可用的键: id、title、text、points、effect、rule、default、owner、categories" in message
+    assert f"{tmp_path / 's.yaml'}:16:13: 错误: 未知的键 \"pionts\",可用的键: id、title、text、points、effect、rule、default、owner、categories、of、na" in message
 
 
 def test_unknown_key_inside_a_rule_lists_that_rules_keys(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def _value(spec, draw):  # type: ignore[no-untyped-def]
 @given(st.data())
 def test_every_score_stays_within_its_bounds(data) -> None:  # type: ignore[no-untyped-def]
     evidence = Evidence()
-    for _criterion, spec in SCHEME.inputs():
+    for _criterion, spec in SCHEME.criterion_inputs():
         evidence.values[("溧阳市", spec.id)] = Value.at(_value(spec, data.draw), None, Location("p"))
     [unit] = [u for u in score(SCHEME, evidence).units if u.unit == "溧阳市"]
     for section in SCHEME.sections:

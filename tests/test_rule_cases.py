@@ -4,39 +4,75 @@ A case gives a criterion (as a scheme would write it), the raw evidence values a
 type, and either the expected points (`expect`) or the message key of the expected refusal
 (`error`). Its `why` holds the working. An events or panel input takes a list of rows, each a
 mapping of attribute columns plus `值` (the row's value; omitted for one event).
+
+The criterion is scored inside a small scheme of one section and one item: `scheme:` (in the file,
+for all its cases, and in a case) adds scheme keys such as `rates`, `inputs`, `values`, `flags` or
+`units`; `others:` gives other units' values (unit → values) for rules that score a unit against
+the others. The unit under test is 单位.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kaohe.engine import score_criterion
+from kaohe.engine import score
 from kaohe.errors import Location
-from kaohe.evidence import Evidence, accept_entry
+from kaohe.evidence import Evidence, accept_entry, input_index
 from kaohe.evidence.layout import Entry
 from kaohe.rules import REGISTRY
-from kaohe.scheme.models import Criterion, Scheme
+from kaohe.scheme.models import Scheme
+from kaohe.scheme.names import catalogue
 from kaohe.scheme.yamlload import load_yaml
 
 CASES = Path(__file__).parent / "rule_cases"
-SCHEME = Scheme.model_validate({
-    "id": "t", "title": "t", "year": Decimal(2020), "full_score": Decimal(1),
-    "sections": [{"id": "1", "title": "t", "points": Decimal(1), "items": [
-        {"id": "1.1", "title": "t", "points": Decimal(1), "criteria": [
-            {"id": "1.1.1", "text": "t", "points": Decimal(1), "rule": {"kind": "met"}}]}]}],
-})
+UNIT = "单位"
 
 
 def _cases() -> list[pytest.param]:
     params = []
     for path in sorted(CASES.glob("*.yaml")):
         data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+        shared = data.get("scheme") or {}
         for case in data["cases"]:
-            params.append(pytest.param(case, id=f"{path.stem}:{case['name']}"))
+            params.append(pytest.param({**case, "scheme": {**shared, **(case.get("scheme") or {})}},
+                                       id=f"{path.stem}:{case['name']}"))
     return params
+
+
+def scheme_around(case: dict[str, Any]) -> Scheme:
+    """A one-section, one-item scheme holding the case's criterion and its scheme keys."""
+    criterion = case["criterion"]
+    extra = dict(case.get("scheme") or {})
+    units = extra.pop("units", None) or [{"name": UNIT}] + [{"name": u} for u in case.get("others") or {}]
+    item_id = str(criterion["id"]).rsplit(".", 1)[0] if "." in str(criterion["id"]) else "1.1"
+    points = criterion.get("points") or Decimal(1000)
+    return Scheme.model_validate({
+        "id": "case", "title": "case", "full_score": points, "units": units,
+        "sections": [{"id": "1", "title": "case", "points": points,
+                      "items": [{"id": item_id, "title": "case", "criteria": [criterion]}]}],
+        **extra,
+    })
+
+
+def evidence_for(scheme: Scheme, by_unit: dict[str, dict[str, Any]]) -> Evidence:
+    index = input_index(scheme)
+    evidence = Evidence()
+    here = Location("case")
+    known = dict.fromkeys(scheme.unit_names())
+    for unit, values in by_unit.items():
+        for input_id, raw in (values or {}).items():
+            rows = raw if isinstance(raw, list) else [{"值": raw}]
+            for row in rows:
+                attributes = {k: str(v) for k, v in row.items() if k != "值"}
+                entry = Entry.at(unit, here, str(input_id), row.get("值"), "", attributes)
+                if entry.input_id not in index:
+                    raise AssertionError(f"unknown input {input_id}")
+                accept_entry(evidence, entry, index, known)
+    return evidence
 
 
 def test_every_rule_kind_has_cases() -> None:
@@ -46,19 +82,18 @@ def test_every_rule_kind_has_cases() -> None:
 @pytest.mark.parametrize("case", _cases())
 def test_rule_case(case: dict) -> None:
     assert case.get("why"), "every case states its working"
-    criterion = Criterion.model_validate(case["criterion"])
-    index = {spec.id: spec for spec in criterion.inputs()}
-    evidence = Evidence()
-    here = Location("case")
-    for input_id, raw in (case.get("values") or {}).items():
-        rows = raw if isinstance(raw, list) else [{"值": raw}]
-        for row in rows:
-            attributes = {k: str(v) for k, v in row.items() if k != "值"}
-            entry = Entry.at("单位", here, input_id, row.get("值"), "", attributes)
-            accept_entry(evidence, entry, index, {})
-    if "error" in case:
+    scheme = scheme_around(case)
+    assert [(f.key, f.params) for f in catalogue(scheme).errors] == []
+    evidence = evidence_for(scheme, {UNIT: case.get("values") or {}, **(case.get("others") or {})})
+    if "error" in case and evidence.problems:
         assert [p.code for p in evidence.problems][:1] == [case["error"]]
         return
     assert [str(p) for p in evidence.problems] == []
-    result = score_criterion(criterion, "单位", evidence, SCHEME)
-    assert result.points == case["expect"], [s.key for s in result.steps]
+    results = score(scheme, evidence)
+    if "error" in case:
+        assert [p.code for p in results.problems][:1] == [case["error"]]
+        return
+    assert [str(p) for p in results.problems] == []
+    unit = next(u for u in results.units if u.unit == UNIT)
+    result = next(c for c in unit.criteria if c.criterion.id == str(case["criterion"]["id"]))
+    assert result.points == case["expect"], [(s.key, s.params) for s in result.steps]

@@ -115,7 +115,7 @@ def _many_units(tmp_path: Path, count: int) -> tuple[Path, Path]:
     text = (SCHEMES / "xuzhou-stats-2017.yaml").read_text(encoding="utf-8")
     scheme = tmp_path / "scheme.yaml"
     scheme.write_text(text[:text.index("\nunits:")] + text[text.index("\nranking:"):], encoding="utf-8")
-    specs = [spec for _, spec in load_scheme(scheme).scheme.inputs()]
+    specs = [spec for _, spec in load_scheme(scheme).scheme.criterion_inputs()]
     lines = ["单位,指标,值"]
     for u in range(count):
         for spec in specs:

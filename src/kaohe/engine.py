@@ -1,13 +1,20 @@
 """The engine: scheme + evidence -> results with a full trace. Pure: no I/O, no printing.
 
-Points are Decimals from end to end. A node (item or section) adds up its parts as
+Points are exact from end to end (kaohe.numbers). A node (group, item or section) adds up its
+parts as
 
     core   = min(start + Σ score, cap)          start: 0, or the node's points (base: full)
     core   = max(core − min(Σ deduct, deduct_limit), 0)
+    core   = core × points ÷ (points − not applicable)       only with `normalise`
     result = core + min(Σ bonus, bonus_cap)
 
-Deductions and bonuses a node does not limit itself pass up to its parent. Rounding happens
-only where the scheme states it.
+Deductions and bonuses a node does not limit itself pass up to its parent, and so do the points
+of parts that do not apply (不适用) unless the node normalises. Rounding happens only where the
+scheme states it.
+
+Scoring runs in three steps: each unit's named values (kaohe.values) are looked up as its rules
+and flags ask for them; the rules that score a unit against the others (relative, place) get the
+values of every unit of their group first; then every unit is scored.
 """
 
 from __future__ import annotations
@@ -17,40 +24,46 @@ from decimal import Decimal
 from typing import Iterator, Mapping, NamedTuple
 
 from kaohe.bulk import collector_paused
-from kaohe.errors import Location
+from kaohe.errors import Location, Problem
 from kaohe.evidence import Evidence, Value, ValueTable
-from kaohe.numbers import ZERO, div, exact_arithmetic, round_half_up
-from kaohe.rules.base import InputSpec, Step, ValueType, parse_value, step
-from kaohe.scheme.models import Criterion, Item, Periods, Scheme, Section, applies
+from kaohe.numbers import ZERO, Exact, div, exact_arithmetic, round_half_up
+from kaohe.rules.base import NOT_APPLICABLE, PEERS, InputSpec, PeerStats, Step, ValueType, parse_value, step
+from kaohe.scheme.models import Criterion, Group, Item, Periods, Scheme, Section, applies
+from kaohe.scheme.names import uses_values
+from kaohe.values import Computed, UnitValues
 
 
 class InputResult(NamedTuple):
     id: str
     value: object
     raw: object
-    status: str  # "given" | "default" | "missing"
-    source: Value | None = None
-    """The evidence value, when one was given."""
+    status: str  # "given" | "default" | "computed" | "missing"
+    source: object = None
+    """The evidence Value, or the Computed value the input is bound to."""
 
     @property
     def location(self) -> Location | None:
-        """Where the value was read; None when it was missing or defaulted."""
-        return self.source.location if self.source is not None and self.source.locate is not None else None
+        """Where the value was read; None when it was missing, defaulted or computed."""
+        source = self.source
+        return source.location if isinstance(source, Value) and source.locate is not None else None
 
     @property
     def note(self) -> str:
-        return self.source.note if self.source is not None else ""
+        return self.source.note if isinstance(self.source, Value) else ""
 
 
 class CriterionResult(NamedTuple):
     criterion: Criterion
     sources: object
-    """Per input: the evidence Value, or NO_EVENTS, DEFAULTED or MISSING; a tuple of them when the
-    criterion has several inputs, the one source itself when it has one (a large run holds
-    millions of these: `inputs` describes them in full when asked)."""
-    points: Decimal
+    """Per input: the evidence Value, a Computed value, or NO_EVENTS, DEFAULTED or MISSING; a tuple
+    of them when the criterion has several inputs, the one source itself when it has one (a large
+    run holds millions of these: `inputs` describes them in full when asked)."""
+    points: Exact
     steps: tuple[Step, ...]
     period: str | None = None
+    applicable: bool = True
+    """False when an input is 不适用: the criterion's points are then not among those its nodes
+    could earn (应得分)."""
 
     @property
     def inputs(self) -> tuple[InputResult, ...]:
@@ -63,7 +76,18 @@ class CriterionResult(NamedTuple):
 
     @property
     def missing(self) -> bool:
-        return any(source is MISSING for source in self.source_list)
+        return any(source is MISSING or (type(source) is Computed and source.value is None)
+                   for source in self.source_list)
+
+    def missing_ids(self) -> list[str]:
+        """The evidence ids whose absence left this criterion unscored."""
+        found: list[str] = []
+        for spec, source in zip(self.criterion.inputs(), self.source_list, strict=True):
+            if source is MISSING:
+                found.append(spec.id)
+            elif type(source) is Computed and source.value is None:
+                found.extend(source.missing)
+        return list(dict.fromkeys(found))
 
 
 NO_EVENTS, DEFAULTED, MISSING = "no events", "default", "missing"
@@ -72,6 +96,9 @@ NO_EVENTS, DEFAULTED, MISSING = "no events", "default", "missing"
 def _input_result(criterion: Criterion, spec: InputSpec, source: object) -> InputResult:
     if isinstance(source, Value):
         return InputResult(spec.id, source.value, source.raw, "given", source)
+    if isinstance(source, Computed):
+        status = "missing" if source.value is None else "computed"
+        return InputResult(spec.id, source.value, None, status, source)
     if source is NO_EVENTS:  # no events reported: none happened
         return InputResult(spec.id, [], None, "given")
     if source is DEFAULTED:
@@ -80,17 +107,21 @@ def _input_result(criterion: Criterion, spec: InputSpec, source: object) -> Inpu
 
 
 class NodeResult(NamedTuple):
-    """An item or a section: what its parts added up to, and which limits bit."""
+    """A group, an item or a section: what its parts added up to, and which limits bit."""
 
     id: str
-    raw: Decimal
+    raw: Exact
     """start + Σ score, before the cap."""
-    points: Decimal
+    points: Exact
     """The node's result."""
-    capped_at: Decimal | None = None
-    deducted: Decimal = ZERO
-    bonus: Decimal = ZERO
+    capped_at: Exact | None = None
+    deducted: Exact = ZERO
+    bonus: Exact = ZERO
     falsified: bool = False
+    earned: Exact | None = None
+    """实得分 before normalising over the points that apply (None when not normalised)."""
+    applicable: Exact | None = None
+    """应得分: the node's points less those of parts that do not apply (None when all apply)."""
 
 
 class NodeMap(Mapping[str, NodeResult]):
@@ -129,11 +160,12 @@ class UnitResult:
     unit: str
     criteria: tuple[CriterionResult, ...]
     items: Mapping[str, NodeResult]
+    """Items and the groups inside them, by id."""
     sections: Mapping[str, NodeResult]
-    base: Decimal
-    bonus: Decimal
-    total: Decimal
-    deduction: Decimal = ZERO
+    base: Exact
+    bonus: Exact
+    total: Exact
+    deduction: Exact = ZERO
     category: str | None = None
     vetoed: tuple[str, ...] = ()
     falsified: tuple[str, ...] = ()
@@ -141,6 +173,15 @@ class UnitResult:
     """Prerequisites (申报必备条件) not met."""
     periods: tuple[tuple[str, UnitResult], ...] = ()
     """For schemes scored per period: each period's own result; this one combines them."""
+    undecided: tuple[str, ...] = ()
+    """Flags whose condition reads a missing value (a veto is then not applied, a prerequisite
+    not met): reported with the missing values."""
+    flag_sources: tuple[tuple[str, Computed], ...] = ()
+    """For flags set by a condition: how the condition came out, for explanations."""
+    earned: Exact | None = None
+    """With the scheme's `normalise_to`: the base points earned (实得分) before converting."""
+    applicable: Exact | None = None
+    """With the scheme's `normalise_to`: the base points that apply (应得分)."""
 
     @property
     def barred(self) -> bool:
@@ -159,6 +200,9 @@ class Missing:
 class Results:
     units: tuple[UnitResult, ...]
     missing: tuple[Missing, ...]
+    problems: tuple[Problem, ...] = ()
+    """Evidence errors found while computing values (a division by zero): nothing is to be
+    published from results that have any."""
 
 
 @exact_arithmetic
@@ -166,19 +210,36 @@ def score(scheme: Scheme, evidence: Evidence) -> Results:
     """Score every unit the scheme lists (or, if it lists none, every unit in the evidence)."""
     names = scheme.unit_names() or list(evidence.units)
     evidence = _tabled(evidence)
+    problems: list[Problem] = []
     with collector_paused():
         if scheme.periods is None or scheme.periods.source == "files":
-            units = tuple(score_unit(scheme, name, evidence) for name in names)
+            units = tuple(_score_all(scheme, names, evidence, problems))
         else:
-            units = tuple(_score_periods(scheme, name, evidence) for name in names)
+            per_period = [(name, _score_all(scheme, names, evidence.periods.get(name) or Evidence(), problems))
+                          for name in scheme.periods.names]
+            units = tuple(_combine_unit(scheme, [(name, results[i]) for name, results in per_period])
+                          for i in range(len(names)))
     missing = tuple(
-        Missing(u.unit, spec.id, c.period) for u in units for c in u.criteria if c.missing
-        for spec, source in zip(c.criterion.inputs(), c.source_list, strict=True) if source is MISSING
-    )
-    return Results(units, missing)
+        [Missing(u.unit, input_id, c.period) for u in units for c in u.criteria if c.missing
+         for input_id in c.missing_ids()]
+        + [Missing(u.unit, flag, None) for u in units for flag in u.undecided])
+    return Results(units, missing, tuple(dict.fromkeys(problems)))
 
 
-def combine_periods(periods: Periods, values: list[tuple[str, Decimal]]) -> Decimal:
+def _score_all(scheme: Scheme, names: list[str], evidence: Evidence, problems: list[Problem]) -> list[UnitResult]:
+    """Every unit on one body of evidence: named values, then peers, then each unit's score."""
+    values: dict[str, UnitValues] = {}
+    if uses_values(scheme):
+        memo: dict[str, dict] = {}  # type: ignore[type-arg]
+        values = {name: UnitValues(scheme, name, _values_of(evidence, name), memo) for name in names}
+    peers = _peers(scheme, names, evidence, values)
+    results = [score_unit(scheme, name, evidence, values.get(name), peers) for name in names]
+    for unit_values in values.values():
+        problems.extend(unit_values.problems)
+    return results
+
+
+def combine_periods(periods: Periods, values: list[tuple[str, Exact]]) -> Exact:
     """The year from its periods: mean (Σ ÷ n, dividing once), sum, or weighted Σ w × v."""
     if periods.combine == "weighted":
         weights = periods.weights or {}
@@ -187,16 +248,15 @@ def combine_periods(periods: Periods, values: list[tuple[str, Decimal]]) -> Deci
     return total if periods.combine == "sum" else div(total, len(periods.names))
 
 
-def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
-    """Each period scored on its own evidence, then combined as the scheme says (mean, sum, weights)."""
+def _combine_unit(scheme: Scheme, per: list[tuple[str, UnitResult]]) -> UnitResult:
+    """Each period scored on its own evidence, combined as the scheme says (mean, sum, weights)."""
     assert scheme.periods is not None
     periods = scheme.periods
-    per = [(name, score_unit(scheme, unit, evidence.periods.get(name) or Evidence())) for name in periods.names]
 
-    def total(get) -> Decimal:  # type: ignore[no-untyped-def]
+    def total(get) -> Exact:  # type: ignore[no-untyped-def]
         return combine_periods(periods, [(name, get(r)) for name, r in per])
 
-    def node_total(kind: str, node_id: str, field: str) -> Decimal:
+    def node_total(kind: str, node_id: str, field: str) -> Exact:
         return combine_periods(periods, [(name, getattr(getattr(r, kind)[node_id], field) if node_id in getattr(r, kind)
                                          else ZERO) for name, r in per])
 
@@ -209,11 +269,14 @@ def _score_periods(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
         combined = round_half_up(combined, scheme.rounding.places)
     criteria = tuple(c._replace(period=name) for name, r in per for c in r.criteria)
     first = per[0][1]
-    return UnitResult(unit, criteria, nodes("items"), nodes("sections"), total(lambda r: r.base),
+
+    def union(get) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+        return tuple(dict.fromkeys(f for _, r in per for f in get(r)))
+
+    return UnitResult(first.unit, criteria, nodes("items"), nodes("sections"), total(lambda r: r.base),
                       total(lambda r: r.bonus), combined, total(lambda r: r.deduction), first.category,
-                      tuple(dict.fromkeys(f for _, r in per for f in r.vetoed)),
-                      tuple(dict.fromkeys(f for _, r in per for f in r.falsified)),
-                      tuple(dict.fromkeys(f for _, r in per for f in r.unmet)), tuple(per))
+                      union(lambda r: r.vetoed), union(lambda r: r.falsified), union(lambda r: r.unmet), tuple(per),
+                      union(lambda r: r.undecided))
 
 
 @dataclass
@@ -221,13 +284,23 @@ class _Flags:
     vetoed: list[str] = field(default_factory=list)
     falsified: list[str] = field(default_factory=list)
     unmet: list[str] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)
+    derived: list[tuple[str, Computed]] = field(default_factory=list)
 
 
-def _flags(scheme: Scheme, unit: str, evidence: Evidence) -> _Flags:
+def _flags(scheme: Scheme, own: Mapping[str, Value], values: UnitValues | None) -> _Flags:
     found = _Flags()
     for flag in scheme.flags:
-        value = evidence.values.get((unit, flag.id))
-        given = value.value if value is not None else None
+        if flag.when is not None and values is not None:
+            given = values.flag(flag)
+            source = values.get(f"flag:{flag.id}")
+            if isinstance(source, Computed):
+                found.derived.append((flag.id, source))
+            if given is None:
+                found.undecided.append(flag.id)
+        else:
+            value = own.get(flag.id)
+            given = value.value if value is not None else None
         if flag.kind == "veto" and given is True:
             found.vetoed.append(flag.id)
         elif flag.kind == "falsification" and given:
@@ -240,12 +313,14 @@ def _flags(scheme: Scheme, unit: str, evidence: Evidence) -> _Flags:
 class _Limits(NamedTuple):
     """A node's adding-up constants, read once from the scheme."""
 
-    start: Decimal
-    limit: Decimal | None
-    deductible: Decimal | None
-    bonus_cap: Decimal | None
+    start: Exact
+    limit: Exact | None
+    deductible: Exact | None
+    bonus_cap: Exact | None
     has_points: bool
-    seen: dict[tuple[Decimal, Decimal, Decimal, bool], tuple[NodeResult, Decimal, Decimal]]
+    points: Exact | None
+    normalise: bool
+    seen: dict[tuple[object, ...], tuple[NodeResult, Exact, Exact, Exact]]
     """Results by what the parts added up to: most units' items come out the same, and one shared
     result (not one per unit) keeps a large run's memory down."""
 
@@ -258,48 +333,74 @@ class _Planned(NamedTuple):
     defaults: tuple[object, ...]
     """Each input's default as a typed value (_NO_DEFAULT where there is none)."""
     effect: str
-    seen: dict[tuple[object, ...], tuple[Decimal, tuple[Step, ...]]]
+    seen: dict[tuple[object, ...], tuple[Exact, tuple[Step, ...]]]
     """Outcomes by input values: a rule is a pure function of them, and most units give one of a
     few values (是/否, 0–6 times, full marks), so each distinct outcome is worked out once."""
+    bound: tuple[str | None, ...]
+    """Per input: the named value it reads (`of`), or None for the criterion's own evidence."""
+    lost: Exact
+    """The points that stop being earnable when the criterion does not apply."""
+
+
+class _GroupPlan(NamedTuple):
+    group: Group
+    limits: _Limits
+    plans: list[_Planned]
 
 
 MEMO_LIMIT = 1024
 """The most distinct input values remembered per criterion."""
-_MEMO_TYPES = frozenset({Decimal, int, bool, str})
+_MEMO_TYPES = frozenset({Decimal, int, bool, str, PeerStats})
 
 
 _NO_DEFAULT = object()
 
 
-def _limits(node: Item | Section) -> _Limits:
+def _limits(node: Item | Section | Group) -> _Limits:
     start = node.points if node.base == "full" and node.points is not None else ZERO
-    return _Limits(start, node.limit, node.deductible, node.bonus_cap, node.points is not None, {})
+    return _Limits(start, node.limit, node.deductible, node.bonus_cap, node.points is not None, node.points,
+                   node.normalise, {})
 
 
-def _planned(criterion: Criterion) -> _Planned:
-    specs = tuple(criterion.inputs())
+def _planned(scheme: Scheme, criterion: Criterion) -> _Planned:
+    specs = tuple(scheme.specs(criterion))
     defaults = tuple(_NO_DEFAULT if criterion.default is None else parse_value(spec, criterion.default)
                      for spec in specs)
-    return _Planned(criterion, specs, defaults, criterion.effect, {})
+    bindings = criterion.bindings()
+    lost = criterion.points if criterion.points is not None else (criterion.rule.max_points(None) or ZERO)
+    return _Planned(criterion, specs, defaults, criterion.effect, {}, tuple(bindings.get(s.id) for s in specs),
+                    lost if criterion.na else ZERO)
 
 
-Layout = list[tuple[Section, _Limits, list[tuple[Item, _Limits, list[_Planned]]]]]
+Entry = _Planned | _GroupPlan
+Layout = list[tuple[Section, _Limits, list[tuple[Item, _Limits, list[Entry]]]]]
 
 
 def _layout(scheme: Scheme, category: str | None, unit: str) -> tuple[Layout, dict[str, int], dict[str, int]]:
     """The sections, items and criteria that apply to a unit, resolved once per category (and per
     unit only where a section carries per-unit task lists), with the id -> position of its items
-    and sections in the order they are scored."""
+    (and groups) and sections in the order they are scored."""
     cache: dict[tuple[str | None, str | None], tuple[Layout, dict[str, int], dict[str, int]]] = \
         scheme.__dict__.setdefault("_engine_layouts", {})
     key = (category, unit if any(s.tasks for s in scheme.sections) else None)
     found = cache.get(key)
     if found is None:
+        def entries(item: Item) -> list[Entry]:
+            out: list[Entry] = []
+            for entry in item.criteria:
+                if isinstance(entry, Group):
+                    plans = [_planned(scheme, c) for c in entry.criteria if applies(c, category)]
+                    if plans:
+                        out.append(_GroupPlan(entry, _limits(entry), plans))
+                elif applies(entry, category):
+                    out.append(_planned(scheme, entry))
+            return out
+
         layout = [(section, _limits(section),
-                   [(item, _limits(item), [_planned(c) for c in item.criteria if applies(c, category)])
-                    for item in section.items_for(unit) if applies(item, category)])
+                   [(item, _limits(item), entries(item)) for item in section.items_for(unit) if applies(item, category)])
                   for section in scheme.sections if applies(section, category)]
-        item_ids = [item.id for _, _, items in layout for item, _, _ in items]
+        item_ids = [node_id for _, _, items in layout for item, _, children in items
+                    for node_id in [g.group.id for g in children if isinstance(g, _GroupPlan)] + [item.id]]
         section_ids = [section.id for section, _, _ in layout]
         # the last of a repeated id wins, at its first place: as a dict filled in order would do
         found = (layout, {i: n for n, i in enumerate(item_ids)}, {i: n for n, i in enumerate(section_ids)})
@@ -317,59 +418,106 @@ def _category_of(scheme: Scheme, unit: str) -> str | None:
     return categories.get(unit)
 
 
-def score_unit(scheme: Scheme, unit: str, evidence: Evidence) -> UnitResult:
+def score_unit(scheme: Scheme, unit: str, evidence: Evidence, values: UnitValues | None = None,
+               peers: dict[tuple[str, str | None], PeerStats] | None = None) -> UnitResult:
     category = _category_of(scheme, unit)
-    flags = _flags(scheme, unit, evidence)
+    own = _values_of(evidence, unit)
+    if values is None and uses_values(scheme):
+        values = UnitValues(scheme, unit, own, {})
+    flags = _flags(scheme, own, values)
     criteria: list[CriterionResult] = []
     layout, item_index, section_index = _layout(scheme, category, unit)
-    own = _values_of(evidence, unit)
     items: list[NodeResult] = []
     sections: list[NodeResult] = []
     totals = {"base": ZERO, "bonus": ZERO, "deduction": ZERO}
     stage = scheme.rounding.stage if scheme.rounding is not None else None
     places = scheme.rounding.places if scheme.rounding is not None else 0
     falsified = flags.falsified
+    group_of = category if peers else None
+    base_lost = ZERO
+
+    def run(plans: list[_Planned]) -> tuple[Exact, Exact, Exact, Exact]:
+        got_score = got_deduct = got_bonus = lost = ZERO
+        for plan in plans:
+            result = _score_planned(plan, own, stage, places, values, peers, group_of)
+            criteria.append(result)
+            if not result.applicable:
+                lost += plan.lost
+            elif plan.effect == "score":
+                got_score += result.points
+            elif plan.effect == "deduct":
+                got_deduct += result.points
+            else:
+                got_bonus += result.points
+        return got_score, got_deduct, got_bonus, lost
+
     for section, section_limits, item_plans in layout:
-        s_score = s_deduct = s_bonus = ZERO
-        for item, item_limits, plans in item_plans:
-            i_score = i_deduct = i_bonus = ZERO
-            for plan in plans:
-                result = _score_planned(plan, own, stage, places)
-                criteria.append(result)
-                if plan.effect == "score":
-                    i_score += result.points
-                elif plan.effect == "deduct":
-                    i_deduct += result.points
+        s_score = s_deduct = s_bonus = s_lost = ZERO
+        for item, item_limits, children in item_plans:
+            i_score = i_deduct = i_bonus = i_lost = ZERO
+            for child in children:
+                if isinstance(child, _GroupPlan):
+                    g_score, g_deduct, g_bonus, g_lost = run(child.plans)
+                    node, passed_deduct, passed_bonus, lost_up = _aggregate(
+                        child.group.id, child.limits, g_score, g_deduct, g_bonus, g_lost, False, places, False,
+                        passes_up=True)
+                    items.append(node)
+                    i_score += node.points - node.bonus
+                    i_deduct += passed_deduct
+                    i_bonus += node.bonus + passed_bonus
+                    i_lost += lost_up
                 else:
-                    i_bonus += result.points
-            node, passed_deduct, passed_bonus = _aggregate(
-                item.id, item_limits, i_score, i_deduct, i_bonus, stage == "item", places,
+                    c_score, c_deduct, c_bonus, c_lost = run([child])
+                    i_score += c_score
+                    i_deduct += c_deduct
+                    i_bonus += c_bonus
+                    i_lost += c_lost
+            node, passed_deduct, passed_bonus, lost_up = _aggregate(
+                item.id, item_limits, i_score, i_deduct, i_bonus, i_lost, stage == "item", places,
                 bool(falsified) and item.id in falsified, passes_up=True)
             items.append(node)
             s_score += node.points - node.bonus
             s_deduct += passed_deduct
             s_bonus += node.bonus + passed_bonus
-        node, _, _ = _aggregate(section.id, section_limits, s_score, s_deduct, s_bonus, stage == "section", places,
-                                False, passes_up=False)
+            s_lost += lost_up
+        node, _, _, lost_up = _aggregate(section.id, section_limits, s_score, s_deduct, s_bonus, s_lost,
+                                         stage == "section", places, False, passes_up=False)
         sections.append(node)
         if section.counted:
             totals[section.kind] += _contribution(section, node.points, scheme, category)
+            if section.kind == "base":
+                base_lost += lost_up
+    earned = applicable = None
+    if scheme.normalise_to is not None:
+        full = scheme.full_score_for(category) or ZERO
+        earned, applicable = totals["base"], full - base_lost
+        totals["base"] = div(earned * scheme.normalise_to, applicable) if applicable > 0 else ZERO
     total = totals["base"] + totals["bonus"] - totals["deduction"]
     if stage == "total":
         total = round_half_up(total, places)
     return UnitResult(unit, tuple(criteria), NodeMap(item_index, tuple(items)), NodeMap(section_index, tuple(sections)),
                       totals["base"], totals["bonus"], total,
-                      totals["deduction"], category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet))
+                      totals["deduction"], category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet),
+                      (), tuple(flags.undecided), tuple(flags.derived), earned, applicable)
 
 
-def _aggregate(node_id: str, limits: _Limits, score: Decimal, deduct: Decimal, bonus: Decimal, rounded: bool,
-               places: int, falsified: bool, *, passes_up: bool) -> tuple[NodeResult, Decimal, Decimal]:
-    """The node's result, and (for an item) the deductions and bonuses it leaves to its section."""
-    key = (score, deduct, bonus, falsified)
+def _aggregate(node_id: str, limits: _Limits, score: Exact, deduct: Exact, bonus: Exact, lost: Exact, rounded: bool,
+               places: int, falsified: bool, *,
+               passes_up: bool) -> tuple[NodeResult, Exact, Exact, Exact]:
+    """The node's result, the deductions and bonuses it leaves to its parent (an item's), and the
+    points of its parts that do not apply, as its parent sees them."""
+    key = (score, deduct, bonus, lost, falsified)
     known = limits.seen.get(key)
     if known is not None:
         return known
-    raw = limits.start + score
+    points = limits.points
+    if lost and points is not None and lost >= points:  # nothing in it applies
+        result = NodeResult(node_id, ZERO, ZERO, applicable=ZERO), ZERO, ZERO, points
+        if len(limits.seen) < MEMO_LIMIT:
+            limits.seen[key] = result
+        return result
+    start = limits.start - lost if lost and limits.start else limits.start
+    raw = start + score
     core, capped = raw, None
     if limits.limit is not None and raw > limits.limit:
         core, capped = limits.limit, limits.limit
@@ -386,18 +534,26 @@ def _aggregate(node_id: str, limits: _Limits, score: Decimal, deduct: Decimal, b
         bonus = min(bonus, limits.bonus_cap)
     elif passes_up and not limits.has_points:
         passed_bonus, bonus = bonus, ZERO
-    points = core + bonus
+    earned = applicable = None
+    lost_up = lost
+    if lost and points is not None:
+        applicable = points - lost
+        if limits.normalise:
+            earned, core = core, div(core * points, applicable)
+            lost_up = ZERO
+    total = core + bonus
     if falsified:
-        points, bonus = ZERO, ZERO
+        total, bonus = ZERO, ZERO
     if rounded:
-        points = round_half_up(points, places)
-    result = NodeResult(node_id, raw, points, capped, deducted, bonus, falsified), passed_deduct, passed_bonus
+        total = round_half_up(total, places)
+    result = (NodeResult(node_id, raw, total, capped, deducted, bonus, falsified, earned, applicable),
+              passed_deduct, passed_bonus, lost_up)
     if len(limits.seen) < MEMO_LIMIT:
         limits.seen[key] = result
     return result
 
 
-def _contribution(section: Section, points: Decimal, scheme: Scheme, category: str | None) -> Decimal:
+def _contribution(section: Section, points: Exact, scheme: Scheme, category: str | None) -> Exact:
     """A weighted section counts result ÷ points × weight × full score; others count as they are."""
     if section.weight is None or not section.points:
         return points
@@ -408,8 +564,11 @@ def _contribution(section: Section, points: Decimal, scheme: Scheme, category: s
 @exact_arithmetic
 def score_criterion(criterion: Criterion, unit: str, evidence: Evidence, scheme: Scheme) -> CriterionResult:
     rounding = scheme.rounding
-    return _score_planned(_planned(criterion), _values_of(evidence, unit),
-                          rounding.stage if rounding is not None else None, rounding.places if rounding is not None else 0)
+    own = _values_of(evidence, unit)
+    values = UnitValues(scheme, unit, own, {}) if uses_values(scheme) else None
+    return _score_planned(_planned(scheme, criterion), own,
+                          rounding.stage if rounding is not None else None, rounding.places if rounding is not None else 0,
+                          values, None, None)
 
 
 def _tabled(evidence: Evidence) -> Evidence:
@@ -431,33 +590,56 @@ def _values_of(evidence: Evidence, unit: str) -> Mapping[str, Value]:
     return {input_id: value for (name, input_id), value in table.items() if name == unit}
 
 
-def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, places: int) -> CriterionResult:
-    """`own`: the unit's values by input id."""
+def _source(plan: _Planned, index: int, spec: InputSpec, own: Mapping[str, Value],
+            values: UnitValues | None) -> tuple[object, object]:
+    """(source, typed value) of one input; the value is _UNSET when it is missing."""
+    name = plan.bound[index]
+    if name is not None and values is not None:
+        source = values.get(name)
+        value = source.value
+        return source, (_UNSET if value is None else value)
+    found = own.get(spec.id)
+    if found is not None:
+        return found, found.value
+    if spec.type is ValueType.EVENTS and spec.row_value is ValueType.COUNT:
+        return NO_EVENTS, []
+    default = plan.defaults[index]
+    if default is not _NO_DEFAULT:
+        return DEFAULTED, default
+    return MISSING, _UNSET
+
+
+_UNSET = object()
+
+
+def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, places: int,
+                   values: UnitValues | None = None, peers: dict[tuple[str, str | None], PeerStats] | None = None,
+                   group: str | None = None) -> CriterionResult:
+    """`own`: the unit's values by input id; `values`: its named values; `peers`: the other units'
+    values for the rules that score against them, by (criterion id, category)."""
     criterion = plan.criterion
     sources: list[object] = []
-    values: dict[str, object] = {}
-    for spec, default in zip(plan.specs, plan.defaults, strict=True):
-        found = own.get(spec.id)
-        if found is not None:
-            sources.append(found)
-            values[spec.id] = found.value
-        elif spec.type is ValueType.EVENTS and spec.row_value is ValueType.COUNT:
-            sources.append(NO_EVENTS)
-            values[spec.id] = []
-        elif default is not _NO_DEFAULT:
-            sources.append(DEFAULTED)
-            values[spec.id] = default
-        else:
-            sources.append(MISSING)
+    given: dict[str, object] = {}
+    for i, spec in enumerate(plan.specs):
+        source, value = _source(plan, i, spec, own, values)
+        sources.append(source)
+        if value is not _UNSET:
+            given[spec.id] = value
     held = sources[0] if len(sources) == 1 else tuple(sources)
-    if len(values) < len(sources):
+    if len(given) < len(sources):
         return CriterionResult(criterion, held, ZERO, (step("step.missing"),))
-    key = tuple(values.values())
+    if any(v is NOT_APPLICABLE for v in given.values()):
+        return CriterionResult(criterion, held, ZERO, (step("step.not_applicable"),), applicable=False)
+    if peers is not None and getattr(criterion.rule, "peers", False):
+        stats = peers.get((criterion.id, group)) or peers.get((criterion.id, None))
+        if stats is not None:
+            given[PEERS] = stats
+    key = tuple(given.values())
     memo = plan.seen if all(v.__class__ in _MEMO_TYPES for v in key) else None
     known = memo.get(key) if memo is not None else None
     if known is not None:
         return CriterionResult(criterion, held, known[0], known[1])
-    points, steps = criterion.rule.evaluate(criterion.id, values, criterion.points)
+    points, steps = criterion.rule.evaluate(criterion.id, given, criterion.points)
     if criterion.points is not None and points > criterion.points:
         points = criterion.points
         steps = (*steps, step("step.criterion_cap", points=criterion.points))
@@ -466,3 +648,31 @@ def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, 
     if memo is not None and len(memo) < MEMO_LIMIT:
         memo[key] = (points, steps)
     return CriterionResult(criterion, held, points, steps)
+
+
+def _peers(scheme: Scheme, names: list[str], evidence: Evidence,
+           values: dict[str, UnitValues]) -> dict[tuple[str, str | None], PeerStats] | None:
+    """For each rule that scores a unit against the others: the values of every unit it applies
+    to, by (criterion id, category — or None when the rule compares across all units)."""
+    wanted = [(section, item, c) for section, item, c in scheme.criteria() if getattr(c.rule, "peers", False)]
+    if not wanted:
+        return None
+    out: dict[tuple[str, str | None], PeerStats] = {}
+    for section, item, criterion in wanted:
+        plan = _planned(scheme, criterion)
+        among = getattr(criterion.rule, "among", "all")
+        groups: dict[str | None, list[tuple[str, Exact]]] = {}
+        for name in names:
+            category = _category_of(scheme, name)
+            if not (applies(section, category) and applies(item, category) and applies(criterion, category)):
+                continue
+            if section.tasks and item not in section.items_for(name):
+                continue
+            source, value = _source(plan, 0, plan.specs[0], _values_of(evidence, name), values.get(name))
+            if value is _UNSET or value is NOT_APPLICABLE:
+                continue
+            number = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            groups.setdefault(category if among == "category" else None, []).append((name, number))  # type: ignore[arg-type]
+        for group, pairs in groups.items():
+            out[(criterion.id, group)] = PeerStats(pairs, scheme.ranking.method)
+    return out

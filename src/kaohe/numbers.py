@@ -26,6 +26,8 @@ from typing import Any, Callable, TypeVar
 
 _DECIMAL_TEXT = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 _RATIONAL_TEXT = re.compile(r"([-+]?\d+)/(\d+)")
+_NUMBER_CHARACTERS = frozenset("0123456789.+-%" "０１２３４５６７８９．＋－％" " \t\u3000\u00a0")
+"""What a typed number may be made of: ASCII or full-width digits, point, sign, percent, blanks."""
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
@@ -189,6 +191,8 @@ def parse_decimal(text: str) -> Decimal | None:
     values are typed by people, and "1e3" or "inf" in a score cell is a mistake to report.
     Sizes are checked by the caller (`in_range`), which can say where the number was.
     """
+    if not _NUMBER_CHARACTERS.issuperset(text):  # "1³" must not become "13" (NFKC folds ³ to 3)
+        return None
     text = normalize_text(text)
     if not _DECIMAL_TEXT.fullmatch(text):
         return None
@@ -200,7 +204,8 @@ def parse_decimal(text: str) -> Decimal | None:
 
 def parse_exact(text: object) -> Exact | None:
     """A value as results files carry it: decimal text ("9.5") or an exact fraction ("28/3");
-    None for anything else, including NaN, infinities, exponents and sizes out of range."""
+    None for anything else, including NaN, infinities, exponents and sizes out of range (at most
+    15 integer digits; a computed decimal may have many places, the text at most 120 characters)."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
         return None
     text = str(text).strip()
@@ -211,8 +216,10 @@ def parse_exact(text: object) -> Exact | None:
             return None
         value = settle(Fraction(numerator, denominator))
         return value if abs(value) < 10 ** MAX_INTEGER_DIGITS else None
-    number = parse_decimal(text)
-    return number if number is not None and in_range(number) else None
+    number = parse_decimal(text) if len(text) <= 120 else None
+    if number is None or (number and number.adjusted() >= MAX_INTEGER_DIGITS):
+        return None
+    return number  # a computed value may carry more decimals than a typed one (1/2048)
 
 
 def from_float(value: float) -> Decimal | None:

@@ -111,19 +111,42 @@ class Evidence:
 
 
 def input_index(scheme: Scheme) -> dict[str, InputSpec]:
-    """Every id evidence may use: input ids, an item id for an item with a single input, flag ids."""
+    """Every id evidence may use: criteria's own inputs, an item id for an item with a single
+    input, flag ids, and declared inputs. Ids the scheme computes or sets itself (computed values,
+    per-unit data, inputs bound by `of`, flags set by a condition) map to a COMPUTED spec: evidence
+    under them is refused, saying why."""
+    from kaohe.scheme.names import declared_specs
+
     index: dict[str, InputSpec] = {}
     item_ids = tuple(item.id for section in scheme.sections for item in section.all_items())
     for flag in scheme.flags:
+        if flag.when is not None:
+            index[flag.id] = InputSpec(flag.id, ValueType.COMPUTED)
+            continue
         kind = ValueType.ITEMS if flag.kind == "falsification" else ValueType.BOOL
         index[flag.id] = InputSpec(flag.id, kind, choices=item_ids if kind is ValueType.ITEMS else ())
     for section in scheme.sections:
         for item in section.all_items():
-            specs = [spec for c in item.criteria for spec in c.inputs()]
+            specs = []
+            for c in item.all_criteria():
+                bound = c.bindings()
+                for spec in scheme.specs(c):
+                    if spec.id in bound:
+                        index.setdefault(spec.id, InputSpec(spec.id, ValueType.COMPUTED))
+                    else:
+                        specs.append(spec)
             for spec in specs:
                 index[spec.id] = spec
             if len(specs) == 1:
                 index.setdefault(item.id, specs[0])
+    for decl in scheme.inputs:
+        if decl.per_unit is not None:
+            index[decl.id] = InputSpec(decl.id, ValueType.COMPUTED)
+        else:
+            for spec in declared_specs(decl, scheme.rates):
+                index[spec.id] = spec
+    for value in scheme.values:
+        index.setdefault(value.id, InputSpec(value.id, ValueType.COMPUTED))
     return index
 
 
@@ -300,6 +323,9 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
         return
     evidence.units.setdefault(entry.unit)
     spec = index[entry.input_id]
+    if spec.type is ValueType.COMPUTED:
+        evidence.problems.append(Problem(entry.location, t("evidence.computed_id", id=entry.input_id)))
+        return
     if spec.type is ValueType.EVENTS:
         _accept_event(evidence, entry, spec)
         return
@@ -333,7 +359,7 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
 def _accept_event(evidence: Evidence, entry: Entry, spec: InputSpec) -> None:
     """Event rows accumulate: each row is one event (or a count of them) or one rater's score."""
     attributes = entry.attributes or {}
-    row_spec = InputSpec(spec.id, spec.row_value or ValueType.COUNT, maximum=spec.maximum)
+    row_spec = InputSpec(spec.id, spec.row_value or ValueType.COUNT, maximum=spec.maximum, bare=spec.bare)
     try:
         if entry.raw is None and row_spec.type is not ValueType.COUNT:
             raise BadValue("value.missing_score")

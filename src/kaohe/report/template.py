@@ -32,7 +32,7 @@ def template_table(scheme: Scheme, only: set[str] | None = None) -> tuple[list[l
     header: list[object] = [t("col.unit")]
     text_row: list[object] = [TEXT_ROW_MARKER]
     specs: list[InputSpec] = []
-    for criterion, spec in scheme.inputs():
+    for criterion, spec in scheme.criterion_inputs():
         if spec.type is ValueType.EVENTS or (only is not None and criterion.id not in only):
             continue
         title = criterion.title or ""
@@ -58,7 +58,7 @@ def template_table(scheme: Scheme, only: set[str] | None = None) -> tuple[list[l
 
 def events_table(scheme: Scheme, only: set[str] | None = None) -> list[list[object]]:
     """The long form for inputs given row by row (events, raters): 单位, 指标, 值, attributes, 备注."""
-    specs = [(c, spec) for c, spec in scheme.inputs()
+    specs = [(c, spec) for c, spec in scheme.criterion_inputs()
              if spec.type is ValueType.EVENTS and (only is None or c.id in only)]
     if not specs:
         return []

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from kaohe.numbers import (
     MAX_INTEGER_DIGITS,
     MAX_PLACES,
+    ONE,
     ZERO,
     div,
     fmt,
@@ -76,6 +77,7 @@ class ValueType(str, Enum):
     POINTS = "points"  # points given by judgement within a range
     EVENTS = "events"  # rows, each an event (or a rater's score) with attribute columns
     ITEMS = "items"  # item ids (弄虚作假: the items whose points are removed)
+    COMPUTED = "computed"  # worked out or set by the scheme: the evidence does not give it
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,62 @@ class InputSpec:
     """For EVENTS: what each row's 值 holds (COUNT of events, or a rater's NUMBER score)."""
     check_event: Callable[[dict[str, str]], None] | None = None
     """For EVENTS: raises BadValue when a row's attributes fit nothing in the rule."""
+    na_ok: bool = False
+    """不适用 (缺项) is accepted: the value is then NOT_APPLICABLE."""
+    negative_ok: bool = False
+    """NUMBER and RATE: a value below zero is accepted (energy use that rose)."""
+    bare: str | None = None
+    """RATE: how a bare number is read where both readings fit (the scheme's `rates`)."""
+
+
+class _NotApplicable:
+    """The value of an input given as 不适用 (缺项)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+NOT_APPLICABLE = _NotApplicable()
+NA_WORDS = frozenset({"不适用", "不適用", "缺项", "缺項", "无此项", "無此項", "n/a", "na"})
+
+
+PEERS = "@peers"
+"""The key under which a rule that scores against the other units finds their values."""
+
+
+class PeerStats:
+    """The values of every unit a relative rule compares (its group), worked out once for all of
+    them. Compared and hashed by identity: one object serves every unit of the group."""
+
+    __slots__ = ("pairs", "method", "ordered", "count", "highest", "lowest", "total")
+
+    def __init__(self, pairs: list[tuple[str, Any]], method: str = "rank_eq"):
+        self.pairs = pairs
+        """(unit, value) of every unit with a value, in the scheme's order of units."""
+        self.method = method
+        self.ordered = sorted((v for _, v in pairs), reverse=True)
+        self.count = len(pairs)
+        self.highest = self.ordered[0] if pairs else None
+        self.lowest = self.ordered[-1] if pairs else None
+        self.total = sum(self.ordered, ZERO)
+
+    def mean(self) -> Any:
+        return div(self.total, self.count) if self.count else ZERO
+
+    def units_at(self, value: Any) -> list[str]:
+        return [u for u, v in self.pairs if v == value]
+
+    def place(self, value: Any, ascending: bool = False) -> int:
+        """The place of `value` among the group's (1 = best), ties sharing it (RANK.EQ or dense)."""
+        better = [v for v in self.ordered if (v < value if ascending else v > value)]
+        if self.method == "dense":
+            return len(set(better)) + 1
+        return len(better) + 1
+
+    def __repr__(self) -> str:
+        return f"PeerStats({self.count} units)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +212,8 @@ def parse_value(spec: InputSpec, raw: object) -> object:
     """Turn a raw cell (str, int, float, bool, Decimal) into the typed value `spec` wants."""
     if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
         raise BadValue("value.date_not_allowed")
+    if spec.na_ok and isinstance(raw, str) and normalize_text(raw).lower() in NA_WORDS:
+        return NOT_APPLICABLE
     if spec.type is ValueType.BOOL:
         return _parse_bool(raw)
     if spec.type is ValueType.LEVEL:
@@ -162,7 +222,11 @@ def parse_value(spec: InputSpec, raw: object) -> object:
         return _parse_items(spec, raw)
     number = _to_decimal(raw)
     if number is None:
+        if isinstance(raw, str) and normalize_text(raw).lower() in NA_WORDS:
+            raise BadValue("value.na_not_allowed")
         raise BadValue("value.not_count" if spec.type is ValueType.COUNT else "value.not_number")
+    if spec.type is not ValueType.RATE and isinstance(raw, str) and normalize_text(raw).endswith("%"):
+        raise BadValue("value.percent_not_here")
     if not in_range(number):
         raise BadValue("value.out_of_size", digits=MAX_INTEGER_DIGITS, places=MAX_PLACES)
     if spec.type is ValueType.COUNT:
@@ -170,8 +234,8 @@ def parse_value(spec: InputSpec, raw: object) -> object:
             raise BadValue("value.not_count")
         return int(number)
     if spec.type is ValueType.RATE:
-        return _rate(raw, number)
-    if number < 0:
+        return _rate(spec, raw, number)
+    if number < 0 and not (spec.negative_ok and spec.type is ValueType.NUMBER):
         raise BadValue("value.negative")
     if spec.type is ValueType.NUMBER and spec.maximum is not None and number > spec.maximum:
         raise BadValue("value.out_of_range", low="0", high=fmt(spec.maximum))
@@ -209,15 +273,37 @@ def _to_decimal(raw: object) -> Decimal | None:
     return None
 
 
-def _rate(raw: object, number: Decimal) -> Decimal:
-    """0.85, 85 and 85% are all 85%: text with % is a percentage, numbers above 1 are percents."""
+def _rate(spec: InputSpec, raw: object, number: Decimal) -> Decimal:
+    """`85%` is 85%. A bare number is read as a fraction (0.85) or as a percentage (85): the one
+    reading that fits the input's range (0–100% unless the scheme states a larger maximum) is
+    taken; where both fit and differ, the scheme's `rates` decides, and without it the cell is
+    refused naming both readings (1.5 may be 150% or 1.5%)."""
+    top = spec.maximum if spec.maximum is not None else ONE
+    low = -top if spec.negative_ok else ZERO
+
+    def fits(value: Decimal) -> bool:
+        return low <= value <= top
+
     if isinstance(raw, str) and normalize_text(raw).endswith("%"):
-        number = div(number, 100)  # type: ignore[assignment]
-    elif number > 1:
-        number = div(number, 100)  # type: ignore[assignment]
-    if number < 0 or number > 1:
-        raise BadValue("value.not_rate")
-    return number
+        value = div(number, 100)
+        if not fits(value):  # type: ignore[arg-type]
+            raise BadValue("value.rate_range", low=_pct(low), high=_pct(top))
+        return value  # type: ignore[return-value]
+    as_percent = div(number, 100)
+    readings = [v for v in (number, as_percent) if fits(v)]  # type: ignore[arg-type]
+    if len(readings) == 2 and number != as_percent:
+        if spec.bare == "fraction":
+            return number
+        if spec.bare == "percent":
+            return as_percent  # type: ignore[return-value]
+        raise BadValue("value.rate_ambiguous", fraction=_pct(number), percent=_pct(as_percent))
+    if readings:
+        return readings[0]  # type: ignore[return-value]
+    raise BadValue("value.rate_range", low=_pct(low), high=_pct(top))
+
+
+def _pct(rate: object) -> str:
+    return f"{fmt(rate * 100)}%"  # type: ignore[operator]
 
 
 def _parse_bool(raw: object) -> bool:

@@ -9,7 +9,8 @@ from kaohe.i18n import t
 from kaohe.numbers import ZERO, exact_arithmetic, fmt
 from kaohe.rules.base import BadValue, parse_value
 from kaohe.scheme.load import LoadedScheme
-from kaohe.scheme.models import Criterion, Item, Section, applies
+from kaohe.scheme.models import Criterion, Group, Item, Section, applies
+from kaohe.scheme.names import catalogue
 
 P = tuple[str | int, ...]
 
@@ -23,6 +24,10 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
         found.append(Problem(loaded.at(path), t(key, **params), severity))
 
     scheme = loaded.scheme
+    for finding in catalogue(scheme).findings:
+        severity = Severity.ERROR if finding.severity == "error" else Severity.WARNING
+        found.append(Problem(loaded.at_offset(finding.path, finding.offset), t(finding.key, **finding.params), severity))
+    _values(loaded, report)
     _unique_ids(loaded, report)
     _unique_units(loaded, report)
     _categories(loaded, report)
@@ -45,6 +50,37 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
                 report(path + ("id",), Severity.WARNING, "check.item_numbering", id=item.id, section=section.id)
             _check_item(item, path, report)
     return sorted(found, key=lambda p: (p.location.line or 0, p.location.col or 0))
+
+
+def _values(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untyped-def]
+    """Declared inputs and computed values: per-unit data names scheme units, defaults fit their
+    input, and the base can be converted over the points that apply."""
+    from kaohe.scheme.names import declared_specs
+
+    scheme = loaded.scheme
+    units = scheme.unit_names()
+    for ii, decl in enumerate(scheme.inputs):
+        spec = declared_specs(decl, scheme.rates)[0]
+        for unit, raw in (decl.per_unit or {}).items():
+            if units and unit not in units:
+                report(("inputs", ii, "per_unit", unit), Severity.ERROR, "check.task_unit", unit=unit)
+            _fits(spec, raw, ("inputs", ii, "per_unit", unit), report)
+        if decl.default is not None:
+            _fits(spec, decl.default, ("inputs", ii, "default"), report)
+        if decl.per_unit is not None and decl.default is None and units and set(units) - set(decl.per_unit):
+            missing = [u for u in units if u not in decl.per_unit]
+            report(("inputs", ii, "per_unit"), Severity.ERROR, "check.per_unit_missing", id=decl.id,
+                   units="、".join(missing[:8]) + ("…" if len(missing) > 8 else ""))
+    if scheme.normalise_to is not None:
+        if scheme.full_score is None or any(s.weight is not None for s in scheme.sections):
+            report(("normalise_to",), Severity.ERROR, "check.normalise_needs", )
+
+
+def _fits(spec, raw: object, path: P, report) -> None:  # type: ignore[no-untyped-def]
+    try:
+        parse_value(spec, raw)
+    except BadValue as e:
+        report(path, Severity.ERROR, "check.bad_default", value=raw, problem=t(e.key, **e.params))
 
 
 def _items_with_paths(section: Section, spath: P) -> list[tuple[P, Item]]:
@@ -103,7 +139,10 @@ def _categories(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untype
         nodes: list[tuple[P, object]] = [(("sections", si), section)]
         for path, item in _items_with_paths(section, ("sections", si)):
             nodes.append((path, item))
-            nodes += [(path + ("criteria", ci), c) for ci, c in enumerate(item.criteria)]
+            for ci, entry in enumerate(item.criteria):
+                nodes.append((path + ("criteria", ci), entry))
+                if isinstance(entry, Group):
+                    nodes += [(path + ("criteria", ci, "criteria", gi), c) for gi, c in enumerate(entry.criteria)]
         for path, node in nodes:
             for category in getattr(node, "categories", None) or []:
                 if category not in declared:
@@ -132,26 +171,55 @@ def _tasks(loaded: LoadedScheme, si: int, report) -> None:  # type: ignore[no-un
 
 
 def _check_item(item: Item, ipath: P, report) -> None:  # type: ignore[no-untyped-def]
-    earning = [c for c in item.criteria if c.effect == "score"]
-    stated = [c.points for c in earning if c.points is not None]
-    if item.points is not None and earning and len(stated) == len(earning) and item.base == "earned":
-        total = sum(stated, ZERO)
-        if total != item.points and not any(c.categories for c in earning):
-            report(ipath + ("points",), Severity.ERROR, "check.criteria_sum",
-                   id=item.id, total=fmt(total), points=fmt(item.points))
+    """An item's criteria (and groups) add up to its points, can reach them, and are numbered."""
+    _check_parts(item, ipath, item.criteria, report)
+    position = 0
+    for ci, entry in enumerate(item.criteria):
+        members = [(ipath + ("criteria", ci), entry)] if isinstance(entry, Criterion) else [
+            (ipath + ("criteria", ci, "criteria", gi), c) for gi, c in enumerate(entry.criteria)]
+        if isinstance(entry, Group):
+            _check_parts(entry, ipath + ("criteria", ci), entry.criteria, report)
+        for cpath, criterion in members:
+            position += 1
+            expected = f"{item.id}.{position}"
+            if criterion.id != expected:
+                report(cpath + ("id",), Severity.WARNING, "check.criterion_numbering", id=criterion.id,
+                       expected=expected)
+
+
+def _best(entry: Criterion | Group, path: P, report) -> Decimal | None:  # type: ignore[no-untyped-def]
+    """The most a part can give (None: no bound of its own); a criterion is checked on the way."""
+    if isinstance(entry, Criterion):
+        return _check_criterion(entry, path, report)
     reachable: Decimal | None = ZERO
-    for ci, criterion in enumerate(item.criteria):
-        cpath = ipath + ("criteria", ci)
-        expected = f"{item.id}.{ci + 1}"
-        if criterion.id != expected:
-            report(cpath + ("id",), Severity.WARNING, "check.criterion_numbering", id=criterion.id, expected=expected)
-        best = _check_criterion(criterion, cpath, report)
+    for gi, criterion in enumerate(entry.criteria):
+        best = _best(criterion, path + ("criteria", gi), report)
         if criterion.effect == "score":
             reachable = None if reachable is None or best is None else reachable + best
-    limit = item.limit
-    if limit is not None and item.base == "earned" and earning and reachable is not None and reachable < limit:
-        report(ipath + ("points",), Severity.WARNING, "check.item_unreachable",
-               id=item.id, best=fmt(reachable), points=fmt(limit))
+    limit = entry.limit
+    if reachable is None:
+        return limit
+    return reachable if limit is None else min(reachable, limit)
+
+
+def _check_parts(node: Item | Group, path: P, parts: list, report) -> None:  # type: ignore[no-untyped-def, type-arg]
+    earning = [c for c in parts if not isinstance(c, Criterion) or c.effect == "score"]
+    stated = [c.points for c in earning if c.points is not None]
+    if node.points is not None and earning and len(stated) == len(earning) and node.base == "earned":
+        total = sum(stated, ZERO)
+        if total != node.points and not any(c.categories for c in earning):
+            report(path + ("points",), Severity.ERROR, "check.criteria_sum",
+                   id=node.id, total=fmt(total), points=fmt(node.points))
+    reachable: Decimal | None = ZERO
+    for ci, entry in enumerate(parts):
+        best = _best(entry, path + ("criteria", ci), report) if isinstance(entry, Criterion) else (
+            entry.points if entry.points is not None else entry.limit)
+        if isinstance(entry, Group) or entry.effect == "score":
+            reachable = None if reachable is None or best is None else reachable + best
+    limit = node.limit
+    if limit is not None and node.base == "earned" and earning and reachable is not None and reachable < limit:
+        report(path + ("points",), Severity.WARNING, "check.item_unreachable",
+               id=node.id, best=fmt(reachable), points=fmt(limit))
 
 
 def _check_criterion(criterion: Criterion, cpath: P, report) -> Decimal | None:  # type: ignore[no-untyped-def]
@@ -191,10 +259,19 @@ def _unique_ids(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untype
         nodes.append((s.id, ("sections", si, "id")))
         for ipath, i in _items_with_paths(s, ("sections", si)):
             nodes.append((i.id, ipath + ("id",)))
-            for ci, c in enumerate(i.criteria):
-                cpath: P = ipath + ("criteria", ci)
-                nodes.append((c.id, cpath + ("id",)))
-                nodes.extend((spec.id, cpath + ("rule",)) for spec in c.inputs() if spec.id != c.id)
+            for ci, entry in enumerate(i.criteria):
+                members = [(ipath + ("criteria", ci), entry)] if isinstance(entry, Criterion) else [
+                    (ipath + ("criteria", ci, "criteria", gi), c) for gi, c in enumerate(entry.criteria)]
+                if isinstance(entry, Group):
+                    nodes.append((entry.id, ipath + ("criteria", ci, "id")))
+                for cpath, c in members:
+                    nodes.append((c.id, cpath + ("id",)))
+                    nodes.extend((spec.id, cpath + ("rule",)) for spec in c.inputs() if spec.id != c.id)
+    for ii, decl in enumerate(scheme.inputs):
+        nodes.append((decl.id, ("inputs", ii, "id")))
+        nodes.extend((f"{decl.id}.{label}", ("inputs", ii, "each", li)) for li, label in enumerate(decl.each or []))
+    for vi, value in enumerate(scheme.values):
+        nodes.append((value.id, ("values", vi, "id")))
     for node_id, path in nodes:
         if node_id in seen:
             first = loaded.at(seen[node_id])

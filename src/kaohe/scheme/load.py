@@ -29,6 +29,14 @@ class LoadedScheme:
     def at(self, path: tuple[str | int, ...], *, key: bool = False) -> Location:
         return self.positions.at(path, key=key)
 
+    def at_offset(self, path: tuple[str | int, ...], offset: int | None) -> Location:
+        """The place of a character inside a scalar (an expression's mistake), or of the scalar."""
+        where = self.positions.at(path)
+        if offset is None or where.col is None or path not in self.positions.values:
+            return where
+        quote = 1 if self.positions.quoted.get(path) else 0
+        return Location(where.file, where.line, where.col + quote + offset)
+
 
 @exact_arithmetic
 def load_scheme(path: str | Path) -> LoadedScheme:
@@ -137,10 +145,24 @@ def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
             current = current.model_fields[part].annotation
         elif part in REGISTRY:
             current = REGISTRY[part]
+        elif (tagged := _tagged(current, part)) is not None:
+            current = tagged
     current = _unwrap(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []
+
+
+def _tagged(tp: Any, tag: object) -> Any:
+    """The member of a tagged union (`Annotated[Model, Tag("criterion")] | …`) named by `tag`."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    for member in typing.get_args(tp):
+        if typing.get_origin(member) is typing.Annotated:
+            base, *meta = typing.get_args(member)
+            if any(getattr(m, "tag", None) == tag for m in meta):
+                return base
+    return None
 
 
 def _unwrap(tp: Any) -> Any:

@@ -8,14 +8,26 @@ See docs/scheme-format.md for the meaning of every key.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    model_validator,
+)
 
 from kaohe.numbers import normalize_text
 from kaohe.rules import Rule
-from kaohe.rules.base import Bound, Dec, InputSpec, Text
+from kaohe.rules.base import Bound, Dec, InputSpec, Text, ValueType
+from kaohe.rules.events import Condition
 
 
 def _whole_number(value: Any) -> Any:
@@ -60,6 +72,86 @@ class Flag(Model):
     id: Id
     kind: Literal["veto", "falsification", "prerequisite"]
     text: Text
+    when: Text | None = None
+    """A condition over named values that sets the flag ("未完成节能目标的,一票否决":
+    `完成率 < 100%`); the evidence then does not give it. Veto and prerequisite only."""
+
+    @model_validator(mode="after")
+    def _when_fits(self) -> Flag:
+        if self.when is not None and self.kind == "falsification":
+            raise ValueError("a falsification names items: it cannot be a condition")
+        return self
+
+
+ValueKind = Literal["count", "number", "rate", "bool", "level"]
+Plain = Annotated[Decimal, Strict()] | bool | Annotated[str, Strict()]
+
+
+class InputDecl(Model):
+    """A figure the evidence supplies that is not one criterion's own (实际节能量, 节能目标), or
+    that the scheme gives per unit (每月报送定额: 社救局 3, others 2). Values, rules and flags
+    read it by its id; several may read the same one."""
+
+    id: Id
+    title: Text | None = None
+    text: Text | None = None
+    """The document's words naming the figure, where it has some."""
+    type: ValueKind
+    choices: list[Name] | None = None
+    """level: the names the evidence may give."""
+    negative: bool = False
+    """A number below zero is accepted (energy use that rose); refused otherwise."""
+    max: Bound | None = None
+    """The largest accepted value; a rate is at most 100% unless stated (超额完成: 300%)."""
+    each: list[Name] | None = Field(default=None, min_length=1)
+    """A series: one value per label (1月…12月); evidence ids `<id>.<label>`."""
+    default: Plain | None = None
+    """The value where the evidence has none (0 for 未发生)."""
+    per_unit: dict[Name, Plain] | None = None
+    """Scheme data: each unit's own value (its quota); units not named take `default`. The
+    evidence does not give it."""
+    unit: Text = ""
+    """What the figure counts (吨标准煤, 条, 元), for display."""
+    owner: Text | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> InputDecl:
+        if self.type == "level" and not self.choices:
+            raise ValueError("a level input needs its choices")
+        if self.per_unit is not None and self.each is not None:
+            raise ValueError("per_unit gives one value a unit: not for a series")
+        return self
+
+
+class ValueDecl(Model):
+    """A value computed from other values: an expression (`实际 / 目标`), or a count of events
+    ("市级以上民政系统采稿篇数": rows of 1.1.1 whose 級別 is 市級, 省級 or 國家級)."""
+
+    id: Id
+    title: Text | None = None
+    text: Text | None = None
+    """The document's words defining the value ("目标完成率 = 实际完成数 ÷ 目标数 × 100%")."""
+    expr: Text | None = None
+    count: Id | None = None
+    """An events input whose rows are counted (`when` picks them; `distinct` counts an
+    attribute's values once each: 一條信息多處錄用 counts once)."""
+    when: Condition | None = None
+    distinct: Text | None = None
+    type: Literal["count", "number", "rate", "bool"] | None = None
+    """What the value is (a rate is shown as a percentage); inferred when omitted, and checked
+    against what the expression gives."""
+    if_zero: Bound | bool | None = None
+    """The value when the expression divides by zero ("目标为0的按完成计": 100%); without it
+    such a division is an evidence error naming the cells."""
+    unit: Text = ""
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ValueDecl:
+        if (self.expr is None) == (self.count is None):
+            raise ValueError("give expr, or count (with when and distinct)")
+        if self.count is None and (self.when is not None or self.distinct is not None):
+            raise ValueError("when and distinct go with count")
+        return self
 
 
 class Periods(Model):
@@ -161,14 +253,31 @@ class Criterion(Model):
     """The value assumed when a unit's evidence has none; without it a missing value is reported."""
     owner: Text | None = None
     categories: list[Name] | None = None
+    of: Id | dict[Text, Id] | None = None
+    """The named values the rule reads instead of this criterion's own evidence: one name, or
+    (a rule with several inputs) a name per input label."""
+    na: bool = False
+    """不适用 (缺项) is an accepted evidence value: the criterion is then left out of the points
+    its nodes could earn (应得分), for nodes that `normalise`."""
 
     def inputs(self) -> list[InputSpec]:
-        """The values this criterion reads (computed once: the model is frozen)."""
+        """The values this criterion's rule reads (computed once: the model is frozen)."""
         cached = self.__dict__.get("_inputs")
         if cached is None:
             cached = self.rule.inputs(self.id, self.points)
+            if self.na:
+                cached = [replace(spec, na_ok=True) for spec in cached]
             self.__dict__["_inputs"] = cached
         return cached
+
+    def bindings(self) -> dict[str, str]:
+        """Input id → the named value it reads, for the inputs `of` binds (the others are evidence)."""
+        if self.of is None:
+            return {}
+        specs = self.inputs()
+        if isinstance(self.of, str):
+            return {specs[0].id: self.of} if len(specs) == 1 else {}
+        return {spec.id: self.of[spec.label] for spec in specs if spec.label is not None and spec.label in self.of}
 
 
 class Node(Model):
@@ -184,6 +293,9 @@ class Node(Model):
     """The most the bonuses can add; no limit when omitted (加分不封顶)."""
     categories: list[Name] | None = None
     owner: Text | None = None
+    normalise: bool = False
+    """实得分 ÷ 应得分 × points: the result is scaled up over the points that apply when some
+    criteria are 不适用 (缺项)."""
 
     @property
     def limit(self) -> Decimal | None:
@@ -196,6 +308,30 @@ class Node(Model):
         return self.deduct_limit if self.deduct_limit is not None else points
 
 
+class Group(Node):
+    """A group of an item's criteria with its own points or limits: "自查工作3分(自查报告1分,
+    核查资料2分)", "以下三项共扣不超过2.5分" (`deduct_limit: 2.5`)."""
+
+    id: Id
+    title: Text
+    text: Text | None = None
+    """The document's sentence for the group, where it has one."""
+    points: Dec | None = Field(default=None, ge=0)
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _full_needs_points(self) -> Group:
+        if self.base == "full" and self.points is None:
+            raise ValueError("base: full needs points")
+        return self
+
+
+def _criterion_or_group(value: Any) -> str:
+    if isinstance(value, dict):
+        return "group" if "criteria" in value else "criterion"
+    return "group" if isinstance(value, Group) else "criterion"
+
+
 class Item(Node):
     id: Id
     title: Text
@@ -204,13 +340,20 @@ class Item(Node):
     """None when the document gives the item no points of its own (不细分分值)."""
     basis: Text | None = None
     """评分依据 (档案资料, 工作现场, ...)."""
-    criteria: list[Criterion] = Field(min_length=1)
+    criteria: list[Annotated[Annotated[Criterion, Tag("criterion")] | Annotated[Group, Tag("group")],
+                             Discriminator(_criterion_or_group)]] = Field(min_length=1)
+    """The item's ● criteria; a group of them with its own points or shared limit is written as
+    an entry with `criteria:` of its own."""
 
     @model_validator(mode="after")
     def _full_needs_points(self) -> Item:
         if self.base == "full" and self.points is None:
             raise ValueError("base: full needs points")
         return self
+
+    def all_criteria(self) -> list[Criterion]:
+        """The item's criteria, those inside groups included, in document order."""
+        return [c for entry in self.criteria for c in (entry.criteria if isinstance(entry, Group) else [entry])]
 
 
 class Section(Node):
@@ -268,6 +411,15 @@ class Scheme(Model):
     ranking: Ranking = Ranking()
     outcomes: Outcomes = Outcomes()
     rounding: Rounding | None = None
+    rates: Literal["fraction", "percent"] | None = None
+    """How a bare number in a rate cell is read where both readings fit its range: fraction
+    (0.85 and 1 are 85% and 100%) or percent (85 is 85%, 1.5 is 1.5%). Without it such a cell is
+    an error naming both readings; `85%` and a number that fits one reading only are always read."""
+    normalise_to: Dec | None = Field(default=None, gt=0)
+    """实得分 ÷ 应得分 × this: the base score converted over the points that apply (缺项) to a
+    score out of this (100 for 百分制)."""
+    inputs: list[InputDecl] = Field(default_factory=list)
+    values: list[ValueDecl] = Field(default_factory=list)
     display_places: Int | None = Field(default=None, ge=0, le=6)
     """Places shown for a value with no finite decimal form (28/3 ≈ 9.33) where `rounding` states
     none: 2 when omitted. Only what is shown is rounded; results files carry the exact value."""
@@ -280,15 +432,22 @@ class Scheme(Model):
         return self.rounding.places if self.rounding is not None else None
 
     def criteria(self) -> Iterator[tuple[Section, Item, Criterion]]:
-        """Every criterion of the scheme, task lists included."""
+        """Every criterion of the scheme, task lists and groups included."""
         for section in self.sections:
             for item in section.all_items():
-                for criterion in item.criteria:
+                for criterion in item.all_criteria():
                     yield section, item, criterion
 
-    def inputs(self) -> list[tuple[Criterion, InputSpec]]:
-        """Every value the evidence supplies, in document order."""
-        return [(c, spec) for _, _, c in self.criteria() for spec in c.inputs()]
+    def criterion_inputs(self) -> list[tuple[Criterion, InputSpec]]:
+        """Every value a criterion's own evidence supplies, in document order (inputs bound to
+        named values by `of` left out)."""
+        return [(c, spec) for _, _, c in self.criteria() for spec in self.specs(c) if spec.id not in c.bindings()]
+
+    def specs(self, criterion: Criterion) -> list[InputSpec]:
+        """The criterion's inputs as this scheme reads them (its `rates` reading applied)."""
+        if self.rates is None:
+            return criterion.inputs()
+        return [replace(s, bare=self.rates) if ValueType.RATE in (s.type, s.row_value) else s for s in criterion.inputs()]
 
     def unit_names(self) -> list[str]:
         return [u.name for u in self.units]

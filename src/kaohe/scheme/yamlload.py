@@ -133,6 +133,8 @@ class Positions:
         self.file = file
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
+        self.quoted: dict[Path_, bool] = {}
+        """Scalars written in quotes (a column inside them counts from after the quote)."""
 
     def at(self, path: Path_, *, key: bool = False) -> Location:
         """The location of `path`, or of its nearest ancestor that has one."""
@@ -248,6 +250,8 @@ def _build(node: Node, path: Path_, pos: Positions) -> Any:
         return out
     if isinstance(node, SequenceNode):
         return [_build(item, path + (i,), pos) for i, item in enumerate(node.value)]
+    if node.style in ("'", '"'):
+        pos.quoted[path] = True
     return _scalar(node)
 
 

@@ -1,0 +1,367 @@
+"""Computed values: the layer between reading and rules. Reading names values (evidence, by input
+id), values feed rules (a criterion's `of`, a flag's `when`), rules feed nodes (the engine).
+
+For one unit, every name an expression, a condition or an `of` reads is looked up once: a
+declared input (from the evidence, the scheme's `per_unit` data or its `default`), a criterion's
+own input, a flag, or a computed value (worked out in the catalogue's order, after what it reads).
+Each computed value keeps its trace: the expression with its operands' values and where they came
+from, `完成率 = 实际节能量 ÷ 节能目标 = 12 ÷ 10 = 120%`. A value that reads a missing input is
+itself missing (and so is whatever reads it); a division by zero gives the value's `if_zero`, or
+is an evidence error naming the cells.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable, Mapping, NamedTuple
+
+from kaohe.errors import Location, Problem
+from kaohe.evidence import Value
+from kaohe.i18n import t
+from kaohe.numbers import ZERO, Exact, div, fmt_exact
+from kaohe.rules.base import Event, parse_value
+from kaohe.rules.events import matches
+from kaohe.scheme.expr import Binary, Call, Name, Node, Num, Unary, show
+from kaohe.scheme.models import Flag, InputDecl, Scheme, ValueDecl
+from kaohe.scheme.names import Catalogue, Entry, catalogue, declared_specs
+
+SERIES_SHOWN = 12
+
+
+class Computed(NamedTuple):
+    """A named value as a unit has it, when it is not read from one evidence cell as it stands."""
+
+    name: str
+    value: object
+    """The value (an exact number, a bool, a tuple for a series), or None when missing."""
+    kind: str
+    shown: str
+    """How it came about: "实际节能量 ÷ 节能目标 = 12 ÷ 10 = 120%", "方案规定 3", "默认 0"."""
+    operands: tuple[tuple[str, object], ...] = ()
+    """What it read: (name, the evidence Value or the Computed it came from)."""
+    status: str = "computed"
+    """computed | scheme (per-unit data) | default | missing"""
+    missing: tuple[str, ...] = ()
+    """The evidence ids whose absence makes this value missing."""
+
+    @property
+    def sources(self) -> list[Location]:
+        """The evidence cells this value comes from, through every computed step."""
+        found: list[Location] = []
+        for _, source in self.operands:
+            if isinstance(source, Value) and source.locate is not None:
+                found.append(source.location)
+            elif isinstance(source, Computed):
+                found.extend(source.sources)
+        return list(dict.fromkeys(found))
+
+
+Source = Value | Computed
+Env = dict[str, Source]
+
+
+class _DividedByZero(Exception):
+    def __init__(self, node: Node):
+        super().__init__("division by zero")
+        self.node = node
+
+
+def display(value: object, kind: str) -> str:
+    """A value as the trace shows it: 120% for a rate, 是/否, 3, ≈9.33, a series in brackets."""
+    if value is None:
+        return t("values.missing_mark")
+    if isinstance(value, tuple):
+        shown = "、".join(display(v, kind) for v in value[:SERIES_SHOWN])
+        return f"[{shown}{'…' if len(value) > SERIES_SHOWN else ''}]"
+    if isinstance(value, bool):
+        return t("values.yes") if value else t("values.no")
+    if isinstance(value, str):
+        return value
+    if kind == "rate":
+        return f"{fmt_exact(value * 100)}%"  # type: ignore[operator]
+    return fmt_exact(value)  # type: ignore[arg-type]
+
+
+class UnitValues:
+    """One unit's named values, looked up (and computed) as they are asked for."""
+
+    def __init__(self, scheme: Scheme, unit: str, own: Mapping[str, Value], memo: dict[str, dict]):  # type: ignore[type-arg]
+        self.scheme = scheme
+        self.catalogue: Catalogue = catalogue(scheme)
+        self.unit = unit
+        self.own = own
+        self.env: Env = {}
+        self.problems: list[Problem] = []
+        self.memo = memo
+
+    def get(self, name: str) -> Source:
+        known = self.env.get(name)
+        if known is None:
+            known = self.env[name] = self._look_up(name)
+        return known
+
+    def flag(self, flag: Flag) -> bool | None:
+        """A flag set by its condition: True, False, or None when a value it reads is missing."""
+        source = self.get(f"flag:{flag.id}")
+        value = source.value
+        return None if value is None else bool(value)
+
+    def _look_up(self, name: str) -> Source:
+        if name.startswith("flag:"):
+            return self._computed(name, self.catalogue.trees.get(name), None, "bool")
+        entry = self.catalogue.entries[name]
+        if entry.origin == "input":
+            return self._input(entry)
+        if entry.origin == "criterion":
+            return self._criterion_input(entry)
+        if entry.origin == "flag":
+            return self._flag(entry)
+        decl = entry.decl
+        assert isinstance(decl, ValueDecl)
+        if decl.count is not None:
+            return self._count(entry, decl)
+        return self._computed(name, self.catalogue.trees.get(name), decl, entry.type.kind)
+
+    def _input(self, entry: Entry) -> Source:
+        decl = entry.decl
+        assert isinstance(decl, InputDecl)
+        specs = declared_specs(decl, self.scheme.rates)
+        if decl.per_unit is not None:
+            raw = decl.per_unit.get(self.unit, decl.default)
+            if raw is None:
+                return Computed(entry.name, None, decl.type, t("values.no_unit_data"), status="missing",
+                                missing=(entry.name,))
+            value = parse_value(specs[0], raw)
+            status = "scheme" if self.unit in decl.per_unit else "default"
+            return Computed(entry.name, value, decl.type, t(f"values.{status}", value=display(value, decl.type)),
+                            status=status)
+        if decl.each is None:
+            return self._evidence(entry.name, specs[0].id, decl.default, specs[0], decl.type)
+        parts = [self._evidence(spec.id, spec.id, decl.default, spec, decl.type) for spec in specs]
+        missing = tuple(m for p in parts for m in (p.missing if isinstance(p, Computed) else ()))
+        if missing:
+            return Computed(entry.name, None, decl.type, t("values.missing", ids="、".join(missing)),
+                            tuple((p.name if isinstance(p, Computed) else s.id, p) for p, s in zip(parts, specs, strict=True)),
+                            "missing", missing)
+        values = tuple(p.value for p in parts)
+        return Computed(entry.name, values, decl.type, display(values, decl.type),
+                        tuple((s.id, p) for p, s in zip(parts, specs, strict=True)))
+
+    def _evidence(self, name: str, input_id: str, default: object, spec, kind: str) -> Source:  # type: ignore[no-untyped-def]
+        found = self.own.get(input_id)
+        if found is not None:
+            return found
+        if default is not None:
+            value = parse_value(spec, default)
+            return Computed(name, value, kind, t("values.default", value=display(value, kind)), status="default")
+        return Computed(name, None, kind, t("values.missing", ids=input_id), status="missing", missing=(input_id,))
+
+    def _criterion_input(self, entry: Entry) -> Source:
+        assert entry.spec is not None and entry.criterion is not None
+        default = entry.criterion.default
+        return self._evidence(entry.name, entry.spec.id, default, entry.spec, entry.type.kind)
+
+    def _flag(self, entry: Entry) -> Source:
+        flag = entry.decl
+        assert isinstance(flag, Flag)
+        if flag.when is not None:
+            derived = self.get(f"flag:{flag.id}")
+            return derived
+        found = self.own.get(flag.id)
+        if found is not None:
+            return found
+        return Computed(flag.id, False, "bool", t("values.flag_not_given"), status="default")
+
+    def _count(self, entry: Entry, decl: ValueDecl) -> Source:
+        assert decl.count is not None
+        found = self.own.get(decl.count)
+        events: list[Event] = found.value if found is not None else []  # type: ignore[assignment]
+        chosen = [e for e in events if decl.when is None or matches(decl.when, e.attributes)]
+        if decl.distinct is not None:
+            count = len({e.attributes.get(decl.distinct, f"#{i}") for i, e in enumerate(chosen)})
+        else:
+            count = sum(int(e.value) if e.value is not None else 1 for e in chosen)  # type: ignore[call-overload]
+        shown = t("values.count", id=decl.count, chosen=len(chosen), total=len(events),
+                  distinct=t("values.distinct", attribute=decl.distinct) if decl.distinct else "", count=count)
+        return Computed(entry.name, count, "count", shown, ((decl.count, found),) if found is not None else ())
+
+    def _computed(self, name: str, tree: Node | None, decl: ValueDecl | None, kind: str) -> Computed:
+        if tree is None:  # not parsed (validate reports why)
+            return Computed(name, None, kind, "", status="missing", missing=(name,))
+        operands = [(n.name, self.get(n.name)) for n in _unique_names(tree)]
+        missing = tuple(dict.fromkeys(m for _, s in operands if isinstance(s, Computed) for m in s.missing))
+        if missing:
+            return Computed(name, None, kind, t("values.missing", ids="、".join(missing)), tuple(operands),
+                            "missing", missing)
+        values = {n: s.value for n, s in operands}
+        key = tuple(values.values())
+        memo = self.memo.setdefault(name, {})
+        try:
+            hit = memo.get(key)
+        except TypeError:  # an unhashable operand (never for these kinds): no memo
+            hit, memo = None, {}
+        if hit is None:
+            hit = self._evaluate(name, tree, decl, kind, values, operands)
+            if len(memo) < 4096:
+                memo[key] = hit
+        value, shown, failed = hit
+        if failed is not None:
+            self.problems.append(self._division_problem(name, failed, dict(operands)))
+            return Computed(name, None, kind, shown, tuple(operands), "missing", (name,))
+        return Computed(name, value, kind, shown, tuple(operands))
+
+    def _evaluate(self, name: str, tree: Node, decl: ValueDecl | None, kind: str, values: dict[str, object],
+                  operands: list[tuple[str, Source]]) -> tuple[object, str, Node | None]:
+        kinds = {n: (s.kind if isinstance(s, Computed) else self.catalogue.entries[n].type.kind) for n, s in operands}
+        try:
+            value = evaluate(tree, values.__getitem__)
+        except _DividedByZero as e:
+            if decl is None or decl.if_zero is None:
+                return None, t("values.divided_by_zero", expr=show(tree)), e.node
+            value = decl.if_zero
+            shown = t("values.if_zero", expr=show(tree), value=display(value, kind))
+            return value, shown, None
+        substituted = render(tree, values, kinds)
+        text = show(tree)
+        shown = f"{text} = {substituted} = {display(value, kind)}" if substituted != text else \
+            f"{text} = {display(value, kind)}"
+        return value, shown, None
+
+    def _division_problem(self, name: str, node: Node, operands: dict[str, Source]) -> Problem:
+        cells = [s for n in _unique_names(node) for s in _cells(operands.get(n.name))]
+        where = cells[0] if cells else Location(self.unit)
+        return Problem(where, t("values.division_error", name=name, divisor=show(node), unit=self.unit),
+                       code="values.division_error")
+
+
+def _cells(source: Source | None) -> list[Location]:
+    if isinstance(source, Value):
+        return [source.location]
+    if isinstance(source, Computed):
+        return source.sources
+    return []
+
+
+def _unique_names(tree: Node) -> list[Name]:
+    seen: dict[str, Name] = {}
+    stack = [tree]
+    order: list[Name] = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            if node.name not in seen:
+                seen[node.name] = node
+                order.append(node)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack.extend((node.right, node.left))
+        elif isinstance(node, Call):
+            stack.extend(reversed(node.args))
+    return order
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+def _number(value: object) -> Exact:
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    return value  # type: ignore[return-value]
+
+
+def _each(f: Callable[..., object], *args: object) -> object:
+    """Apply f element by element where any argument is a series (tuple), else once."""
+    series = [a for a in args if isinstance(a, tuple)]
+    if not series:
+        return f(*args)
+    size = len(series[0])
+    return tuple(f(*(a[i] if isinstance(a, tuple) else a for a in args)) for i in range(size))
+
+
+def _divide(a: object, b: object, node: Node) -> object:
+    if _number(b) == 0:
+        raise _DividedByZero(node)
+    return div(_number(a), _number(b))
+
+
+_BINARY: dict[str, Callable[[object, object], object]] = {
+    "+": lambda a, b: _number(a) + _number(b),
+    "-": lambda a, b: _number(a) - _number(b),
+    "*": lambda a, b: _number(a) * _number(b),
+    "<": lambda a, b: _number(a) < _number(b),
+    "<=": lambda a, b: _number(a) <= _number(b),
+    ">": lambda a, b: _number(a) > _number(b),
+    ">=": lambda a, b: _number(a) >= _number(b),
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "and": lambda a, b: bool(a) and bool(b),
+    "or": lambda a, b: bool(a) or bool(b),
+}
+
+
+def evaluate(node: Node, lookup: Callable[[str], object]) -> object:
+    """The value of an expression, the names' values given by `lookup`."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Name):
+        return lookup(node.name)
+    if isinstance(node, Unary):
+        inner = evaluate(node.operand, lookup)
+        if node.op == "not":
+            return _each(lambda a: not a, inner)
+        return _each(lambda a: -_number(a), inner)
+    if isinstance(node, Binary):
+        left = evaluate(node.left, lookup)
+        if node.op == "and" and left is False:
+            return False
+        if node.op == "or" and left is True:
+            return True
+        right = evaluate(node.right, lookup)
+        if node.op == "/":
+            return _each(lambda a, b: _divide(a, b, node.right), left, right)
+        return _each(_BINARY[node.op], left, right)
+    assert isinstance(node, Call)
+    if node.function == "if":
+        condition = evaluate(node.args[0], lookup)
+        if isinstance(condition, tuple):
+            then, other = evaluate(node.args[1], lookup), evaluate(node.args[2], lookup)
+            return _each(lambda c, a, b: a if c else b, condition, then, other)
+        return evaluate(node.args[1] if condition else node.args[2], lookup)
+    args = [evaluate(a, lookup) for a in node.args]
+    if node.function == "abs":
+        return _each(lambda a: abs(_number(a)), args[0])
+    if len(args) == 1:  # a series reduced to one number
+        items = [_number(v) for v in args[0]]  # type: ignore[union-attr]
+        if node.function == "sum":
+            return sum(items, ZERO)
+        return (min if node.function == "min" else max)(items) if items else ZERO
+    pick = min if node.function == "min" else max
+    return _each(lambda *xs: pick(_number(x) for x in xs), *args)
+
+
+def render(node: Node, values: Mapping[str, object], kinds: Mapping[str, str]) -> str:
+    """The expression with each name replaced by its value: "12 ÷ 10"."""
+    if isinstance(node, Name):
+        return display(values[node.name], kinds.get(node.name, "number"))
+    if isinstance(node, Num):
+        return show(node)
+    if isinstance(node, Unary):
+        inner = render(node.operand, values, kinds)
+        wrap = isinstance(node.operand, Binary)
+        return ("-" if node.op == "-" else "非 ") + (f"({inner})" if wrap else inner)
+    if isinstance(node, Binary):
+        symbol = {"*": "×", "/": "÷", "<=": "≤", ">=": "≥", "!=": "≠", "==": "=", "and": "且", "or": "或"}.get(
+            node.op, node.op)
+        left, right = render(node.left, values, kinds), render(node.right, values, kinds)
+        if isinstance(node.left, Binary) and node.op in ("*", "/") and node.left.op in ("+", "-"):
+            left = f"({left})"
+        if isinstance(node.right, Binary) and (node.op in ("*", "/", "-") and node.right.op in ("+", "-", "*", "/")
+                                               and not (node.op == "-" and node.right.op in ("*", "/"))):
+            right = f"({right})"
+        return f"{left} {symbol} {right}"
+    return f"{node.function}({', '.join(render(a, values, kinds) for a in node.args)})"
+
+
+__all__ = ["Computed", "Env", "Source", "UnitValues", "display", "evaluate", "render"]
