@@ -14,7 +14,11 @@ from kaohe.rules.levels import Levels
 from kaohe.rules.met import Met
 from kaohe.rules.panel import Panel
 from kaohe.rules.per_count import PerCount
+from kaohe.rules.place import Place
 from kaohe.rules.ratio import Ratio
+from kaohe.rules.relative import Relative
+from kaohe.rules.steps import Steps
+from kaohe.rules.table import Table
 
 REGISTRY = {
     "met": Met,
@@ -26,6 +30,10 @@ REGISTRY = {
     "ratio": Ratio,
     "events": Events,
     "panel": Panel,
+    "steps": Steps,
+    "table": Table,
+    "relative": Relative,
+    "place": Place,
 }
 
 Rule = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="kind")]  # type: ignore[valid-type]

@@ -70,9 +70,11 @@ class Bands(RuleModel):
     """What is measured: a whole count, any non-negative number, or a rate 0..100%."""
     unit: str = ""
     bands: list[Band] = Field(min_length=1)
+    rate_max: Bound | None = None
+    """The largest rate the evidence may give (100% unless stated: "完成率120%以上")."""
 
     def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
-        return [InputSpec(cid, _TYPES[self.value])]
+        return [InputSpec(cid, _TYPES[self.value], maximum=self.rate_max if self.value == "rate" else None)]
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
         x = values[cid]
@@ -115,7 +117,7 @@ class Bands(RuleModel):
                 end, end_in, owner = iv.high, iv.high_in, i
             elif owner is None:
                 owner = i
-        top = Decimal(1) if percent else None
+        top = (self.rate_max or Decimal(1)) if percent else None
         if end is not None and self._gap_has_values(end, not end_in, top, True):
             found.append(self._gap(owner or 0, Interval(end, not end_in, top, top is not None)))
         return found

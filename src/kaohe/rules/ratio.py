@@ -46,12 +46,14 @@ class Ratio(RuleModel):
     """shortfall: count only whole percentage points of shortfall."""
     max: Dec | None = None
     """Full points; the criterion's points when omitted."""
+    rate_max: Bound | None = None
+    """The largest rate the evidence may give (100% unless stated: 超额完成 150%)."""
 
     def _full(self, points: Decimal | None) -> Decimal:
         return self.max if self.max is not None else (points or ZERO)
 
     def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
-        return [InputSpec(cid, ValueType.RATE)]
+        return [InputSpec(cid, ValueType.RATE, maximum=self.rate_max)]
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
         rate = values[cid]
