@@ -65,7 +65,7 @@ def input_specs(scheme_path: Path) -> list:  # type: ignore[type-arg]
     from kaohe.scheme.load import load_scheme
 
     scheme = load_scheme(scheme_path).scheme
-    return [spec for _, spec in scheme.inputs() if spec.type is not ValueType.EVENTS]
+    return [spec for _, spec in scheme.criterion_inputs() if spec.type is not ValueType.EVENTS]
 
 
 def make_value(spec, rng: random.Random) -> str:  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ if path.endswith(".xlsx"):
     frame = pandas.read_excel(path, dtype=str)
 else:
     frame = pandas.read_csv(path, dtype=str, encoding=encoding)
-specs = {spec.id: spec for _, spec in scheme.inputs()}
+specs = {spec.id: spec for _, spec in scheme.criterion_inputs()}
 units = {}
 for unit, input_id, raw in frame.itertuples(index=False):
     units.setdefault(unit, {})[input_id] = parse_value(specs[input_id], raw)

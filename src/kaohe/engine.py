@@ -26,7 +26,7 @@ from typing import Iterator, Mapping, NamedTuple
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
 from kaohe.evidence import Evidence, Value, ValueTable
-from kaohe.numbers import ZERO, Exact, div, exact_arithmetic, round_half_up
+from kaohe.numbers import ZERO, Exact, div, exact_arithmetic, is_whole, round_half_up
 from kaohe.rules.base import NOT_APPLICABLE, PEERS, InputSpec, PeerStats, Step, ValueType, parse_value, step
 from kaohe.scheme.models import Criterion, Group, Item, Periods, Scheme, Section, applies
 from kaohe.scheme.names import uses_values
@@ -232,6 +232,13 @@ def _score_all(scheme: Scheme, names: list[str], evidence: Evidence, problems: l
     if uses_values(scheme):
         memo: dict[str, dict] = {}  # type: ignore[type-arg]
         values = {name: UnitValues(scheme, name, _values_of(evidence, name), memo) for name in names}
+        everyone = list(values.values())
+        by_category: dict[str | None, list[UnitValues]] = {}
+        for unit_values in everyone:
+            by_category.setdefault(_category_of(scheme, unit_values.unit), []).append(unit_values)
+        for unit_values in everyone:
+            same = by_category[_category_of(scheme, unit_values.unit)]
+            unit_values.group = lambda among, same=same: everyone if among == "all" else same  # type: ignore[misc]
     peers = _peers(scheme, names, evidence, values)
     results = [score_unit(scheme, name, evidence, values.get(name), peers) for name in names]
     for unit_values in values.values():
@@ -597,7 +604,11 @@ def _source(plan: _Planned, index: int, spec: InputSpec, own: Mapping[str, Value
     if name is not None and values is not None:
         source = values.get(name)
         value = source.value
-        return source, (_UNSET if value is None else value)
+        if value is None:
+            return source, _UNSET
+        if spec.type is ValueType.COUNT and not isinstance(value, (int, bool)) and is_whole(value):  # type: ignore[arg-type]
+            value = int(value)  # type: ignore[call-overload]  # a count worked out (sum, max) is a whole number
+        return source, value
     found = own.get(spec.id)
     if found is not None:
         return found, found.value

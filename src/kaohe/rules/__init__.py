@@ -9,6 +9,7 @@ from pydantic import Field
 from kaohe.rules.bands import Bands
 from kaohe.rules.deduct import Deduct
 from kaohe.rules.events import Events
+from kaohe.rules.formula import Formula
 from kaohe.rules.judged import Judged
 from kaohe.rules.levels import Levels
 from kaohe.rules.met import Met
@@ -34,6 +35,7 @@ REGISTRY = {
     "table": Table,
     "relative": Relative,
     "place": Place,
+    "formula": Formula,
 }
 
 Rule = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="kind")]  # type: ignore[valid-type]

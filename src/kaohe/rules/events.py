@@ -41,7 +41,8 @@ class Compare(RuleModel):
                 and (self.gt is None or number > self.gt) and (self.ge is None or number >= self.ge))
 
 
-Condition = dict[str, Union[Text, Compare]]
+Condition = dict[str, Union[Text, list[Text], Compare]]
+"""Attribute → the value wanted, any of a list of values ([市級, 省級, 國家級]), or a comparison."""
 
 
 def matches(when: Condition, attributes: dict[str, str]) -> bool:
@@ -51,6 +52,9 @@ def matches(when: Condition, attributes: dict[str, str]) -> bool:
             return False
         if isinstance(wanted, Compare):
             if not wanted.holds(have):
+                return False
+        elif isinstance(wanted, list):
+            if normalize_text(have) not in wanted:
                 return False
         elif normalize_text(have) != wanted:
             return False
@@ -63,6 +67,8 @@ def describe(when: Condition) -> str:
         if isinstance(wanted, Compare):
             ops = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
             parts.append(" ".join(f"{name}{ops[k]}{fmt(v)}" for k, v in wanted.model_dump().items() if v is not None))
+        elif isinstance(wanted, list):
+            parts.append("|".join(wanted))
         else:
             parts.append(f"{wanted}")
     return "/".join(parts)

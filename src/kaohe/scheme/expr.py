@@ -7,7 +7,8 @@
 Numbers (2, 0.5, 80%), names (identifiers of letters, CJK characters, digits, `_` and `.`, not
 starting with a digit; any other id in brackets: `[2.3.1]`), `+ - * /` (also `× ÷`), parentheses,
 comparisons `< <= > >= == !=` (also `≤ ≥ ≠ =`), `and`/`or`/`not` (also `且`/`或`/`非`) and the
-functions `min`, `max`, `sum`, `abs` and `if(condition, then, else)`. No attribute access, no
+functions `min`, `max`, `sum`, `abs` and `if(condition, then, else)`, and over all units `max_of`, `min_of`,
+`mean_of`, `sum_of` and `place_of` of one name (全市最高值, 全市平均值, 排名). No attribute access, no
 calls of anything else, no strings: an expression is parsed into the small tree below and
 evaluated by kaohe.values, never by Python's `eval`.
 
@@ -24,6 +25,10 @@ from decimal import Decimal
 from kaohe.numbers import div, in_range
 
 FUNCTIONS = ("min", "max", "sum", "abs", "if")
+PEER_FUNCTIONS = ("max_of", "min_of", "mean_of", "sum_of", "place_of")
+"""Functions over every unit's value of one name (the scheme's units, or the unit's category
+with the value's `among: category`): the highest, lowest, mean and sum, and this unit's place
+(1 = the highest, ties sharing a place by the scheme's ranking method)."""
 _OPERATORS = {"×": "*", "÷": "/", "≤": "<=", "≥": ">=", "≠": "!=", "=": "=="}
 _WORDS = {"and": "and", "且": "and", "or": "or", "或": "or", "not": "not", "非": "not"}
 MAX_DEPTH = 50
@@ -275,8 +280,9 @@ class _Parser:
 
     def call(self, token: _Token) -> Node:
         function = token.text.lower()
-        if function not in FUNCTIONS:
-            raise ExprError("expr.unknown_function", token.offset, name=token.text, functions="、".join(FUNCTIONS))
+        if function not in FUNCTIONS + PEER_FUNCTIONS:
+            raise ExprError("expr.unknown_function", token.offset, name=token.text,
+                            functions="、".join(FUNCTIONS + PEER_FUNCTIONS))
         self.expect("(")
         self.nested()
         args = [self.disjunction()]
@@ -285,9 +291,11 @@ class _Parser:
             args.append(self.disjunction())
         self.depth -= 1
         self.expect(")")
-        wanted = {"abs": (1, 1), "if": (3, 3), "sum": (1, 1)}.get(function, (1, 99))
+        wanted = {"abs": (1, 1), "if": (3, 3), "sum": (1, 1)}.get(function, (1, 1) if function in PEER_FUNCTIONS else (1, 99))
         if not wanted[0] <= len(args) <= wanted[1]:
             raise ExprError("expr.arguments", token.offset, name=function, count=len(args))
+        if function in PEER_FUNCTIONS and not isinstance(args[0], Name):
+            raise ExprError("expr.peer_needs_name", args[0].offset, name=function)
         return Call(function, tuple(args), token.offset)
 
 
@@ -388,6 +396,15 @@ def infer(node: Node, typeof: dict[str, Type]) -> Type:
         return Type(_join([left.kind, right.kind]), labels)
     assert isinstance(node, Call)
     args = [infer(a, typeof) for a in node.args]
+    if node.function in PEER_FUNCTIONS:
+        _want_number(node.args[0], args[0])
+        if args[0].series:
+            raise ExprError("expr.peer_series", node.offset, name=node.function)
+        if node.function == "place_of":
+            return Type("count")
+        if node.function == "mean_of":
+            return Type("rate" if args[0].kind == "rate" else "number")
+        return Type(args[0].kind)
     if node.function == "if":
         _want_bool(node.args[0], args[0])
         then, other = args[1], args[2]

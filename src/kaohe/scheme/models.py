@@ -143,6 +143,8 @@ class ValueDecl(Model):
     if_zero: Bound | bool | None = None
     """The value when the expression divides by zero ("目标为0的按完成计": 100%); without it
     such a division is an evidence error naming the cells."""
+    among: Literal["all", "category"] = "all"
+    """Whose values max_of, mean_of… and place_of compare: every unit, or the unit's category."""
     unit: Text = ""
 
     @model_validator(mode="after")
@@ -271,7 +273,10 @@ class Criterion(Model):
         return cached
 
     def bindings(self) -> dict[str, str]:
-        """Input id → the named value it reads, for the inputs `of` binds (the others are evidence)."""
+        """Input id → the named value it reads, for the inputs `of` binds (the others are evidence);
+        a formula reads its own expression, named `rule:<id>`."""
+        if self.rule.kind == "formula":
+            return {self.inputs()[0].id: f"rule:{self.id}"}
         if self.of is None:
             return {}
         specs = self.inputs()

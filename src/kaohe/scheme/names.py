@@ -60,7 +60,10 @@ class Finding:
 class Catalogue:
     entries: dict[str, Entry] = field(default_factory=dict)
     trees: dict[str, Node] = field(default_factory=dict)
-    """Parsed expressions: a value's id, or `flag:<id>` for a flag's condition."""
+    """Parsed expressions: a value's id, `flag:<id>` for a flag's condition, `rule:<id>` for a
+    formula criterion's."""
+    paths: dict[str, P] = field(default_factory=dict)
+    """Where each expression is written in the scheme file."""
     order: list[str] = field(default_factory=list)
     """Computed values and flag conditions, each after what it reads."""
     findings: list[Finding] = field(default_factory=list)
@@ -129,6 +132,11 @@ def _build(scheme: Scheme) -> Catalogue:
     for i, flag in enumerate(scheme.flags):
         if flag.when is not None:
             _parse_into(cat, f"flag:{flag.id}", flag.when, ("flags", i, "when"))
+    for path, criterion in _criteria_with_paths(scheme):
+        if criterion.rule.kind == "formula":
+            key = f"rule:{criterion.id}"
+            cat.entries.setdefault(key, Entry(key, "value", Type("number"), path + ("rule",), criterion=criterion))
+            _parse_into(cat, key, criterion.rule.expr, path + ("rule", "expr"))  # type: ignore[union-attr]
     _resolve(cat, scheme)
     _order(cat, scheme)
     _types(cat, scheme)
@@ -152,16 +160,15 @@ def _criteria_with_paths(scheme: Scheme) -> list[tuple[P, Criterion]]:
 
 
 def _parse_into(cat: Catalogue, key: str, text: str, path: P) -> None:
+    cat.paths[key] = path
     try:
         cat.trees[key] = parse(text)
     except ExprError as e:
         cat.findings.append(Finding(path, e.key, e.params, e.offset))
 
 
-def _expr_path(scheme: Scheme, key: str) -> P:
-    if key.startswith("flag:"):
-        return ("flags", next(i for i, f in enumerate(scheme.flags) if f.id == key[5:]), "when")
-    return ("values", next(i for i, v in enumerate(scheme.values) if v.id == key), "expr")
+def _expr_path(cat: Catalogue, key: str) -> P:
+    return cat.paths[key]
 
 
 def _nearest(name: str, known: list[str]) -> str:
@@ -174,12 +181,12 @@ def _resolve(cat: Catalogue, scheme: Scheme) -> None:
     for key, tree in list(cat.trees.items()):
         for ref in names(tree):
             if ref.name not in cat.entries:
-                cat.findings.append(Finding(_expr_path(scheme, key), "expr.unknown_name",
+                cat.findings.append(Finding(_expr_path(cat, key), "expr.unknown_name",
                                             {"name": ref.name, "nearest": _nearest(ref.name, known)}, ref.offset))
                 cat.trees.pop(key, None)
                 break
             if cat.entries[ref.name].type.kind == "events":
-                cat.findings.append(Finding(_expr_path(scheme, key), "expr.events_name", {"name": ref.name},
+                cat.findings.append(Finding(_expr_path(cat, key), "expr.events_name", {"name": ref.name},
                                             ref.offset))
                 cat.trees.pop(key, None)
                 break
@@ -202,7 +209,7 @@ def _resolve(cat: Catalogue, scheme: Scheme) -> None:
 def _order(cat: Catalogue, scheme: Scheme) -> None:
     """Depth-first order of the computed values and flag conditions; a circle is reported once."""
     keys = [v.id for v in scheme.values if cat.entries.get(v.id) and cat.entries[v.id].decl is v] + [
-        f"flag:{f.id}" for f in scheme.flags if f.when is not None]
+        f"flag:{f.id}" for f in scheme.flags if f.when is not None] + [k for k in cat.paths if k.startswith("rule:")]
     state: dict[str, int] = {}  # 1: in progress, 2: done
     reported = False
 
@@ -213,7 +220,7 @@ def _order(cat: Catalogue, scheme: Scheme) -> None:
         if state.get(key) == 1:
             if not reported:
                 loop = trail[trail.index(key):] + [key]
-                cat.findings.append(Finding(_expr_path(scheme, key), "names.circle", {"names": " → ".join(loop)}))
+                cat.findings.append(Finding(_expr_path(cat, key), "names.circle", {"names": " → ".join(loop)}))
                 reported = True
             return
         state[key] = 1
@@ -239,7 +246,13 @@ def _types(cat: Catalogue, scheme: Scheme) -> None:
                 continue
             got = _infer(cat, scheme, key, tree)
             if got is not None and (got.kind != "bool" or got.series):
-                cat.findings.append(Finding(_expr_path(scheme, key), "names.flag_not_bool", {"type": str(got)}, 0))
+                cat.findings.append(Finding(_expr_path(cat, key), "names.flag_not_bool", {"type": str(got)}, 0))
+            continue
+        if key.startswith("rule:"):
+            tree = cat.trees.get(key)
+            got = _infer(cat, scheme, key, tree) if tree is not None else None
+            if got is not None and (got.kind not in ("count", "number", "rate") or got.series):
+                cat.findings.append(Finding(_expr_path(cat, key), "names.formula_not_number", {"type": str(got)}, 0))
             continue
         entry = cat.entries[key]
         decl = entry.decl
@@ -256,7 +269,7 @@ def _types(cat: Catalogue, scheme: Scheme) -> None:
         if declared is not None and declared != kind:
             fits = (declared in ("number", "rate") and kind in ("count", "number", "rate"))
             if not fits:
-                cat.findings.append(Finding(_expr_path(scheme, key), "names.type_mismatch",
+                cat.findings.append(Finding(_expr_path(cat, key), "names.type_mismatch",
                                             {"name": key, "declared": declared, "got": kind}, 0))
                 continue
             kind = declared
@@ -275,13 +288,16 @@ def _infer(cat: Catalogue, scheme: Scheme, key: str, tree: Node) -> Type | None:
     try:
         return infer(tree, typeof)
     except ExprError as e:
-        cat.findings.append(Finding(_expr_path(scheme, key), e.key, e.params, e.offset))
+        cat.findings.append(Finding(_expr_path(cat, key), e.key, e.params, e.offset))
         return None
 
 
 def _bindings(cat: Catalogue, scheme: Scheme) -> None:
     """Each `of` names a value of a kind its rule's input can read."""
     for path, criterion in _criteria_with_paths(scheme):
+        if criterion.rule.kind == "formula" and criterion.of is not None:
+            cat.findings.append(Finding(path + ("of",), "names.formula_of", {"id": criterion.id}))
+            continue
         if criterion.of is None:
             continue
         specs = criterion.inputs()

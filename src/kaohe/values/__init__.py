@@ -21,7 +21,7 @@ from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, div, fmt_exact
 from kaohe.rules.base import Event, parse_value
 from kaohe.rules.events import matches
-from kaohe.scheme.expr import Binary, Call, Name, Node, Num, Unary, show
+from kaohe.scheme.expr import PEER_FUNCTIONS, Binary, Call, Name, Node, Num, Unary, show
 from kaohe.scheme.models import Flag, InputDecl, Scheme, ValueDecl
 from kaohe.scheme.names import Catalogue, Entry, catalogue, declared_specs
 
@@ -85,7 +85,8 @@ def display(value: object, kind: str) -> str:
 class UnitValues:
     """One unit's named values, looked up (and computed) as they are asked for."""
 
-    def __init__(self, scheme: Scheme, unit: str, own: Mapping[str, Value], memo: dict[str, dict]):  # type: ignore[type-arg]
+    def __init__(self, scheme: Scheme, unit: str, own: Mapping[str, Value], memo: dict[str, dict],  # type: ignore[type-arg]
+                 group: Callable[[str], list[UnitValues]] | None = None):
         self.scheme = scheme
         self.catalogue: Catalogue = catalogue(scheme)
         self.unit = unit
@@ -93,6 +94,8 @@ class UnitValues:
         self.env: Env = {}
         self.problems: list[Problem] = []
         self.memo = memo
+        self.group = group or (lambda among: [self])
+        """The units max_of, mean_of… compare this one with: `group("all")` or `group("category")`."""
 
     def get(self, name: str) -> Source:
         known = self.env.get(name)
@@ -109,6 +112,10 @@ class UnitValues:
     def _look_up(self, name: str) -> Source:
         if name.startswith("flag:"):
             return self._computed(name, self.catalogue.trees.get(name), None, "bool")
+        if name.startswith("rule:"):
+            return self._computed(name, self.catalogue.trees.get(name), None, "number")
+        if "(" in name:
+            return self._peer(name)
         entry = self.catalogue.entries[name]
         if entry.origin == "input":
             return self._input(entry)
@@ -185,10 +192,59 @@ class UnitValues:
                   distinct=t("values.distinct", attribute=decl.distinct) if decl.distinct else "", count=count)
         return Computed(entry.name, count, "count", shown, ((decl.count, found),) if found is not None else ())
 
+    def _peer(self, key: str) -> Computed:
+        """max_of(X), min_of, mean_of, sum_of or place_of over the unit's group."""
+        function, rest = key.split("(", 1)
+        name, _, among = rest.partition(")@")
+        name = name.rstrip(")")
+        among = among or "all"
+        entry = self.catalogue.entries[name]
+        kind = entry.type.kind
+        shared = self.memo.setdefault("@peers", {})
+        group = self.group(among)
+        cache_key = (name, among, id(group[0]) if among == "category" and group else None)
+        pairs = shared.get(cache_key)
+        if pairs is None:
+            pairs = []
+            for other in group:
+                value = other.get(name).value
+                if value is not None:
+                    pairs.append((other.unit, Decimal(value) if type(value) is int else value))
+            shared[cache_key] = pairs
+        scope = t("values.scope_category") if among == "category" else t("values.scope_all")
+        if not pairs:
+            return Computed(key, None, kind, t("values.missing", ids=name), status="missing", missing=(name,))
+        numbers = [v for _, v in pairs]
+        if function == "place_of":
+            own = self.get(name)
+            if own.value is None:
+                return Computed(key, None, "count", t("values.missing", ids=name), ((name, own),), "missing",
+                                own.missing if isinstance(own, Computed) else (name,))
+            mine = Decimal(own.value) if type(own.value) is int else own.value
+            better = [v for v in numbers if v > mine]  # type: ignore[operator]
+            place = len(set(better)) + 1 if self.scheme.ranking.method == "dense" else len(better) + 1
+            return Computed(key, place, "count", t("values.place", name=name, scope=scope, count=len(pairs),
+                                                      value=display(mine, kind), place=place), ((name, own),))
+        if function in ("max_of", "min_of"):
+            value = (max if function == "max_of" else min)(numbers)
+            units = "、".join(u for u, v in pairs if v == value)
+            shown = t({"max_of": "values.extreme_max", "min_of": "values.extreme_min"}[function], name=name,
+                      scope=scope, count=len(pairs), value=display(value, kind), units=units)
+            return Computed(key, value, kind, shown)
+        total = sum(numbers, ZERO)
+        if function == "sum_of":
+            return Computed(key, total, kind, t("values.sum_of", name=name, scope=scope, count=len(pairs),
+                                                value=display(total, kind)))
+        mean = div(total, len(numbers))
+        mean_kind = "rate" if kind == "rate" else "number"
+        return Computed(key, mean, mean_kind, t("values.mean_of", name=name, scope=scope, count=len(pairs),
+                                                value=display(mean, mean_kind)))
+
     def _computed(self, name: str, tree: Node | None, decl: ValueDecl | None, kind: str) -> Computed:
         if tree is None:  # not parsed (validate reports why)
             return Computed(name, None, kind, "", status="missing", missing=(name,))
-        operands = [(n.name, self.get(n.name)) for n in _unique_names(tree)]
+        among = decl.among if decl is not None else "all"
+        operands = [(n.name, self.get(n.name)) for n in _unique_names(tree, among)]
         missing = tuple(dict.fromkeys(m for _, s in operands if isinstance(s, Computed) for m in s.missing))
         if missing:
             return Computed(name, None, kind, t("values.missing", ids="、".join(missing)), tuple(operands),
@@ -214,14 +270,14 @@ class UnitValues:
                   operands: list[tuple[str, Source]]) -> tuple[object, str, Node | None]:
         kinds = {n: (s.kind if isinstance(s, Computed) else self.catalogue.entries[n].type.kind) for n, s in operands}
         try:
-            value = evaluate(tree, values.__getitem__)
+            value = evaluate(tree, values.__getitem__, decl.among if decl is not None else "all")
         except _DividedByZero as e:
             if decl is None or decl.if_zero is None:
                 return None, t("values.divided_by_zero", expr=show(tree)), e.node
             value = decl.if_zero
             shown = t("values.if_zero", expr=show(tree), value=display(value, kind))
             return value, shown, None
-        substituted = render(tree, values, kinds)
+        substituted = render(tree, values, kinds, decl.among if decl is not None else "all")
         text = show(tree)
         shown = f"{text} = {substituted} = {display(value, kind)}" if substituted != text else \
             f"{text} = {display(value, kind)}"
@@ -242,12 +298,22 @@ def _cells(source: Source | None) -> list[Location]:
     return []
 
 
-def _unique_names(tree: Node) -> list[Name]:
+def peer_key(function: str, name: str, among: str) -> str:
+    """The name a unit's env keeps an over-all-units value under: "mean_of(增幅)"."""
+    return f"{function}({name})" + ("@category" if among == "category" else "")
+
+
+def _unique_names(tree: Node, among: str = "all") -> list[Name]:
+    """The names an expression reads directly, over-all-units calls as one name each."""
     seen: dict[str, Name] = {}
     stack = [tree]
     order: list[Name] = []
     while stack:
         node = stack.pop()
+        if isinstance(node, Call) and node.function in PEER_FUNCTIONS:
+            arg = node.args[0]
+            assert isinstance(arg, Name)
+            node = Name(peer_key(node.function, arg.name, among), node.offset)
         if isinstance(node, Name):
             if node.name not in seen:
                 seen[node.name] = node
@@ -301,35 +367,38 @@ _BINARY: dict[str, Callable[[object, object], object]] = {
 }
 
 
-def evaluate(node: Node, lookup: Callable[[str], object]) -> object:
-    """The value of an expression, the names' values given by `lookup`."""
+def evaluate(node: Node, lookup: Callable[[str], object], among: str = "all") -> object:
+    """The value of an expression, the names' values given by `lookup` (an over-all-units call by
+    its `peer_key`)."""
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Name):
         return lookup(node.name)
+    if isinstance(node, Call) and node.function in PEER_FUNCTIONS:
+        return lookup(peer_key(node.function, node.args[0].name, among))  # type: ignore[union-attr]
     if isinstance(node, Unary):
-        inner = evaluate(node.operand, lookup)
+        inner = evaluate(node.operand, lookup, among)
         if node.op == "not":
             return _each(lambda a: not a, inner)
         return _each(lambda a: -_number(a), inner)
     if isinstance(node, Binary):
-        left = evaluate(node.left, lookup)
+        left = evaluate(node.left, lookup, among)
         if node.op == "and" and left is False:
             return False
         if node.op == "or" and left is True:
             return True
-        right = evaluate(node.right, lookup)
+        right = evaluate(node.right, lookup, among)
         if node.op == "/":
             return _each(lambda a, b: _divide(a, b, node.right), left, right)
         return _each(_BINARY[node.op], left, right)
     assert isinstance(node, Call)
     if node.function == "if":
-        condition = evaluate(node.args[0], lookup)
+        condition = evaluate(node.args[0], lookup, among)
         if isinstance(condition, tuple):
-            then, other = evaluate(node.args[1], lookup), evaluate(node.args[2], lookup)
+            then, other = evaluate(node.args[1], lookup, among), evaluate(node.args[2], lookup, among)
             return _each(lambda c, a, b: a if c else b, condition, then, other)
-        return evaluate(node.args[1] if condition else node.args[2], lookup)
-    args = [evaluate(a, lookup) for a in node.args]
+        return evaluate(node.args[1] if condition else node.args[2], lookup, among)
+    args = [evaluate(a, lookup, among) for a in node.args]
     if node.function == "abs":
         return _each(lambda a: abs(_number(a)), args[0])
     if len(args) == 1:  # a series reduced to one number
@@ -341,27 +410,30 @@ def evaluate(node: Node, lookup: Callable[[str], object]) -> object:
     return _each(lambda *xs: pick(_number(x) for x in xs), *args)
 
 
-def render(node: Node, values: Mapping[str, object], kinds: Mapping[str, str]) -> str:
+def render(node: Node, values: Mapping[str, object], kinds: Mapping[str, str], among: str = "all") -> str:
     """The expression with each name replaced by its value: "12 ÷ 10"."""
+    if isinstance(node, Call) and node.function in PEER_FUNCTIONS:
+        key = peer_key(node.function, node.args[0].name, among)  # type: ignore[union-attr]
+        return display(values[key], kinds.get(key, "number"))
     if isinstance(node, Name):
         return display(values[node.name], kinds.get(node.name, "number"))
     if isinstance(node, Num):
         return show(node)
     if isinstance(node, Unary):
-        inner = render(node.operand, values, kinds)
+        inner = render(node.operand, values, kinds, among)
         wrap = isinstance(node.operand, Binary)
         return ("-" if node.op == "-" else "非 ") + (f"({inner})" if wrap else inner)
     if isinstance(node, Binary):
         symbol = {"*": "×", "/": "÷", "<=": "≤", ">=": "≥", "!=": "≠", "==": "=", "and": "且", "or": "或"}.get(
             node.op, node.op)
-        left, right = render(node.left, values, kinds), render(node.right, values, kinds)
+        left, right = render(node.left, values, kinds, among), render(node.right, values, kinds, among)
         if isinstance(node.left, Binary) and node.op in ("*", "/") and node.left.op in ("+", "-"):
             left = f"({left})"
         if isinstance(node.right, Binary) and (node.op in ("*", "/", "-") and node.right.op in ("+", "-", "*", "/")
                                                and not (node.op == "-" and node.right.op in ("*", "/"))):
             right = f"({right})"
         return f"{left} {symbol} {right}"
-    return f"{node.function}({', '.join(render(a, values, kinds) for a in node.args)})"
+    return f"{node.function}({', '.join(render(a, values, kinds, among) for a in node.args)})"
 
 
 __all__ = ["Computed", "Env", "Source", "UnitValues", "display", "evaluate", "render"]
