@@ -219,10 +219,10 @@ def score(scheme: Scheme, evidence: Evidence) -> Results:
                           for name in scheme.periods.names]
             units = tuple(_combine_unit(scheme, [(name, results[i]) for name, results in per_period])
                           for i in range(len(names)))
-    missing = tuple(
+    missing = tuple(dict.fromkeys(
         [Missing(u.unit, input_id, c.period) for u in units for c in u.criteria if c.missing
          for input_id in c.missing_ids()]
-        + [Missing(u.unit, flag, None) for u in units for flag in u.undecided])
+        + [Missing(u.unit, flag, None) for u in units for flag in u.undecided]))
     return Results(units, missing, tuple(dict.fromkeys(problems)))
 
 
@@ -303,7 +303,7 @@ def _flags(scheme: Scheme, own: Mapping[str, Value], values: UnitValues | None) 
             source = values.get(f"flag:{flag.id}")
             if isinstance(source, Computed):
                 found.derived.append((flag.id, source))
-            if given is None:
+            if given is None and isinstance(source, Computed) and source.status == "missing":
                 found.undecided.append(flag.id)
         else:
             value = own.get(flag.id)
@@ -327,6 +327,7 @@ class _Limits(NamedTuple):
     has_points: bool
     points: Exact | None
     normalise: bool
+    negative: bool
     seen: dict[tuple[object, ...], tuple[NodeResult, Exact, Exact, Exact]]
     """Results by what the parts added up to: most units' items come out the same, and one shared
     result (not one per unit) keeps a large run's memory down."""
@@ -366,7 +367,7 @@ _NO_DEFAULT = object()
 def _limits(node: Item | Section | Group) -> _Limits:
     start = node.points if node.base == "full" and node.points is not None else ZERO
     return _Limits(start, node.limit, node.deductible, node.bonus_cap, node.points is not None, node.points,
-                   node.normalise, {})
+                   node.normalise, node.negative, {})
 
 
 def _planned(scheme: Scheme, criterion: Criterion) -> _Planned:
@@ -465,13 +466,11 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence, values: UnitValues
             for child in children:
                 if isinstance(child, _GroupPlan):
                     g_score, g_deduct, g_bonus, g_lost = run(child.plans)
-                    node, passed_deduct, passed_bonus, lost_up = _aggregate(
-                        child.group.id, child.limits, g_score, g_deduct, g_bonus, g_lost, False, places, False,
-                        passes_up=True)
+                    node, earned, deducted, added, lost_up = _group(child, g_score, g_deduct, g_bonus, g_lost, places)
                     items.append(node)
-                    i_score += node.points - node.bonus
-                    i_deduct += passed_deduct
-                    i_bonus += node.bonus + passed_bonus
+                    i_score += earned
+                    i_deduct += deducted
+                    i_bonus += added
                     i_lost += lost_up
                 else:
                     c_score, c_deduct, c_bonus, c_lost = run([child])
@@ -536,7 +535,7 @@ def _aggregate(node_id: str, limits: _Limits, score: Exact, deduct: Exact, bonus
         passed_deduct = deduct
     else:
         deducted = deduct
-    core = max(core - deducted, ZERO)
+    core = core - deducted if limits.negative else max(core - deducted, ZERO)
     if limits.bonus_cap is not None:
         bonus = min(bonus, limits.bonus_cap)
     elif passes_up and not limits.has_points:
@@ -558,6 +557,28 @@ def _aggregate(node_id: str, limits: _Limits, score: Exact, deduct: Exact, bonus
     if len(limits.seen) < MEMO_LIMIT:
         limits.seen[key] = result
     return result
+
+
+def _group(plan: _GroupPlan, score: Exact, deduct: Exact, bonus: Exact, lost: Exact,
+           places: int) -> tuple[NodeResult, Exact, Exact, Exact, Exact]:
+    """A group inside an item: (its result, and what it hands the item: points earned, points
+    deducted, bonus, points that do not apply). A group limits its parts and passes them on: its
+    earned points capped at its `cap` (its points), its deductions at its `deduct_limit` ("以下三项
+    共扣不超过2.5分"), its bonuses at its `bonus_cap`; the item applies them. A group with `base: full`
+    is scored like an item (its points less its deductions) and hands on its result."""
+    limits = plan.limits
+    if plan.group.base == "full":
+        node, _, _, lost_up = _aggregate(plan.group.id, limits, score, deduct, bonus, lost, False, places, False,
+                                         passes_up=False)
+        return node, node.points - node.bonus, ZERO, node.bonus, lost_up
+    earned, capped = score, None
+    if limits.limit is not None and score > limits.limit:
+        earned, capped = limits.limit, limits.limit
+    deducted = deduct if plan.group.deduct_limit is None else min(deduct, plan.group.deduct_limit)
+    added = bonus if limits.bonus_cap is None else min(bonus, limits.bonus_cap)
+    applicable = (limits.points - lost) if lost and limits.points is not None else None
+    node = NodeResult(plan.group.id, score, earned - deducted + added, capped, deducted, added, applicable=applicable)
+    return node, earned, deducted, added, lost
 
 
 def _contribution(section: Section, points: Exact, scheme: Scheme, category: str | None) -> Exact:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from kaohe.errors import KaoheError
+from kaohe.engine import Results, score
+from kaohe.errors import KaoheError, Severity
 from kaohe.evidence import Evidence, read_evidence
 from kaohe.i18n import t
 from kaohe.scheme.models import Scheme
@@ -21,6 +22,19 @@ def read_checked(paths: list[str], scheme: Scheme, err: Callable[[str], None]) -
         err(t("score.failed", count=len(evidence.errors)))
         return None
     return evidence
+
+
+def scored(scheme: Scheme, evidence: Evidence, err: Callable[[str], None]) -> Results | None:
+    """Score evidence that read cleanly; None (problems printed) when computing its values failed
+    (a division by zero the scheme gives no outcome for)."""
+    results = score(scheme, evidence)
+    errors = [p for p in results.problems if p.severity is Severity.ERROR]
+    for problem in results.problems:
+        err(str(problem))
+    if errors:
+        err(t("score.failed", count=len(errors)))
+        return None
+    return results
 
 
 def write_reported(write: Callable[[], None], output: Path, err: Callable[[str], None]) -> int:

@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import Callable
 
 from kaohe.changes import Change, compare
-from kaohe.commands.common import read_checked
-from kaohe.engine import score
+from kaohe.commands.common import read_checked, scored
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Decision, decide, standing
@@ -22,9 +21,10 @@ def run_diff(loaded: LoadedScheme, paths_a: list[str], paths_b: list[str], fmt_:
     results = []
     for paths in (paths_a, paths_b):
         evidence = read_checked(paths, scheme, err)
-        if evidence is None:
+        scored_results = scored(scheme, evidence, err) if evidence is not None else None
+        if scored_results is None:
             return 1
-        results.append(score(scheme, evidence))
+        results.append(scored_results)
     decisions = [decide(scheme, [standing(u) for u in r.units]) for r in results]
     changes = compare(results[0], results[1])
     if fmt_ == "json":

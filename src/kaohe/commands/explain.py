@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from kaohe.commands.common import read_checked
-from kaohe.engine import score
+from kaohe.commands.common import read_checked, scored
 from kaohe.i18n import t
 from kaohe.numbers import normalize_text
 from kaohe.outcomes import decide, standing
@@ -18,7 +17,9 @@ def run_explain(loaded: LoadedScheme, evidence_paths: list[str], unit: str, item
     evidence = read_checked(evidence_paths, scheme, err)
     if evidence is None:
         return 1
-    results = score(scheme, evidence)
+    results = scored(scheme, evidence, err)
+    if results is None:
+        return 1
     unit = normalize_text(unit)
     found = next((u for u in results.units if u.unit == unit), None)
     if found is None:

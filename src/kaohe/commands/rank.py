@@ -68,7 +68,10 @@ def gather(loaded: LoadedScheme, paths: list[Path], force: bool) -> tuple[list[S
         found = read_evidence([str(p) for p in evidence], loaded.scheme)
         if found.errors:
             raise EvidenceError(found.errors)
-        return [standing(u) for u in score(loaded.scheme, found).units], found.files
+        results = score(loaded.scheme, found)
+        if results.problems:
+            raise EvidenceError(list(results.problems))
+        return [standing(u) for u in results.units], found.files
     for path, document in results:
         digest = document.get("scheme", {}).get("sha256")
         if digest != loaded.sha256 and not force:

@@ -24,8 +24,8 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     """Returns the exit code: 0 scored, 1 the evidence has errors (nothing is written)."""
     with progress(len(evidence_paths)) as advance:
         evidence = read_evidence(evidence_paths, loaded.scheme, on_file=advance)
-    problems = list(evidence.problems)
     results = score(loaded.scheme, evidence)
+    problems = list(evidence.problems) + list(results.problems)
     if strict:
         problems += _missing_as_errors(results, loaded)
     errors = [p for p in problems if p.severity is Severity.ERROR]

@@ -113,6 +113,8 @@ def _check(loaded: LoadedScheme, name: str, evidence: Evidence, expected: dict[s
     if evidence.errors:
         return CaseReport(name, 0, [], evidence.errors)
     results: Results = score(loaded.scheme, evidence)
+    if results.problems:
+        return CaseReport(name, 0, [], list(results.problems))
     got = {row.result.unit: _observed(row) for row in rank_results(loaded.scheme, results)}
     mismatches: list[Mismatch] = []
     checked = 0

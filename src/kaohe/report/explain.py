@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from rich.tree import Tree
 
-from kaohe.engine import CriterionResult, NodeResult, UnitResult
+from kaohe.engine import CriterionResult, InputResult, NodeResult, UnitResult
+from kaohe.evidence import Value
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Outcome
-from kaohe.report.text import describe_rule, explanation, flag_marks, show_input
-from kaohe.scheme.models import Item, Scheme, Section
+from kaohe.report.text import describe_rule, explanation, flag_marks, show_input, show_value
+from kaohe.scheme.models import Group, Item, Scheme, Section
+from kaohe.values import Computed
 
 
 def explain_document(scheme: Scheme, result: UnitResult, outcome: Outcome | None, only: str | None) -> dict[str, Any]:
@@ -23,7 +25,7 @@ def explain_document(scheme: Scheme, result: UnitResult, outcome: Outcome | None
     for section in scheme.sections:
         if section.id not in result.sections:
             continue
-        items = [_item(item, result.items[item.id], by_criterion, only)
+        items = [_item(item, result.items[item.id], by_criterion, only, result.items)
                  for item in section.items_for(result.unit) if item.id in result.items]
         items = [i for i in items if i is not None]
         if only is not None and not items and only != section.id:
@@ -38,14 +40,27 @@ def explain_document(scheme: Scheme, result: UnitResult, outcome: Outcome | None
     }
     if result.periods:
         document["periods"] = {name: fmt(r.total) for name, r in result.periods}
+    if result.applicable is not None:
+        document["normalised"] = t("explain.normalised_total", earned=fmt(result.earned or 0),
+                                   applicable=fmt(result.applicable), to=fmt(scheme.normalise_to or 0),
+                                   result=fmt(result.base))
+    if result.flag_sources:
+        document["conditions"] = [line for flag, source in result.flag_sources
+                                  for line in [t("explain.condition", id=flag)] + computed_lines(source)]
     if outcome is not None:
         document["outcome"] = {"rank": outcome.rank, "grade": outcome.grade, "awards": outcome.awards,
                                "change": outcome.change, "notes": [t(n.key, **n.params) for n in outcome.notes]}
     return document
 
 
-def _node(node: Section | Item, result: NodeResult) -> dict[str, Any]:
+def _node(node: Section | Item | Group, result: NodeResult) -> dict[str, Any]:
     limits = []
+    if result.applicable is not None:
+        limits.append(t("explain.applicable", applicable=fmt(result.applicable),
+                        points=fmt(node.points) if node.points is not None else "-"))
+    if result.earned is not None:
+        limits.append(t("explain.normalised", earned=fmt(result.earned), applicable=fmt(result.applicable or 0),
+                        points=fmt(node.points) if node.points is not None else "-", result=fmt(result.points)))
     if result.capped_at is not None:
         limits.append(t("explain.capped", points=fmt(result.capped_at)))
     if result.deducted:
@@ -59,12 +74,20 @@ def _node(node: Section | Item, result: NodeResult) -> dict[str, Any]:
 
 
 def _item(item: Item, result: NodeResult, by_criterion: dict[str, list[CriterionResult]],
-          only: str | None) -> dict[str, Any] | None:
-    criteria = [_criterion(c) for crit in item.criteria for c in by_criterion.get(crit.id, [])]
-    if only is not None and only != item.id:
-        criteria = [c for c in criteria if c["id"] == only]
-        if not criteria:
-            return None
+          only: str | None, nodes: Mapping[str, NodeResult]) -> dict[str, Any] | None:
+    criteria: list[dict[str, Any]] = []
+    for entry in item.criteria:
+        if isinstance(entry, Group):
+            members = [_criterion(c) for crit in entry.criteria for c in by_criterion.get(crit.id, [])]
+            if only is not None and only not in (item.id, entry.id):
+                members = [c for c in members if c["id"] == only]
+            if members and entry.id in nodes:
+                criteria.append({**_node(entry, nodes[entry.id]), "group": True, "criteria": members})
+            continue
+        found = [_criterion(c) for c in by_criterion.get(entry.id, [])]
+        criteria += [c for c in found if only is None or only == item.id or c["id"] == only]
+    if only is not None and only != item.id and not criteria:
+        return None
     return {**_node(item, result), "basis": item.basis, "criteria": criteria}
 
 
@@ -72,9 +95,39 @@ def _criterion(c: CriterionResult) -> dict[str, Any]:
     return {
         "id": c.criterion.id, "period": c.period, "text": c.criterion.text, "effect": c.criterion.effect,
         "rule": describe_rule(c.criterion), "points": fmt(c.points), "explanation": explanation(c),
-        "inputs": [{"id": i.id, "value": show_input(i), "status": i.status,
-                    "source": str(i.location) if i.location else None} for i in c.inputs],
+        "applicable": c.applicable,
+        "inputs": [_input(i) for i in c.inputs],
     }
+
+
+def _input(i: InputResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": i.id, "value": show_input(i), "status": i.status,
+                           "source": str(i.location) if i.location else None}
+    if isinstance(i.source, Computed):
+        out["computed"] = computed_lines(i.source)
+    return out
+
+
+def computed_lines(value: Computed, depth: int = 0, seen: set[str] | None = None) -> list[str]:
+    """A computed value's working, then that of each computed value it reads, each operand read
+    from the evidence with its cell: "完成率 = 实际 ÷ 目标 = 12 ÷ 10 = 120%", "实际 ← e.csv:2:3"."""
+    seen = set() if seen is None else seen
+    if value.name in seen or depth > 8:
+        return []
+    seen.add(value.name)
+    lines = [("  " * depth) + f"{_shown_name(value.name)}: {value.shown}"]
+    for name, source in value.operands:
+        if isinstance(source, Computed):
+            lines += computed_lines(source, depth + 1, seen)
+        elif isinstance(source, Value):
+            where = str(source.location) if source.locate is not None else "-"
+            shown = source.raw if isinstance(source.raw, str) else show_value(source.value)  # the cell as typed
+            lines.append(("  " * (depth + 1)) + f"{_shown_name(name)} = {shown} ← {where}")
+    return lines
+
+
+def _shown_name(name: str) -> str:
+    return name.removeprefix("rule:").removeprefix("flag:")
 
 
 def explain_tree(document: dict[str, Any]) -> Tree:
@@ -86,15 +139,19 @@ def explain_tree(document: dict[str, Any]) -> Tree:
         for item in section["items"]:
             twig = branch.add(_label(item) + (f" [{item['basis']}]" if item.get("basis") else ""))
             for c in item["criteria"]:
-                where = "; ".join(f"{i['value']} ← {i['source'] or _status(i['status'])}" for i in c["inputs"])
-                period = f"{c['period']} " if c.get("period") else ""
-                leaf = twig.add(f"{period}{c['id']} {c['text']}")
-                leaf.add(t("explain.value", value=where))
-                leaf.add(t("explain.rule", rule=c["rule"]))
-                leaf.add(c["explanation"])
+                if c.get("group"):
+                    branch_group = twig.add(_label(c))
+                    for member in c["criteria"]:
+                        _leaf(branch_group, member)
+                    continue
+                _leaf(twig, c)
     marks = flag_marks(document["vetoed"], document["falsified"], document["unmet"])
     for mark in marks:
         tree.add(mark)
+    for line in document.get("conditions", []):
+        tree.add(line)
+    if "normalised" in document:
+        tree.add(document["normalised"])
     if "periods" in document:
         tree.add(t("explain.periods", periods="、".join(f"{k} {v}" for k, v in document["periods"].items())))
     outcome = document.get("outcome")
@@ -106,6 +163,18 @@ def explain_tree(document: dict[str, Any]) -> Tree:
     return tree
 
 
+def _leaf(parent: Tree, c: dict[str, Any]) -> None:
+    where = "; ".join(f"{i['value']} ← {i['source'] or _status(i['status'])}" for i in c["inputs"])
+    period = f"{c['period']} " if c.get("period") else ""
+    leaf = parent.add(f"{period}{c['id']} {c['text']}")
+    leaf.add(t("explain.value", value=where))
+    for i in c["inputs"]:
+        for line in i.get("computed", []):
+            leaf.add(t("explain.working", line=line))
+    leaf.add(t("explain.rule", rule=c["rule"]))
+    leaf.add(c["explanation"])
+
+
 def _label(node: dict[str, Any]) -> str:
     of = f"/{node['of']}" if node.get("of") is not None else ""
     limits = f"({';'.join(node['limits'])})" if node["limits"] else ""
@@ -113,5 +182,5 @@ def _label(node: dict[str, Any]) -> str:
 
 
 def _status(status: str) -> str:
-    return {"missing": t("explain.status.missing"), "default": t("explain.status.default")}.get(
-        status, t("explain.status.given"))
+    return {"missing": t("explain.status.missing"), "default": t("explain.status.default"),
+            "computed": t("explain.status.computed")}.get(status, t("explain.status.given"))

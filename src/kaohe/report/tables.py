@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from kaohe.engine import UnitResult
+from kaohe.engine import InputResult, UnitResult
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation, flag_marks, show_input
 from kaohe.report.xlsxout import SheetSpec
 from kaohe.scheme.models import Scheme
+from kaohe.values import Computed
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,11 +58,20 @@ def detail_rows(rows: list[RankedRow]) -> Iterator[list[object]]:
             values = "; ".join(
                 (f"{i.id}={show_input(i)}" if len(c.inputs) > 1 else show_input(i)) for i in c.inputs
             )
-            sources = "; ".join(str(i.location) for i in c.inputs if i.location is not None)
+            sources = "; ".join(str(where) for i in c.inputs for where in _sources(i))
             notes = "; ".join(i.note for i in c.inputs if i.note)
             title = c.criterion.title or c.criterion.text
             cid = f"{c.period} {c.criterion.id}" if c.period else c.criterion.id
             yield [row.result.unit, cid, title, values, sources, c.points, explanation(c), notes]
+
+
+def _sources(i: InputResult) -> list[object]:
+    """Where an input came from: its cell, or the cells a computed value was worked out from."""
+    if i.location is not None:
+        return [i.location]
+    if isinstance(i.source, Computed):
+        return i.source.sources
+    return []
 
 
 def neutralise(value: object) -> object:
@@ -104,7 +114,7 @@ def assessment_rows(scheme: Scheme, row: RankedRow) -> list[list[object]]:
             if item.id not in r.items:
                 continue
             first_in_item = True
-            for criterion in item.criteria:
+            for criterion in item.all_criteria():
                 for result in by_criterion.get(criterion.id, []):
                     points = f"({fmt(section.points)})" if section.points is not None else ""
                     item_points = f"({fmt(item.points)})" if item.points is not None else ""

@@ -17,6 +17,7 @@ from kaohe.report.csvout import write_csv
 from kaohe.report.text import describe_input, describe_rule
 from kaohe.rules.base import InputSpec, ValueType
 from kaohe.scheme.models import Scheme
+from kaohe.scheme.names import declared_specs
 
 TEXT_ROW_MARKER = "评分标准"
 FLAGS_HERE = "\0flags"
@@ -40,8 +41,17 @@ def template_table(scheme: Scheme, only: set[str] | None = None) -> tuple[list[l
         header.append(f"{spec.id} {label}".strip())
         text_row.append(f"{criterion.text}\n[{describe_rule(criterion)};{describe_input(spec)}]")
         specs.append(spec)
+    for decl in scheme.inputs if only is None or FLAGS_HERE in only else []:
+        if decl.per_unit is not None:
+            continue  # the scheme gives it
+        for spec in declared_specs(decl, scheme.rates):
+            header.append(f"{spec.id} {decl.title or ''}".strip())
+            text_row.append(f"{decl.text or decl.title or decl.id}\n[{describe_input(spec)}]")
+            specs.append(spec)
     index = input_index(scheme)
     for flag in scheme.flags if only is None or FLAGS_HERE in only else []:
+        if flag.when is not None:
+            continue  # set by its condition
         header.append(flag.id)
         text_row.append(f"{flag.text}\n[{describe_input(index[flag.id])}]")
         specs.append(index[flag.id])
@@ -192,16 +202,21 @@ def write_by_unit(scheme: Scheme, folder: Path) -> list[Path]:
             for item in section.items_for(unit.name):
                 if not applies(item, unit.category):
                     continue
-                for criterion in item.criteria:
+                for criterion in item.all_criteria():
                     if not applies(criterion, unit.category):
                         continue
-                    for spec in criterion.inputs():
-                        if spec.type is ValueType.EVENTS:
+                    bound = criterion.bindings()
+                    for spec in scheme.specs(criterion):
+                        if spec.type is ValueType.EVENTS or spec.id in bound:
                             continue
                         rows.append([unit.name, spec.id, f"{item.id} {item.title}",
                                      criterion.points if criterion.points is not None else "",
                                      f"{criterion.text} [{describe_rule(criterion)};{describe_input(spec)}]",
                                      None, None, None])
+        for decl in scheme.inputs:
+            if decl.per_unit is None:
+                rows += [[unit.name, spec.id, decl.title or decl.id, "", f"{decl.text or decl.title or decl.id} "
+                          f"[{describe_input(spec)}]", None, None, None] for spec in declared_specs(decl, scheme.rates)]
         target = folder / f"{_file_name(scheme.id)}-{_file_name(unit.name)}-{t('template.self_assessment')}.xlsx"
         write_xlsx(target, [SheetSpec(t("template.self_assessment"), rows, "C2")], [])
         written.append(target)
@@ -224,7 +239,7 @@ def _validation(spec: InputSpec, DataValidation):  # type: ignore[no-untyped-def
         high = spec.maximum if spec.maximum is not None else 10**6
         dv = DataValidation(type="decimal", operator="between", formula1=str(spec.minimum or 0),
                             formula2=str(high), allow_blank=True)
-    elif spec.type is ValueType.NUMBER:
+    elif spec.type is ValueType.NUMBER and not spec.negative_ok:
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     else:
         return None  # rates may be typed as 85%, 0.85 or 85: checked when scoring
@@ -242,6 +257,6 @@ def _instructions(scheme: Scheme) -> list[str]:
     lines += [t("template.howto.1"), t("template.howto.2"), t("template.howto.3"), t("template.howto.4"), ""]
     for section in scheme.sections:
         for item in section.items:
-            for criterion in item.criteria:
+            for criterion in item.all_criteria():
                 lines.append(f"{criterion.id} {criterion.title or ''}: {describe_rule(criterion)}")
     return lines

@@ -48,7 +48,7 @@ def scheme_table(scheme: Scheme) -> Table:
         elif section.kind == "deduction":
             head += t("show.deduction")
         for i, item in enumerate(section.all_items()):
-            for j, criterion in enumerate(item.criteria):
+            for j, criterion in enumerate(item.all_criteria()):
                 item_points = f"({fmt(item.points)})" if item.points is not None else ""
                 table.add_row(
                     head if i == 0 and j == 0 else "",

@@ -56,6 +56,10 @@ def show_value(value: object) -> str:
 
 
 def show_input(result: InputResult) -> str:
+    from kaohe.values import Computed, display
+
+    if isinstance(result.source, Computed) and result.value is not None:
+        return display(result.value, result.source.kind)
     text = show_value(result.value)
     if result.status == "default":
         text += t("explain.default")
@@ -80,6 +84,8 @@ def _describe(criterion: Criterion) -> str:
             return t("rule.per_count_cap", unit=rule.unit, per=per_text, cap=fmt(rule.cap))
         return t("rule.per_count", unit=rule.unit, per=per_text)
     if kind == "deduct":
+        if rule.floor is None:
+            return t("rule.deduct_negative", start=fmt(rule.max_points(points) or 0), unit=rule.unit, per=fmt(rule.per))
         return t("rule.deduct", start=fmt(rule.max_points(points) or 0), unit=rule.unit, per=fmt(rule.per),
                  floor=fmt(rule.floor))
     if kind == "bands":
@@ -102,7 +108,41 @@ def _describe(criterion: Criterion) -> str:
     if kind == "judged":
         high = rule.max_points(points)
         return t("rule.judged", low=fmt(rule.min), high=fmt(high) if high is not None else "∞")
+    if kind == "steps":
+        return _describe_steps(rule, points)
+    if kind == "table":
+        return t("rule.table", rows="; ".join(f"{rule._describe(row)} {fmt(row.points)}" for row in rule.rows))
+    if kind == "relative":
+        key = {"max": "rule.relative_max", "mean": "rule.relative_mean", "min": "rule.relative_min"}[rule.to]
+        cap = f"{fmt(rule.cap * 100)}%" if rule.cap is not None else ""
+        return t(key, cap=t("rule.relative_cap", cap=cap) if cap else "")
+    if kind == "place":
+        if rule.bands is not None:
+            bands = "; ".join(f"{b.first}–{b.last or '∞'}→{fmt(b.points)}" for b in rule.bands)
+            return t("rule.place_bands", bands=bands)
+        return t("rule.place_per", first=fmt(rule._first(points)), per=fmt(rule.per))
+    if kind == "formula":
+        return t("rule.formula", expr=rule.expr)
     return kind
+
+
+def _describe_steps(rule, points) -> str:  # type: ignore[no-untyped-def]
+    """"低于100%每10个百分点扣4分(不足一档按一档),40分起" and the like."""
+    def show(x: Decimal) -> str:
+        return f"{fmt(x * 100)}%" if rule.value == "rate" else fmt(x)
+
+    reference = rule.above if rule.above is not None else rule.below
+    key = ("rule.steps_above" if rule.above is not None else "rule.steps_below") + (
+        "_add" if rule.add is not None else "_take")
+    text = t(key, reference=show(reference), step=show(rule.step), per=fmt(rule.add or rule.take),
+             start=fmt(rule._start(points)))
+    extras = [t({"whole": "rule.steps_whole", "started": "rule.steps_started", "exact": "rule.steps_exact"}[rule.count])]
+    if rule.limit is not None:
+        extras.append(t("rule.steps_limit", limit=fmt(rule.limit)))
+    if rule.zero is not None:
+        bound = rule.zero.lt if rule.zero.lt is not None else rule.zero.le
+        extras.append(t("rule.steps_zero_lt" if rule.zero.lt is not None else "rule.steps_zero_le", bound=show(bound)))
+    return text + "(" + ",".join(extras) + ")"
 
 
 def describe_input(spec: InputSpec) -> str:

@@ -212,8 +212,10 @@ def parse_value(spec: InputSpec, raw: object) -> object:
     """Turn a raw cell (str, int, float, bool, Decimal) into the typed value `spec` wants."""
     if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
         raise BadValue("value.date_not_allowed")
-    if spec.na_ok and isinstance(raw, str) and normalize_text(raw).lower() in NA_WORDS:
-        return NOT_APPLICABLE
+    if isinstance(raw, str) and normalize_text(raw).lower() in NA_WORDS and normalize_text(raw) not in spec.choices:
+        if spec.na_ok:
+            return NOT_APPLICABLE
+        raise BadValue("value.na_not_allowed")
     if spec.type is ValueType.BOOL:
         return _parse_bool(raw)
     if spec.type is ValueType.LEVEL:
@@ -222,8 +224,6 @@ def parse_value(spec: InputSpec, raw: object) -> object:
         return _parse_items(spec, raw)
     number = _to_decimal(raw)
     if number is None:
-        if isinstance(raw, str) and normalize_text(raw).lower() in NA_WORDS:
-            raise BadValue("value.na_not_allowed")
         raise BadValue("value.not_count" if spec.type is ValueType.COUNT else "value.not_number")
     if spec.type is not ValueType.RATE and isinstance(raw, str) and normalize_text(raw).endswith("%"):
         raise BadValue("value.percent_not_here")

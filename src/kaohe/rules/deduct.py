@@ -23,8 +23,8 @@ class Deduct(RuleModel):
     """The value deducted from; the criterion's points when omitted."""
     limit: Dec | None = Field(default=None, gt=0)
     """"累计扣分不超过N分": the most that can be deducted in total."""
-    floor: Dec = ZERO
-    """"扣完为止": the result never goes below this."""
+    floor: Dec | None = ZERO
+    """"扣完为止": the result never goes below this; null: no floor ("可出现负分")."""
     unit: str = "次"
 
     def _start(self, points: Decimal | None) -> Decimal:
@@ -43,7 +43,7 @@ class Deduct(RuleModel):
             taken = self.limit
             steps.append(step("step.deduct_limit", limit=self.limit))
         result = start - taken
-        if result < self.floor:
+        if self.floor is not None and result < self.floor:
             result = self.floor
             steps.append(step("step.floor", floor=self.floor))
         return Outcome(result, tuple(steps))
@@ -54,7 +54,7 @@ class Deduct(RuleModel):
     def check(self, points: Decimal | None) -> list[Finding]:
         if self.start is None and points is None:
             return [Finding(("kind",), "error", "check.deduct_no_start", {})]
-        if self.floor > self._start(points):
+        if self.floor is not None and self.floor > self._start(points):
             return [Finding(("floor",), "error", "check.floor_above_start",
                             {"floor": str(self.floor), "start": str(self._start(points))})]
         return []

@@ -301,6 +301,8 @@ class Node(Model):
     normalise: bool = False
     """实得分 ÷ 应得分 × points: the result is scaled up over the points that apply when some
     criteria are 不适用 (缺项)."""
+    negative: bool = False
+    """The result may fall below 0 ("可出现负分"); by default deductions stop at 0 (扣完为止)."""
 
     @property
     def limit(self) -> Decimal | None:
@@ -315,7 +317,9 @@ class Node(Model):
 
 class Group(Node):
     """A group of an item's criteria with its own points or limits: "自查工作3分(自查报告1分,
-    核查资料2分)", "以下三项共扣不超过2.5分" (`deduct_limit: 2.5`)."""
+    核查资料2分)", "以下三项共扣不超过2.5分" (`deduct_limit: 2.5`). A group limits what its criteria
+    earn (`cap`, its points), deduct (`deduct_limit`, no limit when omitted) and add (`bonus_cap`)
+    and hands the rest to its item; with `base: full` it is scored like an item of its own."""
 
     id: Id
     title: Text

@@ -18,7 +18,7 @@ from typing import Callable, Mapping, NamedTuple
 from kaohe.errors import Location, Problem
 from kaohe.evidence import Value
 from kaohe.i18n import t
-from kaohe.numbers import ZERO, Exact, div, fmt_exact
+from kaohe.numbers import ZERO, Exact, div, fmt, fmt_exact
 from kaohe.rules.base import Event, parse_value
 from kaohe.rules.events import matches
 from kaohe.scheme.expr import PEER_FUNCTIONS, Binary, Call, Name, Node, Num, Unary, show
@@ -40,7 +40,7 @@ class Computed(NamedTuple):
     operands: tuple[tuple[str, object], ...] = ()
     """What it read: (name, the evidence Value or the Computed it came from)."""
     status: str = "computed"
-    """computed | scheme (per-unit data) | default | missing"""
+    """computed | scheme (per-unit data) | default | missing | failed (an evidence error, reported)"""
     missing: tuple[str, ...] = ()
     """The evidence ids whose absence makes this value missing."""
 
@@ -77,8 +77,8 @@ def display(value: object, kind: str) -> str:
         return t("values.yes") if value else t("values.no")
     if isinstance(value, str):
         return value
-    if kind == "rate":
-        return f"{fmt_exact(value * 100)}%"  # type: ignore[operator]
+    if kind == "rate":  # a percentage of a fraction is shown rounded only: ≈106.67%
+        return f"{fmt(value * 100)}%"  # type: ignore[operator]
     return fmt_exact(value)  # type: ignore[arg-type]
 
 
@@ -245,8 +245,11 @@ class UnitValues:
             return Computed(name, None, kind, "", status="missing", missing=(name,))
         among = decl.among if decl is not None else "all"
         operands = [(n.name, self.get(n.name)) for n in _unique_names(tree, among)]
-        missing = tuple(dict.fromkeys(m for _, s in operands if isinstance(s, Computed) for m in s.missing))
-        if missing:
+        absent = [s for _, s in operands if isinstance(s, Computed) and s.value is None]
+        if absent:
+            missing = tuple(dict.fromkeys(m for s in absent for m in s.missing))
+            if any(s.status == "failed" for s in absent):  # reported once, where it failed
+                return Computed(name, None, kind, t("values.failed"), tuple(operands), "failed", missing)
             return Computed(name, None, kind, t("values.missing", ids="、".join(missing)), tuple(operands),
                             "missing", missing)
         values = {n: s.value for n, s in operands}
@@ -263,7 +266,7 @@ class UnitValues:
         value, shown, failed = hit
         if failed is not None:
             self.problems.append(self._division_problem(name, failed, dict(operands)))
-            return Computed(name, None, kind, shown, tuple(operands), "missing", (name,))
+            return Computed(name, None, kind, shown, tuple(operands), "failed")
         return Computed(name, value, kind, shown, tuple(operands))
 
     def _evaluate(self, name: str, tree: Node, decl: ValueDecl | None, kind: str, values: dict[str, object],
