@@ -84,10 +84,12 @@ def _describe(criterion: Criterion) -> str:
             return t("rule.per_count_cap", unit=rule.unit, per=per_text, cap=fmt(rule.cap))
         return t("rule.per_count", unit=rule.unit, per=per_text)
     if kind == "deduct":
+        per = fmt(rule.per) if not isinstance(rule.per, dict) else "/".join(f"{k}{fmt(v)}" for k, v in rule.per.items())
+        void = t("rule.deduct_void", conditions="、".join(rule.void)) if rule.void else ""
         if rule.floor is None:
-            return t("rule.deduct_negative", start=fmt(rule.max_points(points) or 0), unit=rule.unit, per=fmt(rule.per))
-        return t("rule.deduct", start=fmt(rule.max_points(points) or 0), unit=rule.unit, per=fmt(rule.per),
-                 floor=fmt(rule.floor))
+            return void + t("rule.deduct_negative", start=fmt(rule.max_points(points) or 0), unit=rule.unit, per=per)
+        return void + t("rule.deduct", start=fmt(rule.max_points(points) or 0), unit=rule.unit, per=per,
+                        floor=fmt(rule.floor))
     if kind == "bands":
         percent = rule.value == "rate"
         bands = "; ".join(f"{b.interval.show(percent)}→{fmt(b.points)}" for b in rule.bands)
