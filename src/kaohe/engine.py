@@ -317,6 +317,9 @@ def _flags(scheme: Scheme, own: Mapping[str, Value], values: UnitValues | None) 
     return found
 
 
+_NO_FLAGS = _Flags()
+
+
 class _Limits(NamedTuple):
     """A node's adding-up constants, read once from the scheme."""
 
@@ -348,6 +351,10 @@ class _Planned(NamedTuple):
     """Per input: the named value it reads (`of`), or None for the criterion's own evidence."""
     lost: Exact
     """The points that stop being earnable when the criterion does not apply."""
+    peers: bool
+    """Its rule scores the unit against the others (relative, place)."""
+    plain: bool
+    """Own evidence only, no 不适用, no peers: the fast path."""
 
 
 class _GroupPlan(NamedTuple):
@@ -376,8 +383,9 @@ def _planned(scheme: Scheme, criterion: Criterion) -> _Planned:
                      for spec in specs)
     bindings = criterion.bindings()
     lost = criterion.points if criterion.points is not None else (criterion.rule.max_points(None) or ZERO)
+    peers = bool(getattr(criterion.rule, "peers", False))
     return _Planned(criterion, specs, defaults, criterion.effect, {}, tuple(bindings.get(s.id) for s in specs),
-                    lost if criterion.na else ZERO)
+                    lost if criterion.na else ZERO, peers, not bindings and not criterion.na and not peers)
 
 
 Entry = _Planned | _GroupPlan
@@ -432,7 +440,7 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence, values: UnitValues
     own = _values_of(evidence, unit)
     if values is None and uses_values(scheme):
         values = UnitValues(scheme, unit, own, {})
-    flags = _flags(scheme, own, values)
+    flags = _flags(scheme, own, values) if scheme.flags else _NO_FLAGS
     criteria: list[CriterionResult] = []
     layout, item_index, section_index = _layout(scheme, category, unit)
     items: list[NodeResult] = []
@@ -464,20 +472,26 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence, values: UnitValues
         for item, item_limits, children in item_plans:
             i_score = i_deduct = i_bonus = i_lost = ZERO
             for child in children:
-                if isinstance(child, _GroupPlan):
-                    g_score, g_deduct, g_bonus, g_lost = run(child.plans)
-                    node, earned, deducted, added, lost_up = _group(child, g_score, g_deduct, g_bonus, g_lost, places)
-                    items.append(node)
-                    i_score += earned
-                    i_deduct += deducted
-                    i_bonus += added
-                    i_lost += lost_up
-                else:
-                    c_score, c_deduct, c_bonus, c_lost = run([child])
-                    i_score += c_score
-                    i_deduct += c_deduct
-                    i_bonus += c_bonus
-                    i_lost += c_lost
+                if child.__class__ is _Planned:  # the common case, inline (this loop runs per unit and criterion)
+                    result = _score_planned(child, own, stage, places, values, peers, group_of)
+                    criteria.append(result)
+                    if not result.applicable:
+                        i_lost += child.lost
+                    elif child.effect == "score":
+                        i_score += result.points
+                    elif child.effect == "deduct":
+                        i_deduct += result.points
+                    else:
+                        i_bonus += result.points
+                    continue
+                g_score, g_deduct, g_bonus, g_lost = run(child.plans)  # type: ignore[union-attr]
+                node, earned, deducted, added, lost_up = _group(child, g_score, g_deduct, g_bonus, g_lost,  # type: ignore[arg-type]
+                                                                places)
+                items.append(node)
+                i_score += earned
+                i_deduct += deducted
+                i_bonus += added
+                i_lost += lost_up
             node, passed_deduct, passed_bonus, lost_up = _aggregate(
                 item.id, item_limits, i_score, i_deduct, i_bonus, i_lost, stage == "item", places,
                 bool(falsified) and item.id in falsified, passes_up=True)
@@ -652,17 +666,32 @@ def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, 
     criterion = plan.criterion
     sources: list[object] = []
     given: dict[str, object] = {}
-    for i, spec in enumerate(plan.specs):
-        source, value = _source(plan, i, spec, own, values)
-        sources.append(source)
-        if value is not _UNSET:
-            given[spec.id] = value
+    if plan.plain:  # own evidence only, no 不适用, no peers: as fast as it can be
+        for spec, default in zip(plan.specs, plan.defaults):
+            found = own.get(spec.id)
+            if found is not None:
+                sources.append(found)
+                given[spec.id] = found.value
+            elif spec.type is ValueType.EVENTS and spec.row_value is ValueType.COUNT:
+                sources.append(NO_EVENTS)
+                given[spec.id] = []
+            elif default is not _NO_DEFAULT:
+                sources.append(DEFAULTED)
+                given[spec.id] = default
+            else:
+                sources.append(MISSING)
+    else:
+        for i, spec in enumerate(plan.specs):
+            source, value = _source(plan, i, spec, own, values)
+            sources.append(source)
+            if value is not _UNSET:
+                given[spec.id] = value
     held = sources[0] if len(sources) == 1 else tuple(sources)
     if len(given) < len(sources):
         return CriterionResult(criterion, held, ZERO, (step("step.missing"),))
-    if any(v is NOT_APPLICABLE for v in given.values()):
+    if criterion.na and any(v is NOT_APPLICABLE for v in given.values()):
         return CriterionResult(criterion, held, ZERO, (step("step.not_applicable"),), applicable=False)
-    if peers is not None and getattr(criterion.rule, "peers", False):
+    if plan.peers and peers is not None:
         stats = peers.get((criterion.id, group)) or peers.get((criterion.id, None))
         if stats is not None:
             given[PEERS] = stats

@@ -104,8 +104,12 @@ def catalogue(scheme: Scheme) -> Catalogue:
 
 def uses_values(scheme: Scheme) -> bool:
     """Whether anything in the scheme reads named values (else scoring skips the values layer)."""
-    return bool(scheme.inputs or scheme.values or any(f.when for f in scheme.flags)
-                or any(c.of is not None for _, _, c in scheme.criteria()))
+    known = scheme.__dict__.get("_uses_values")
+    if known is None:
+        known = scheme.__dict__["_uses_values"] = bool(
+            scheme.inputs or scheme.values or any(f.when for f in scheme.flags)
+            or any(c.of is not None or c.rule.kind == "formula" for _, _, c in scheme.criteria()))
+    return known
 
 
 def _build(scheme: Scheme) -> Catalogue:
