@@ -104,12 +104,15 @@ def test_explain_shows_the_working_down_to_the_cells(tmp_path: Path) -> None:
     assert working[0] == "完成率: 实际降低率 ÷ 目标降低率 = 3.8% ÷ 4% = 95%"
     assert working[1] == f"  实际降低率 = 3.8% ← {evidence_path}:3:2"
     assert working[2] == f"  目标降低率 = 4% ← {evidence_path}:3:3"
-    assert document["conditions"][0] == "条件 否决.节能:"
-    assert document["conditions"][1] == "否决.节能: 完成率 < 100% = 95% < 100% = 是"
+    condition = document["conditions"][0]
+    assert (condition["id"], condition["kind"], condition["set"]) == ("否决.节能", "veto", True)
+    assert condition["working"][0] == "否决.节能: 完成率 < 100% = 95% < 100% = 是"
+    tree = _kaohe("explain", scheme_path, evidence_path, "--unit", "乙县")
+    assert "一票否决 否决.节能(只要未达到年度计划确定的目标值即为未完成等级): 成立" in tree.stdout
     tree = _kaohe("explain", scheme_path, evidence_path, "--unit", "甲县", "--item", "2.1")
     assert "高于平均: 完成率 > mean_of(完成率) = 125% > ≈106.67% = 是" in tree.stdout, tree.stdout
     assert "mean_of(完成率): 全部 3 个单位 完成率 平均 ≈106.67%" in tree.stdout
-    assert "值: 125% ← 计算值" in tree.stdout
+    assert f"值: 125% ← {evidence_path}:2:2; " in tree.stdout  # the cells the value was worked out from
 
 
 def test_a_zero_target_is_an_error_at_its_cell(tmp_path: Path) -> None:
@@ -124,7 +127,8 @@ def test_evidence_for_a_computed_value_is_refused(tmp_path: Path) -> None:
     scheme_path, evidence_path = _files(tmp_path, evidence="单位,实际降低率,目标降低率,完成率\n甲县,5%,4%,125%\n")
     run = _kaohe("score", scheme_path, evidence_path)
     assert run.returncode == 1
-    assert f"{evidence_path}:2:4: 错误: 完成率 由方案计算或规定,证据中不应填写" in run.stderr
+    assert (f"{evidence_path}:2:4: 错误: 完成率 由方案计算,证据中不应填写;请填写它所依据的: 实际降低率、目标降低率"
+            in run.stderr), run.stderr
 
 
 @pytest.mark.parametrize(("change", "into", "at", "message"), [
@@ -246,3 +250,14 @@ def test_validate_passes_the_new_forms() -> None:
     from conftest import SCHEMES
 
     assert all(check_scheme(load_scheme(p)) == [] for p in sorted(SCHEMES.glob("*.yaml")))
+
+
+def test_a_check_on_the_figures_is_an_evidence_error(tmp_path: Path) -> None:
+    # 基本药物制度考核评分标准 备注3: 门诊输液治疗比例 = 输液处方数 ÷ 门诊处方数: more infusions than
+    # prescriptions is a typing mistake, not a rate of 116.67%.
+    scheme = ENERGY.replace("values:\n", "checks:\n  - {when: 实际降低率 <= 目标降低率 * 3, text: 实际降低率不应超过目标的3倍}\nvalues:\n", 1)
+    scheme_path, evidence_path = _files(tmp_path, scheme, "单位,实际降低率,目标降低率\n甲县,13%,4%\n乙县,3.8%,4%\n丙县,4%,4%\n")
+    run = _kaohe("score", scheme_path, evidence_path)
+    assert run.returncode == 1
+    assert (f"{evidence_path}:2:2: 错误: 甲县: 实际降低率不应超过目标的3倍(应满足 实际降低率 <= 目标降低率 * 3,"
+            f"实际 13% ≤ 4% × 3 = 否)") in run.stderr, run.stderr

@@ -26,6 +26,7 @@ from typing import Iterator, Mapping, NamedTuple
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
 from kaohe.evidence import Evidence, Value, ValueTable
+from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, div, exact_arithmetic, is_whole, round_half_up
 from kaohe.rules.base import NOT_APPLICABLE, PEERS, InputSpec, PeerStats, Step, ValueType, parse_value, step
 from kaohe.scheme.models import Criterion, Group, Item, Periods, Scheme, Section, applies
@@ -76,6 +77,8 @@ class CriterionResult(NamedTuple):
 
     @property
     def missing(self) -> bool:
+        if not self.applicable:
+            return False
         return any(source is MISSING or (type(source) is Computed and source.value is None)
                    for source in self.source_list)
 
@@ -122,6 +125,8 @@ class NodeResult(NamedTuple):
     """实得分 before normalising over the points that apply (None when not normalised)."""
     applicable: Exact | None = None
     """应得分: the node's points less those of parts that do not apply (None when all apply)."""
+    asked: Exact | None = None
+    """A group's deductions before its `deduct_limit` bit ("共扣不超过2分": 2.5 asked, 2 taken)."""
 
 
 class NodeMap(Mapping[str, NodeResult]):
@@ -222,7 +227,8 @@ def score(scheme: Scheme, evidence: Evidence) -> Results:
     missing = tuple(dict.fromkeys(
         [Missing(u.unit, input_id, c.period) for u in units for c in u.criteria if c.missing
          for input_id in c.missing_ids()]
-        + [Missing(u.unit, flag, None) for u in units for flag in u.undecided]))
+        + [Missing(u.unit, input_id, None) for u in units for flag, source in u.flag_sources if flag in u.undecided
+           for input_id in source.missing]))
     return Results(units, missing, tuple(dict.fromkeys(problems)))
 
 
@@ -239,7 +245,9 @@ def _score_all(scheme: Scheme, names: list[str], evidence: Evidence, problems: l
         for unit_values in everyone:
             same = by_category[_category_of(scheme, unit_values.unit)]
             unit_values.group = lambda among, same=same: everyone if among == "all" else same  # type: ignore[misc]
-    peers = _peers(scheme, names, evidence, values)
+    for unit_values in values.values():
+        unit_values.check()
+    peers = _peers(scheme, names, evidence, values, problems)
     results = [score_unit(scheme, name, evidence, values.get(name), peers) for name in names]
     for unit_values in values.values():
         problems.extend(unit_values.problems)
@@ -504,7 +512,12 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence, values: UnitValues
                                          stage == "section", places, False, passes_up=False)
         sections.append(node)
         if section.counted:
-            totals[section.kind] += _contribution(section, node.points, scheme, category)
+            if section.kind == "base" and section.weight is None and node.bonus:
+                # 加分 inside a base section ("加分不封顶") is 加分, not 基本分: the total is the same
+                totals["base"] += node.points - node.bonus
+                totals["bonus"] += node.bonus
+            else:
+                totals[section.kind] += _contribution(section, node.points, scheme, category)
             if section.kind == "base":
                 base_lost += lost_up
     earned = applicable = None
@@ -591,7 +604,8 @@ def _group(plan: _GroupPlan, score: Exact, deduct: Exact, bonus: Exact, lost: Ex
     deducted = deduct if plan.group.deduct_limit is None else min(deduct, plan.group.deduct_limit)
     added = bonus if limits.bonus_cap is None else min(bonus, limits.bonus_cap)
     applicable = (limits.points - lost) if lost and limits.points is not None else None
-    node = NodeResult(plan.group.id, score, earned - deducted + added, capped, deducted, added, applicable=applicable)
+    node = NodeResult(plan.group.id, score, earned - deducted + added, capped, deducted, added, applicable=applicable,
+                      asked=deduct if deducted != deduct else None)
     return node, earned, deducted, added, lost
 
 
@@ -667,7 +681,7 @@ def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, 
     sources: list[object] = []
     given: dict[str, object] = {}
     if plan.plain:  # own evidence only, no 不适用, no peers: as fast as it can be
-        for spec, default in zip(plan.specs, plan.defaults):
+        for spec, default in zip(plan.specs, plan.defaults, strict=True):
             found = own.get(spec.id)
             if found is not None:
                 sources.append(found)
@@ -687,14 +701,15 @@ def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, 
             if value is not _UNSET:
                 given[spec.id] = value
     held = sources[0] if len(sources) == 1 else tuple(sources)
+    if criterion.na and any(v is NOT_APPLICABLE for v in given.values()):  # one 不适用 marks the whole row
+        return CriterionResult(criterion, held, ZERO, (step("step.not_applicable"),), applicable=False)
     if len(given) < len(sources):
         return CriterionResult(criterion, held, ZERO, (step("step.missing"),))
-    if criterion.na and any(v is NOT_APPLICABLE for v in given.values()):
-        return CriterionResult(criterion, held, ZERO, (step("step.not_applicable"),), applicable=False)
-    if plan.peers and peers is not None:
-        stats = peers.get((criterion.id, group)) or peers.get((criterion.id, None))
-        if stats is not None:
-            given[PEERS] = stats
+    if plan.peers:
+        stats = peers.get((criterion.id, group)) or peers.get((criterion.id, None)) if peers else None
+        if stats is None:  # a unit of its group has no value (reported): no reference to score against
+            return CriterionResult(criterion, held, ZERO, (step("step.no_peers"),))
+        given[PEERS] = stats
     key = tuple(given.values())
     memo = plan.seen if all(v.__class__ in _MEMO_TYPES for v in key) else None
     known = memo.get(key) if memo is not None else None
@@ -711,10 +726,12 @@ def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, 
     return CriterionResult(criterion, held, points, steps)
 
 
-def _peers(scheme: Scheme, names: list[str], evidence: Evidence,
-           values: dict[str, UnitValues]) -> dict[tuple[str, str | None], PeerStats] | None:
+def _peers(scheme: Scheme, names: list[str], evidence: Evidence, values: dict[str, UnitValues],
+           problems: list[Problem]) -> dict[tuple[str, str | None], PeerStats] | None:
     """For each rule that scores a unit against the others: the values of every unit it applies
-    to, by (criterion id, category — or None when the rule compares across all units)."""
+    to, by (criterion id, category — or None when the rule compares across all units). A unit of
+    the group without a value would change every other unit's score: that is an error naming it
+    (a unit whose criterion is 不适用 is left out)."""
     wanted = [(section, item, c) for section, item, c in scheme.criteria() if getattr(c.rule, "peers", False)]
     if not wanted:
         return None
@@ -723,6 +740,7 @@ def _peers(scheme: Scheme, names: list[str], evidence: Evidence,
         plan = _planned(scheme, criterion)
         among = getattr(criterion.rule, "among", "all")
         groups: dict[str | None, list[tuple[str, Exact]]] = {}
+        lacking: dict[str | None, list[str]] = {}
         for name in names:
             category = _category_of(scheme, name)
             if not (applies(section, category) and applies(item, category) and applies(criterion, category)):
@@ -730,10 +748,23 @@ def _peers(scheme: Scheme, names: list[str], evidence: Evidence,
             if section.tasks and item not in section.items_for(name):
                 continue
             source, value = _source(plan, 0, plan.specs[0], _values_of(evidence, name), values.get(name))
-            if value is _UNSET or value is NOT_APPLICABLE:
+            group = category if among == "category" else None
+            if value is _UNSET:
+                failed = isinstance(source, Computed) and source.status == "failed"
+                if not failed:
+                    lacking.setdefault(group, []).append(name)
+                groups.setdefault(group, [])
+                continue
+            if value is NOT_APPLICABLE:
                 continue
             number = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
             groups.setdefault(category if among == "category" else None, []).append((name, number))  # type: ignore[arg-type]
         for group, pairs in groups.items():
-            out[(criterion.id, group)] = PeerStats(pairs, scheme.ranking.method)
+            if group in lacking:
+                problems.append(Problem(Location(lacking[group][0]), t("values.peers_missing", id=criterion.id,
+                                                                          units="、".join(lacking[group])),
+                                        code="values.peers_missing"))
+                continue
+            if pairs:
+                out[(criterion.id, group)] = PeerStats(pairs, scheme.ranking.method)
     return out

@@ -257,7 +257,12 @@ def fmt(value: Exact | int) -> str:
     """Points as people write them: 2, 0.5, 2.25 (no exponent, no trailing zeros); a value with no
     finite decimal form rounded to the display places and marked: ≈9.33."""
     if isinstance(value, Rational):
-        return "≈" + fmt(round_half_up(value, _display["places"]))
+        places = _display["places"]
+        shown = round_half_up(value, places)
+        while not shown and places < MAX_PLACES:  # never "≈0" for a value that is not 0 (−1/29315)
+            places += 1
+            shown = round_half_up(value, places)
+        return "≈" + fmt(shown)
     if isinstance(value, int):
         return str(value)
     if value == value.to_integral_value():

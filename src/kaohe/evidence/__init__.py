@@ -115,13 +115,20 @@ def input_index(scheme: Scheme) -> dict[str, InputSpec]:
     input, flag ids, and declared inputs. Ids the scheme computes or sets itself (computed values,
     per-unit data, inputs bound by `of`, flags set by a condition) map to a COMPUTED spec: evidence
     under them is refused, saying why."""
-    from kaohe.scheme.names import declared_specs
+    from kaohe.scheme.names import catalogue, declared_specs, evidence_behind
+
+    cat = catalogue(scheme)
+
+    def computed(input_id: str, name: str) -> InputSpec:
+        """Evidence under `input_id` is refused; the message names what to give instead."""
+        behind = [n for n in evidence_behind(cat, name) if n != input_id]
+        return InputSpec(input_id, ValueType.COMPUTED, choices=tuple(behind))
 
     index: dict[str, InputSpec] = {}
     item_ids = tuple(item.id for section in scheme.sections for item in section.all_items())
     for flag in scheme.flags:
         if flag.when is not None:
-            index[flag.id] = InputSpec(flag.id, ValueType.COMPUTED)
+            index[flag.id] = computed(flag.id, f"flag:{flag.id}")
             continue
         kind = ValueType.ITEMS if flag.kind == "falsification" else ValueType.BOOL
         index[flag.id] = InputSpec(flag.id, kind, choices=item_ids if kind is ValueType.ITEMS else ())
@@ -132,7 +139,7 @@ def input_index(scheme: Scheme) -> dict[str, InputSpec]:
                 bound = c.bindings()
                 for spec in scheme.specs(c):
                     if spec.id in bound:
-                        index.setdefault(spec.id, InputSpec(spec.id, ValueType.COMPUTED))
+                        index.setdefault(spec.id, computed(spec.id, bound[spec.id]))
                     else:
                         specs.append(spec)
             for spec in specs:
@@ -146,7 +153,7 @@ def input_index(scheme: Scheme) -> dict[str, InputSpec]:
             for spec in declared_specs(decl, scheme.rates):
                 index[spec.id] = spec
     for value in scheme.values:
-        index.setdefault(value.id, InputSpec(value.id, ValueType.COMPUTED))
+        index.setdefault(value.id, computed(value.id, value.id))
     return index
 
 
@@ -324,7 +331,9 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
     evidence.units.setdefault(entry.unit)
     spec = index[entry.input_id]
     if spec.type is ValueType.COMPUTED:
-        evidence.problems.append(Problem(entry.location, t("evidence.computed_id", id=entry.input_id)))
+        key = "evidence.computed_id_give" if spec.choices else "evidence.computed_id"
+        evidence.problems.append(Problem(entry.location, t(key, id=entry.input_id, inputs="、".join(spec.choices)),
+                                         code="evidence.computed_id"))
         return
     if spec.type is ValueType.EVENTS:
         _accept_event(evidence, entry, spec)

@@ -9,7 +9,7 @@ from rich.tree import Tree
 from kaohe.engine import CriterionResult, InputResult, NodeResult, UnitResult
 from kaohe.evidence import Value
 from kaohe.i18n import t
-from kaohe.numbers import fmt
+from kaohe.numbers import exact_text, fmt
 from kaohe.outcomes import Outcome
 from kaohe.report.text import describe_rule, explanation, flag_marks, show_input, show_value
 from kaohe.scheme.models import Group, Item, Scheme, Section
@@ -33,7 +33,9 @@ def explain_document(scheme: Scheme, result: UnitResult, outcome: Outcome | None
         sections.append({**_node(section, result.sections[section.id]), "kind": section.kind,
                          "counted": section.counted, "items": items})
     document: dict[str, Any] = {
-        "unit": result.unit, "category": result.category, "total": fmt(result.total), "base": fmt(result.base),
+        "unit": result.unit, "category": result.category, "total": fmt(result.total),
+        "exact": {"total": exact_text(result.total), "base": exact_text(result.base), "bonus": exact_text(result.bonus),
+                  "deduction": exact_text(result.deduction)}, "base": fmt(result.base),
         "bonus": fmt(result.bonus), "deduction": fmt(result.deduction), "unit_of_account": scheme.unit,
         "vetoed": list(result.vetoed), "falsified": list(result.falsified), "unmet": list(result.unmet),
         "sections": sections,
@@ -41,12 +43,18 @@ def explain_document(scheme: Scheme, result: UnitResult, outcome: Outcome | None
     if result.periods:
         document["periods"] = {name: fmt(r.total) for name, r in result.periods}
     if result.applicable is not None:
+        document["exact"]["earned"] = exact_text(result.earned or 0)
+        document["exact"]["applicable"] = exact_text(result.applicable)
         document["normalised"] = t("explain.normalised_total", earned=fmt(result.earned or 0),
                                    applicable=fmt(result.applicable), to=fmt(scheme.normalise_to or 0),
                                    result=fmt(result.base))
     if result.flag_sources:
-        document["conditions"] = [line for flag, source in result.flag_sources
-                                  for line in [t("explain.condition", id=flag)] + computed_lines(source)]
+        flags = {f.id: f for f in scheme.flags}
+        document["conditions"] = [
+            {"id": flag, "kind": flags[flag].kind, "text": flags[flag].text,
+             "set": None if source.value is None else bool(source.value),
+             "working": computed_lines(source)}
+            for flag, source in result.flag_sources]
     if outcome is not None:
         document["outcome"] = {"rank": outcome.rank, "grade": outcome.grade, "awards": outcome.awards,
                                "change": outcome.change, "notes": [t(n.key, **n.params) for n in outcome.notes]}
@@ -63,14 +71,21 @@ def _node(node: Section | Item | Group, result: NodeResult) -> dict[str, Any]:
                         points=fmt(node.points) if node.points is not None else "-", result=fmt(result.points)))
     if result.capped_at is not None:
         limits.append(t("explain.capped", points=fmt(result.capped_at)))
-    if result.deducted:
+    if result.asked is not None:  # a group's shared limit bit: "共扣不超过2分"
+        limits.append(t("explain.group_limit", asked=fmt(result.asked), taken=fmt(result.deducted)))
+    elif result.deducted:
         limits.append(t("explain.deducted", points=fmt(result.deducted)))
     if result.bonus:
         limits.append(t("explain.bonus", points=fmt(result.bonus)))
     if result.falsified:
         limits.append(t("explain.falsified"))
-    return {"id": node.id, "title": node.title, "points": fmt(result.points),
-            "of": fmt(node.points) if node.points is not None else None, "limits": limits}
+    out = {"id": node.id, "title": node.title, "points": fmt(result.points), "exact": exact_text(result.points),
+           "of": fmt(node.points) if node.points is not None else None, "limits": limits}
+    if result.applicable is not None:
+        out["applicable"] = exact_text(result.applicable)
+    if result.earned is not None:
+        out["earned"] = exact_text(result.earned)
+    return out
 
 
 def _item(item: Item, result: NodeResult, by_criterion: dict[str, list[CriterionResult]],
@@ -94,7 +109,8 @@ def _item(item: Item, result: NodeResult, by_criterion: dict[str, list[Criterion
 def _criterion(c: CriterionResult) -> dict[str, Any]:
     return {
         "id": c.criterion.id, "period": c.period, "text": c.criterion.text, "effect": c.criterion.effect,
-        "rule": describe_rule(c.criterion), "points": fmt(c.points), "explanation": explanation(c),
+        "title": c.criterion.title, "rule": describe_rule(c.criterion), "points": fmt(c.points),
+        "exact": exact_text(c.points), "explanation": explanation(c),
         "applicable": c.applicable,
         "inputs": [_input(i) for i in c.inputs],
     }
@@ -105,6 +121,9 @@ def _input(i: InputResult) -> dict[str, Any]:
                            "source": str(i.location) if i.location else None}
     if isinstance(i.source, Computed):
         out["computed"] = computed_lines(i.source)
+        out["name"] = i.source.name
+        cells = i.source.sources  # the cells it was worked out from
+        out["source"] = "; ".join(str(c) for c in cells) if cells else None
     return out
 
 
@@ -148,8 +167,13 @@ def explain_tree(document: dict[str, Any]) -> Tree:
     marks = flag_marks(document["vetoed"], document["falsified"], document["unmet"])
     for mark in marks:
         tree.add(mark)
-    for line in document.get("conditions", []):
-        tree.add(line)
+    for condition in document.get("conditions", []):
+        state = {True: t("explain.condition_set"), False: t("explain.condition_not_set"),
+                 None: t("explain.condition_undecided")}[condition["set"]]
+        branch = tree.add(t("explain.condition", kind=t(f"show.flag_{condition['kind']}"), id=condition["id"],
+                            text=condition["text"], state=state))
+        for line in condition["working"]:
+            branch.add(line.strip())
     if "normalised" in document:
         tree.add(document["normalised"])
     if "periods" in document:
@@ -166,7 +190,8 @@ def explain_tree(document: dict[str, Any]) -> Tree:
 def _leaf(parent: Tree, c: dict[str, Any]) -> None:
     where = "; ".join(f"{i['value']} ← {i['source'] or _status(i['status'])}" for i in c["inputs"])
     period = f"{c['period']} " if c.get("period") else ""
-    leaf = parent.add(f"{period}{c['id']} {c['text']}")
+    title = f"{c['title']}: " if c.get("title") else ""
+    leaf = parent.add(f"{period}{c['id']} {title}{c['text']}")
     leaf.add(t("explain.value", value=where))
     for i in c["inputs"]:
         for line in i.get("computed", []):

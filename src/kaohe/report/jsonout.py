@@ -12,7 +12,7 @@ from kaohe.engine import InputResult, Results
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
-from kaohe.rules.base import Event
+from kaohe.rules.base import NOT_APPLICABLE, Event
 from kaohe.scheme.load import LoadedScheme
 
 FORMAT_VERSION = 1
@@ -106,6 +106,8 @@ def _value(value: object) -> object:
         return repr(value)
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if value is NOT_APPLICABLE:
+        return "不适用"
     if isinstance(value, list):
         return [_value(v) for v in value]
     if isinstance(value, Event):

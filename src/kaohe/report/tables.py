@@ -20,6 +20,7 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     """名次, 单位, (类别), each base section, 基本分, (加分), (扣分), 总分, (标记); money schemes name 元."""
     base = [s for s in scheme.sections if s.kind == "base"]
     has = {kind: any(s.kind == kind and s.counted for s in scheme.sections) for kind in ("bonus", "deduction")}
+    has["bonus"] = has["bonus"] or any(c.effect == "bonus" for _, _, c in scheme.criteria())
     money = scheme.unit != "分"
     unit = f"({scheme.unit})" if money else ""
     words = {k: t(f"col.{k}_money" if money else f"col.{k}") + unit for k in ("bonus", "deduction", "total")}
@@ -43,7 +44,7 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
 
 
 def flag_text(result: UnitResult) -> str:
-    return "; ".join(flag_marks(result.vetoed, result.falsified, result.unmet))
+    return "; ".join(flag_marks(result.vetoed, result.falsified, result.unmet, result.undecided))
 
 
 def detail_header() -> list[object]:

@@ -17,7 +17,7 @@ from kaohe.report.csvout import write_csv
 from kaohe.report.text import describe_input, describe_rule
 from kaohe.rules.base import InputSpec, ValueType
 from kaohe.scheme.models import Scheme
-from kaohe.scheme.names import declared_specs
+from kaohe.scheme.names import declared_specs, first_readers
 
 TEXT_ROW_MARKER = "评分标准"
 FLAGS_HERE = "\0flags"
@@ -33,7 +33,23 @@ def template_table(scheme: Scheme, only: set[str] | None = None) -> tuple[list[l
     header: list[object] = [t("col.unit")]
     text_row: list[object] = [TEXT_ROW_MARKER]
     specs: list[InputSpec] = []
+    readers = first_readers(scheme)
+    declared = [d for d in scheme.inputs if d.per_unit is None and (only is None or d.id in only)]
+    placed: set[str] = set()
+
+    def add_declared(decl) -> None:  # type: ignore[no-untyped-def]
+        placed.add(decl.id)
+        for spec in declared_specs(decl, scheme.rates):
+            label = f"{decl.title or decl.id}·{spec.label}" if spec.label else (decl.title or "")
+            header.append(f"{spec.id} {label}".strip())
+            unit = t("template.unit", unit=decl.unit) if decl.unit else ""
+            text_row.append(f"{decl.text or decl.title or decl.id}\n[{describe_input(spec)}{unit}]")
+            specs.append(spec)
+
     for criterion, spec in scheme.criterion_inputs():
+        for decl in declared:  # a figure goes beside the first criterion that reads it
+            if decl.id not in placed and readers.get(decl.id) == criterion.id:
+                add_declared(decl)
         if spec.type is ValueType.EVENTS or (only is not None and criterion.id not in only):
             continue
         title = criterion.title or ""
@@ -41,13 +57,9 @@ def template_table(scheme: Scheme, only: set[str] | None = None) -> tuple[list[l
         header.append(f"{spec.id} {label}".strip())
         text_row.append(f"{criterion.text}\n[{describe_rule(criterion)};{describe_input(spec)}]")
         specs.append(spec)
-    for decl in scheme.inputs if only is None or FLAGS_HERE in only else []:
-        if decl.per_unit is not None:
-            continue  # the scheme gives it
-        for spec in declared_specs(decl, scheme.rates):
-            header.append(f"{spec.id} {decl.title or ''}".strip())
-            text_row.append(f"{decl.text or decl.title or decl.id}\n[{describe_input(spec)}]")
-            specs.append(spec)
+    for decl in declared:
+        if decl.id not in placed:
+            add_declared(decl)
     index = input_index(scheme)
     for flag in scheme.flags if only is None or FLAGS_HERE in only else []:
         if flag.when is not None:
@@ -169,11 +181,18 @@ def _protect(sheet, first_row: int, last_row: int, first_col: int, last_col: int
 
 
 def write_by_owner(scheme: Scheme, folder: Path) -> list[Path]:
-    """One workbook per responsible division (考评职能处室), holding only the items it scores."""
+    """One workbook per responsible division (考评职能处室), holding only the items it scores and
+    the figures it gives (an input's own `owner`, else that of the first criterion reading it)."""
     groups: dict[str, set[str]] = {}
+    owners: dict[str, str] = {}
     for section, item, criterion in scheme.criteria():
         owner = criterion.owner or item.owner or section.owner or t("template.no_owner")
+        owners[criterion.id] = owner
         groups.setdefault(owner, set()).add(criterion.id)
+    readers = first_readers(scheme)
+    for decl in scheme.inputs:
+        owner = decl.owner or owners.get(readers.get(decl.id, ""), t("template.no_owner"))
+        groups.setdefault(owner, set()).add(decl.id)
     groups.setdefault(t("template.no_owner"), set()).add(FLAGS_HERE)
     written = []
     for owner, ids in groups.items():

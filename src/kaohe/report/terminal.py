@@ -62,6 +62,53 @@ def scheme_table(scheme: Scheme) -> Table:
 
 
 
+def values_table(scheme: Scheme) -> Table | None:
+    """What the scheme works out itself: declared inputs, computed values and flags set by a
+    condition, each with where it comes from (None when the scheme has none)."""
+    from kaohe.report.text import describe_input
+    from kaohe.scheme.names import catalogue, declared_specs
+
+    rows: list[tuple[str, str, str, str]] = []
+    for decl in scheme.inputs:
+        spec = declared_specs(decl, scheme.rates)[0]
+        if decl.per_unit is not None:
+            given = "、".join(f"{u} {v}" for u, v in decl.per_unit.items())
+            source = t("show.input_scheme", values=given, default=decl.default if decl.default is not None else "-")
+        elif decl.each:
+            source = t("show.input_series", ids=f"{decl.id}.{decl.each[0]} … {decl.id}.{decl.each[-1]}",
+                       count=len(decl.each), what=describe_input(spec))
+        else:
+            source = t("show.input_evidence", what=describe_input(spec))
+        rows.append((decl.id, decl.title or decl.text or "", t(f"show.kind_{decl.type}") + (decl.unit and f"({decl.unit})"),
+                     source))
+    for value in scheme.values:
+        if value.count is not None:
+            when = "; ".join(f"{k}: {'|'.join(v) if isinstance(v, list) else v}" for k, v in (value.when or {}).items())
+            source = t("show.value_count", id=value.count, when=when or "-",
+                       distinct=t("values.distinct", attribute=value.distinct) if value.distinct else "")
+        else:
+            source = f"{value.id} = {value.expr}"
+            if value.if_zero is not None:
+                source += t("show.if_zero", value=value.if_zero)
+        entry = catalogue(scheme).entries.get(value.id)
+        kind_name = value.type or (entry.type.kind if entry is not None else None)
+        kind = t(f"show.kind_{kind_name}") if kind_name in ("count", "number", "rate", "bool", "level") else ""
+        if entry is not None and entry.type.series:
+            kind += t("show.series", count=len(entry.type.labels or ()))
+        rows.append((value.id, value.title or value.text or "", kind, source))
+    for flag in scheme.flags:
+        if flag.when is not None:
+            rows.append((flag.id, flag.text, t(f"show.flag_{flag.kind}"), t("show.flag_when", when=flag.when)))
+    if not rows:
+        return None
+    table = Table(title=t("show.values_title"), show_lines=True, expand=True)
+    for key, ratio in (("col.id", 2), ("col.title", 4), ("col.kind", 2), ("col.working", 8)):
+        table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def plain_table(title: str, rows: list[list[object]]) -> Table:
     table = Table(title=title)
     for head in rows[0]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from kaohe.engine import CriterionResult, InputResult
 from kaohe.i18n import get_lang, t
 from kaohe.numbers import Rational, fmt
-from kaohe.rules.base import Event, InputSpec, ValueType
+from kaohe.rules.base import NOT_APPLICABLE, Event, InputSpec, ValueType
 from kaohe.scheme.models import Criterion
 
 
@@ -43,6 +43,8 @@ def effect_mark(effect: str) -> str:
 def show_value(value: object) -> str:
     if value is None:
         return ""
+    if value is NOT_APPLICABLE:
+        return t("values.not_applicable")
     if isinstance(value, list):
         return "; ".join(show_value(v) for v in value)
     if isinstance(value, Event):
@@ -67,8 +69,13 @@ def show_input(result: InputResult) -> str:
 
 
 def describe_rule(criterion: Criterion) -> str:
-    """The rule in a short phrase, for 评价表 printouts and templates ("[扣分]" marks deductions)."""
-    return effect_mark(criterion.effect) + _describe(criterion)
+    """The rule in a short phrase, for 评价表 printouts and templates ("[扣分]" marks deductions),
+    with the named values it reads ("读取 完成率")."""
+    reads = ""
+    if criterion.of is not None:
+        names = [criterion.of] if isinstance(criterion.of, str) else list(criterion.of.values())
+        reads = t("rule.reads", names="、".join(names))
+    return effect_mark(criterion.effect) + _describe(criterion) + reads
 
 
 def _describe(criterion: Criterion) -> str:
@@ -76,13 +83,16 @@ def _describe(criterion: Criterion) -> str:
     points = criterion.points
     kind = rule.kind
     if kind == "met":
-        return t("rule.met", points=fmt(rule.award(points)))
+        key = "rule.met_deduct" if criterion.effect == "deduct" else "rule.met"
+        return t(key, points=fmt(rule.award(points)))
     if kind == "per_count":
         per = rule.per if not isinstance(rule.per, dict) else None
         per_text = fmt(per) if per is not None else "/".join(f"{k}{fmt(v)}" for k, v in rule.per.items())
+        deducting = criterion.effect == "deduct"
         if rule.cap is not None:
-            return t("rule.per_count_cap", unit=rule.unit, per=per_text, cap=fmt(rule.cap))
-        return t("rule.per_count", unit=rule.unit, per=per_text)
+            return t("rule.per_count_cap_deduct" if deducting else "rule.per_count_cap", unit=rule.unit, per=per_text,
+                     cap=fmt(rule.cap))
+        return t("rule.per_count_deduct" if deducting else "rule.per_count", unit=rule.unit, per=per_text)
     if kind == "deduct":
         per = fmt(rule.per) if not isinstance(rule.per, dict) else "/".join(f"{k}{fmt(v)}" for k, v in rule.per.items())
         void = t("rule.deduct_void", conditions="、".join(rule.void)) if rule.void else ""
@@ -109,7 +119,8 @@ def _describe(criterion: Criterion) -> str:
         return t(f"rule.panel_{rule.method}")
     if kind == "judged":
         high = rule.max_points(points)
-        return t("rule.judged", low=fmt(rule.min), high=fmt(high) if high is not None else "∞")
+        key = "rule.judged_zero" if rule.zero else "rule.judged"
+        return t(key, low=fmt(rule.min), high=fmt(high) if high is not None else "∞")
     if kind == "steps":
         return _describe_steps(rule, points)
     if kind == "table":
@@ -162,9 +173,11 @@ def describe_input(spec: InputSpec) -> str:
 
 
 def flag_marks(vetoed: tuple[str, ...] | list[str], falsified: tuple[str, ...] | list[str],
-               unmet: tuple[str, ...] | list[str]) -> list[str]:
-    """一票否决, 弄虚作假 and unmet prerequisites, each with the flags or items concerned."""
+               unmet: tuple[str, ...] | list[str], undecided: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """一票否决, 弄虚作假 and unmet prerequisites, each with the flags or items concerned, and the
+    conditions that could not be decided (a value they read is missing)."""
     marks = [t("flag.vetoed", ids="、".join(vetoed))] if vetoed else []
+    marks += [t("flag.undecided", ids="、".join(undecided))] if undecided else []
     marks += [t("flag.falsified", ids="、".join(falsified))] if falsified else []
     marks += [t("flag.unmet", ids="、".join(unmet))] if unmet else []
     return marks

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -127,30 +128,33 @@ class PeerStats:
     """The values of every unit a relative rule compares (its group), worked out once for all of
     them. Compared and hashed by identity: one object serves every unit of the group."""
 
-    __slots__ = ("pairs", "method", "ordered", "count", "highest", "lowest", "total")
+    __slots__ = ("pairs", "method", "ascending", "distinct", "count", "highest", "lowest", "_mean")
 
     def __init__(self, pairs: list[tuple[str, Any]], method: str = "rank_eq"):
         self.pairs = pairs
         """(unit, value) of every unit with a value, in the scheme's order of units."""
         self.method = method
-        self.ordered = sorted((v for _, v in pairs), reverse=True)
+        self.ascending = sorted(v for _, v in pairs)
+        self.distinct = sorted(set(self.ascending))
         self.count = len(pairs)
-        self.highest = self.ordered[0] if pairs else None
-        self.lowest = self.ordered[-1] if pairs else None
-        self.total = sum(self.ordered, ZERO)
+        self.highest = self.ascending[-1] if pairs else None
+        self.lowest = self.ascending[0] if pairs else None
+        self._mean: Any = None
 
     def mean(self) -> Any:
-        return div(self.total, self.count) if self.count else ZERO
+        if self._mean is None:
+            self._mean = div(sum(self.ascending, ZERO), self.count) if self.count else ZERO
+        return self._mean
 
     def units_at(self, value: Any) -> list[str]:
         return [u for u, v in self.pairs if v == value]
 
     def place(self, value: Any, ascending: bool = False) -> int:
         """The place of `value` among the group's (1 = best), ties sharing it (RANK.EQ or dense)."""
-        better = [v for v in self.ordered if (v < value if ascending else v > value)]
-        if self.method == "dense":
-            return len(set(better)) + 1
-        return len(better) + 1
+        values = self.distinct if self.method == "dense" else self.ascending
+        if ascending:  # the lowest is first: the places before are the values below
+            return bisect_left(values, value) + 1
+        return len(values) - bisect_right(values, value) + 1
 
     def __repr__(self) -> str:
         return f"PeerStats({self.count} units)"
@@ -163,6 +167,22 @@ class Event:
     attributes: dict[str, str]
     value: object
     location: object = None
+
+
+class Span(NamedTuple):
+    """A distance in a trace: percentage points of a rate (shown in the reader's language), or a
+    number with its unit."""
+
+    value: Any
+    unit: str = ""
+    points: bool = False
+
+    def __str__(self) -> str:
+        from kaohe.i18n import t
+
+        if self.points:
+            return t("unit.percentage_points", value=fmt(self.value * 100))
+        return f"{fmt(self.value)}{self.unit}"
 
 
 class Step(NamedTuple):

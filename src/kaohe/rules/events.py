@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal, Union
 
 from pydantic import Field, model_validator
@@ -35,10 +36,19 @@ class Compare(RuleModel):
 
     def holds(self, text: str) -> bool:
         number = parse_decimal(text)
-        if number is None:
+        return number is not None and self.holds_number(number)
+
+    def holds_number(self, number: object) -> bool:
+        """Whether an exact number lies within the bounds (a bool or text never does)."""
+        if isinstance(number, bool) or not isinstance(number, (int, Decimal, Fraction)):
             return False
         return ((self.lt is None or number < self.lt) and (self.le is None or number <= self.le)
                 and (self.gt is None or number > self.gt) and (self.ge is None or number >= self.ge))
+
+    def show(self, percent: bool = False) -> str:
+        ops = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+        return " ".join(f"{ops[k]}{fmt(v * 100) + '%' if percent else fmt(v)}"
+                        for k, v in self.model_dump().items() if v is not None)
 
 
 Condition = dict[str, Union[Text, list[Text], Compare]]

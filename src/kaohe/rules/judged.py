@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 from kaohe.numbers import ZERO, div
@@ -36,14 +37,23 @@ class Judged(RuleModel):
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
         given = values[cid]
-        assert isinstance(given, Decimal)
+        assert isinstance(given, (Decimal, Fraction))
         if self.scale is not None:
             high = self._max(points) or ZERO
             got = div(given * high, self.scale)
             return Outcome(got, (step("step.supplied", value=given, scale=self.scale, full=high, points=got,
                                       owner=self.owner or ""),))
-        return Outcome(given, (step("step.judged", points=given, low=self.min,
-                                    high=self._max(points) if self._max(points) is not None else "∞"),))
+        high = self._max(points)
+        if self.zero and given == 0:
+            return Outcome(ZERO, (step("step.judged_none"),))
+        steps = [step("step.judged", points=given, low=self.min, high=high if high is not None else "∞")]
+        if given < self.min and not (self.zero and given == 0):  # a computed value (`of`): held to the range
+            given = ZERO if self.zero else self.min
+            steps.append(step("step.floor", floor=given))
+        elif high is not None and given > high:
+            given = high
+            steps.append(step("step.cap", cap=high))
+        return Outcome(given, tuple(steps))
 
     def max_points(self, points: Decimal | None) -> Decimal | None:
         return self._max(points)

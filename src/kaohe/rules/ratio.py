@@ -7,6 +7,7 @@ shortfall: "抽檢合格率不低于90%…低于1個百分點扣1分,扣完為�
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -57,7 +58,7 @@ class Ratio(RuleModel):
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
         rate = values[cid]
-        assert isinstance(rate, Decimal)
+        assert isinstance(rate, (Decimal, Fraction))  # a computed rate may be an exact fraction
         full = self._full(points)
         if rate >= self.target:
             return Outcome(full, (step("step.ratio_full", rate=_pct(rate), target=_pct(self.target)),))
@@ -67,11 +68,13 @@ class Ratio(RuleModel):
             got = div(full * rate, self.target)
             return Outcome(got, (step("step.ratio_proportional", rate=_pct(rate), target=_pct(self.target),
                                       full=full, points=got),))
-        short = (self.target - rate) * 100
-        if self.whole_points:
-            short = Decimal(floor(short))
+        gap = (self.target - rate) * 100
+        short = Decimal(floor(gap)) if self.whole_points else gap
         taken = short * (self.per_point or ZERO)
         got = max(full - taken, ZERO)
+        if self.whole_points and short != gap:  # say both: 0.53 points short is 0 whole points
+            return Outcome(got, (step("step.ratio_shortfall_whole", rate=_pct(rate), target=_pct(self.target),
+                                      gap=gap, short=short, per=self.per_point or ZERO, taken=taken),))
         return Outcome(got, (step("step.ratio_shortfall", rate=_pct(rate), target=_pct(self.target),
                                   short=short, per=self.per_point or ZERO, taken=taken),))
 

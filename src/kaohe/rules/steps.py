@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import Field
 
 from kaohe.numbers import ZERO, Exact, ceil, div, floor, fmt
-from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, step
+from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, Span, ValueType, step
 from kaohe.rules.ratio import ZeroBound
 
 _TYPES = {"count": ValueType.COUNT, "number": ValueType.NUMBER, "rate": ValueType.RATE}
@@ -66,6 +66,10 @@ class Steps(RuleModel):
     def _show(self, x: Exact) -> str:
         return f"{fmt(x * 100)}%" if self.value == "rate" else f"{fmt(x)}{self.unit}"
 
+    def _span(self, x: Exact) -> Span:
+        """A distance or a step: percentage points for a rate."""
+        return Span(x, self.unit, self.value == "rate")
+
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
         x = values[cid]
         x = Decimal(x) if isinstance(x, int) else x  # type: ignore[assignment]
@@ -87,7 +91,7 @@ class Steps(RuleModel):
         amount = counted * per
         key = _COUNTED[self.count] if self.above is not None else _COUNTED_BELOW[self.count]
         steps = [step(key, value=self._show(x), reference=self._show(reference),  # type: ignore[arg-type]
-                      distance=self._show(distance), size=self._show(self.step), exact=exact,  # type: ignore[arg-type]
+                      distance=self._span(distance), size=self._span(self.step), exact=fmt(exact),  # type: ignore[arg-type]
                       counted=counted, per=per, amount=amount,
                       sign="+" if self.add is not None else "−")]
         if self.limit is not None and amount > self.limit:

@@ -32,31 +32,14 @@ from kaohe.rules.base import (
     ValueType,
     step,
 )
+from kaohe.rules.events import Compare
 
 _TYPES = {"bool": ValueType.BOOL, "count": ValueType.COUNT, "number": ValueType.NUMBER, "rate": ValueType.RATE,
           "level": ValueType.LEVEL}
 
 
-class Between(RuleModel):
-    lt: Bound | None = None
-    le: Bound | None = None
-    gt: Bound | None = None
-    ge: Bound | None = None
-
-    def holds(self, x: object) -> bool:
-        if isinstance(x, bool) or not isinstance(x, (int, Decimal)) and not hasattr(x, "numerator"):
-            return False
-        return ((self.lt is None or x < self.lt) and (self.le is None or x <= self.le)  # type: ignore[operator]
-                and (self.gt is None or x > self.gt) and (self.ge is None or x >= self.ge))  # type: ignore[operator]
-
-    def show(self, percent: bool) -> str:
-        ops = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
-        return " ".join(f"{ops[k]}{fmt(v * 100) + '%' if percent else fmt(v)}"
-                        for k, v in self.model_dump().items() if v is not None)
-
-
 class TableRow(RuleModel):
-    when: dict[Text, Union[bool, Text, Between]] = Field(default_factory=dict)
+    when: dict[Text, Union[bool, Text, Compare]] = Field(default_factory=dict)
     points: Dec
 
 
@@ -80,8 +63,8 @@ class Table(RuleModel):
     def _matches(self, row: TableRow, given: dict[str, object]) -> bool:
         for label, wanted in row.when.items():
             have = given.get(label)
-            if isinstance(wanted, Between):
-                if not wanted.holds(have):
+            if isinstance(wanted, Compare):
+                if not wanted.holds_number(have):
                     return False
             elif isinstance(wanted, bool) or self.columns.get(label) == "bool":
                 if have is not _as_bool(wanted):
@@ -93,7 +76,7 @@ class Table(RuleModel):
     def _describe(self, row: TableRow) -> str:
         parts = []
         for label, wanted in row.when.items():
-            if isinstance(wanted, Between):
+            if isinstance(wanted, Compare):
                 parts.append(f"{label}{wanted.show(self.columns.get(label) == 'rate')}")
             elif self.columns.get(label) == "bool":
                 parts.append(f"{label}{'是' if _as_bool(wanted) else '否'}")

@@ -59,6 +59,15 @@ class Category(Model):
     """The category's full score; the scheme's when omitted."""
 
 
+class Check(Model):
+    """A condition the evidence must meet, over named values ("输液处方数 <= 门诊处方数"): a unit
+    whose figures break it is an evidence error, not a score."""
+
+    when: Text
+    text: Text
+    """What is wrong when it does not hold, in the words the office uses."""
+
+
 class Unit(Model):
     """An assessed unit (辖市(区), 处室, 单位)."""
 
@@ -429,6 +438,7 @@ class Scheme(Model):
     score out of this (100 for 百分制)."""
     inputs: list[InputDecl] = Field(default_factory=list)
     values: list[ValueDecl] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
     display_places: Int | None = Field(default=None, ge=0, le=6)
     """Places shown for a value with no finite decimal form (28/3 ≈ 9.33) where `rounding` states
     none: 2 when omitted. Only what is shown is rounded; results files carry the exact value."""

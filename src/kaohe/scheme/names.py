@@ -83,6 +83,41 @@ class Catalogue:
         return []
 
 
+def evidence_behind(cat: Catalogue, name: str) -> list[str]:
+    """The declared inputs and criteria's own inputs a named value is worked out from, in the
+    order met (what the evidence must give for it)."""
+    found: list[str] = []
+    seen: set[str] = set()
+    stack = [name]
+    while stack:
+        current = stack.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        entry = cat.entries.get(current)
+        if entry is not None and entry.origin in ("input", "criterion"):
+            found.append(current)
+            continue
+        if current.startswith("flag:") or (entry is not None and entry.origin == "value"):
+            stack.extend(cat.needs(current))
+        elif entry is not None and entry.origin == "flag" and f"flag:{current}" in cat.trees:
+            stack.extend(cat.needs(f"flag:{current}"))
+    return found
+
+
+def first_readers(scheme: Scheme) -> dict[str, str]:
+    """Declared input id → the id of the first criterion (document order) that reads it, through
+    any computed values: where a template puts the input's column."""
+    cat = catalogue(scheme)
+    readers: dict[str, str] = {}
+    for _, _, criterion in scheme.criteria():
+        for name in criterion.bindings().values():
+            for source in evidence_behind(cat, name):
+                if cat.entries[source].origin == "input":
+                    readers.setdefault(source, criterion.id)
+    return readers
+
+
 def declared_specs(decl: InputDecl, rates: str | None) -> list[InputSpec]:
     """The evidence inputs of a declared input: one, or one per label of a series."""
     kind = {"count": ValueType.COUNT, "number": ValueType.NUMBER, "rate": ValueType.RATE,
@@ -107,7 +142,7 @@ def uses_values(scheme: Scheme) -> bool:
     known = scheme.__dict__.get("_uses_values")
     if known is None:
         known = scheme.__dict__["_uses_values"] = bool(
-            scheme.inputs or scheme.values or any(f.when for f in scheme.flags)
+            scheme.inputs or scheme.values or scheme.checks or any(f.when for f in scheme.flags)
             or any(c.of is not None or c.rule.kind == "formula" for _, _, c in scheme.criteria()))
     return known
 
@@ -136,6 +171,8 @@ def _build(scheme: Scheme) -> Catalogue:
     for i, flag in enumerate(scheme.flags):
         if flag.when is not None:
             _parse_into(cat, f"flag:{flag.id}", flag.when, ("flags", i, "when"))
+    for i, check in enumerate(scheme.checks):
+        _parse_into(cat, f"check:{i}", check.when, ("checks", i, "when"))
     for path, criterion in _criteria_with_paths(scheme):
         if criterion.rule.kind == "formula":
             key = f"rule:{criterion.id}"
@@ -213,7 +250,8 @@ def _resolve(cat: Catalogue, scheme: Scheme) -> None:
 def _order(cat: Catalogue, scheme: Scheme) -> None:
     """Depth-first order of the computed values and flag conditions; a circle is reported once."""
     keys = [v.id for v in scheme.values if cat.entries.get(v.id) and cat.entries[v.id].decl is v] + [
-        f"flag:{f.id}" for f in scheme.flags if f.when is not None] + [k for k in cat.paths if k.startswith("rule:")]
+        f"flag:{f.id}" for f in scheme.flags if f.when is not None] + [
+        k for k in cat.paths if k.startswith(("rule:", "check:"))]
     state: dict[str, int] = {}  # 1: in progress, 2: done
     reported = False
 
@@ -244,7 +282,7 @@ def _order(cat: Catalogue, scheme: Scheme) -> None:
 def _types(cat: Catalogue, scheme: Scheme) -> None:
     """Infer each value's kind in order; a declared `type` must agree with what is computed."""
     for key in cat.order:
-        if key.startswith("flag:"):
+        if key.startswith(("flag:", "check:")):
             tree = cat.trees.get(key)
             if tree is None:
                 continue

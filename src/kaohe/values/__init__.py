@@ -19,7 +19,7 @@ from kaohe.errors import Location, Problem
 from kaohe.evidence import Value
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, div, fmt, fmt_exact
-from kaohe.rules.base import Event, parse_value
+from kaohe.rules.base import Event, PeerStats, parse_value
 from kaohe.rules.events import matches
 from kaohe.scheme.expr import PEER_FUNCTIONS, Binary, Call, Name, Node, Num, Unary, show
 from kaohe.scheme.models import Flag, InputDecl, Scheme, ValueDecl
@@ -66,12 +66,15 @@ class _DividedByZero(Exception):
         self.node = node
 
 
-def display(value: object, kind: str) -> str:
-    """A value as the trace shows it: 120% for a rate, 是/否, 3, ≈9.33, a series in brackets."""
+def display(value: object, kind: str, labels: tuple[str, ...] | None = None) -> str:
+    """A value as the trace shows it: 120% for a rate, 是/否, 3, ≈9.33, a series in brackets with
+    its labels: [1月 3、2月 1、…]."""
     if value is None:
         return t("values.missing_mark")
     if isinstance(value, tuple):
-        shown = "、".join(display(v, kind) for v in value[:SERIES_SHOWN])
+        names = labels if labels is not None and len(labels) == len(value) else ("",) * len(value)
+        shown = "、".join(f"{name} {display(v, kind)}".strip() for name, v in zip(names, value[:SERIES_SHOWN],
+                                                                                strict=False))
         return f"[{shown}{'…' if len(value) > SERIES_SHOWN else ''}]"
     if isinstance(value, bool):
         return t("values.yes") if value else t("values.no")
@@ -110,7 +113,7 @@ class UnitValues:
         return None if value is None else bool(value)
 
     def _look_up(self, name: str) -> Source:
-        if name.startswith("flag:"):
+        if name.startswith(("flag:", "check:")):
             return self._computed(name, self.catalogue.trees.get(name), None, "bool")
         if name.startswith("rule:"):
             return self._computed(name, self.catalogue.trees.get(name), None, "number")
@@ -151,7 +154,7 @@ class UnitValues:
                             tuple((p.name if isinstance(p, Computed) else s.id, p) for p, s in zip(parts, specs, strict=True)),
                             "missing", missing)
         values = tuple(p.value for p in parts)
-        return Computed(entry.name, values, decl.type, display(values, decl.type),
+        return Computed(entry.name, values, decl.type, display(values, decl.type, tuple(decl.each)),
                         tuple((s.id, p) for p, s in zip(parts, specs, strict=True)))
 
     def _evidence(self, name: str, input_id: str, default: object, spec, kind: str) -> Source:  # type: ignore[no-untyped-def]
@@ -188,9 +191,24 @@ class UnitValues:
             count = len({e.attributes.get(decl.distinct, f"#{i}") for i, e in enumerate(chosen)})
         else:
             count = sum(int(e.value) if e.value is not None else 1 for e in chosen)  # type: ignore[call-overload]
-        shown = t("values.count", id=decl.count, chosen=len(chosen), total=len(events),
-                  distinct=t("values.distinct", attribute=decl.distinct) if decl.distinct else "", count=count)
+        when = ";".join(f"{k} {'|'.join(v) if isinstance(v, list) else v}" for k, v in (decl.when or {}).items())
+        rows = "; ".join("/".join(e.attributes.values()) for e in chosen[:8]) + ("…" if len(chosen) > 8 else "")
+        shown = t("values.count", id=decl.count, chosen=len(chosen), total=len(events), when=when or "-",
+                  rows=rows or "-", distinct=t("values.distinct", attribute=decl.distinct) if decl.distinct else "",
+                  count=count)
         return Computed(entry.name, count, "count", shown, ((decl.count, found),) if found is not None else ())
+
+    def check(self) -> None:
+        """The scheme's checks on this unit's figures: each that fails is an evidence error."""
+        for i, check in enumerate(self.scheme.checks):
+            source = self.get(f"check:{i}")
+            if source.value is False and isinstance(source, Computed):
+                cells = source.sources
+                where = cells[0] if cells else Location(self.unit)
+                working = source.shown.split(" = ", 1)[1] if " = " in source.shown else source.shown
+                self.problems.append(Problem(where, t("values.check_failed", unit=self.unit, text=check.text,
+                                                      when=check.when, working=working),
+                                             code="values.check_failed"))
 
     def _peer(self, key: str) -> Computed:
         """max_of(X), min_of, mean_of, sum_of or place_of over the unit's group."""
@@ -202,43 +220,57 @@ class UnitValues:
         kind = entry.type.kind
         shared = self.memo.setdefault("@peers", {})
         group = self.group(among)
-        cache_key = (name, among, id(group[0]) if among == "category" and group else None)
-        pairs = shared.get(cache_key)
-        if pairs is None:
-            pairs = []
+        scope_key = (among, id(group[0]) if among == "category" and group else None)
+        found = shared.get((key,) + scope_key)
+        if found is not None and function != "place_of":
+            return found  # the same for every unit of the group: worked out once
+        stats = shared.get((name,) + scope_key)
+        scope = t("values.scope_category") if among == "category" else t("values.scope_all")
+        if stats is None:
+            pairs, lacking, failed = [], [], False
             for other in group:
-                value = other.get(name).value
+                source = other.get(name)
+                value = source.value
                 if value is not None:
                     pairs.append((other.unit, Decimal(value) if type(value) is int else value))
-            shared[cache_key] = pairs
-        scope = t("values.scope_category") if among == "category" else t("values.scope_all")
-        if not pairs:
-            return Computed(key, None, kind, t("values.missing", ids=name), status="missing", missing=(name,))
-        numbers = [v for _, v in pairs]
+                elif isinstance(source, Computed) and source.status == "failed":
+                    failed = True
+                else:
+                    lacking.append(other.unit)
+            stats = PeerStats(pairs, self.scheme.ranking.method) if not (lacking or failed) else None
+            shared[(name,) + scope_key] = stats if stats is not None else (lacking, failed)
+            if lacking:  # every unit's value would move: an error, reported once
+                self.problems.append(Problem(Location(lacking[0]), t("values.peer_value_missing", call=key, name=name,
+                                                                      scope=scope, units="、".join(lacking)),
+                                             code="values.peer_value_missing"))
+        if not isinstance(stats, PeerStats):
+            return Computed(key, None, kind, t("values.failed"), status="failed")
         if function == "place_of":
             own = self.get(name)
             if own.value is None:
                 return Computed(key, None, "count", t("values.missing", ids=name), ((name, own),), "missing",
                                 own.missing if isinstance(own, Computed) else (name,))
             mine = Decimal(own.value) if type(own.value) is int else own.value
-            better = [v for v in numbers if v > mine]  # type: ignore[operator]
-            place = len(set(better)) + 1 if self.scheme.ranking.method == "dense" else len(better) + 1
-            return Computed(key, place, "count", t("values.place", name=name, scope=scope, count=len(pairs),
+            place = stats.place(mine)
+            return Computed(key, place, "count", t("values.place", name=name, scope=scope, count=stats.count,
                                                       value=display(mine, kind), place=place), ((name, own),))
         if function in ("max_of", "min_of"):
-            value = (max if function == "max_of" else min)(numbers)
-            units = "、".join(u for u, v in pairs if v == value)
+            value = stats.highest if function == "max_of" else stats.lowest
+            units = "、".join(stats.units_at(value))
             shown = t({"max_of": "values.extreme_max", "min_of": "values.extreme_min"}[function], name=name,
-                      scope=scope, count=len(pairs), value=display(value, kind), units=units)
-            return Computed(key, value, kind, shown)
-        total = sum(numbers, ZERO)
-        if function == "sum_of":
-            return Computed(key, total, kind, t("values.sum_of", name=name, scope=scope, count=len(pairs),
-                                                value=display(total, kind)))
-        mean = div(total, len(numbers))
-        mean_kind = "rate" if kind == "rate" else "number"
-        return Computed(key, mean, mean_kind, t("values.mean_of", name=name, scope=scope, count=len(pairs),
-                                                value=display(mean, mean_kind)))
+                      scope=scope, count=stats.count, value=display(value, kind), units=units)
+            result = Computed(key, value, kind, shown)
+        elif function == "sum_of":
+            total = sum(stats.ascending, ZERO)
+            result = Computed(key, total, kind, t("values.sum_of", name=name, scope=scope, count=stats.count,
+                                                  value=display(total, kind)))
+        else:
+            mean = stats.mean()
+            mean_kind = "rate" if kind == "rate" else "number"
+            result = Computed(key, mean, mean_kind, t("values.mean_of", name=name, scope=scope, count=stats.count,
+                                                      value=display(mean, mean_kind)))
+        shared[(key,) + scope_key] = result
+        return result
 
     def _computed(self, name: str, tree: Node | None, decl: ValueDecl | None, kind: str) -> Computed:
         if tree is None:  # not parsed (validate reports why)
@@ -264,6 +296,9 @@ class UnitValues:
             if len(memo) < 4096:
                 memo[key] = hit
         value, shown, failed = hit
+        labels = self.catalogue.entries[name].type.labels if name in self.catalogue.entries else None
+        if labels and isinstance(value, tuple):  # a series worked out element by element: shown with its labels
+            shown = shown.rsplit(" = ", 1)[0] + " = " + display(value, kind, labels)
         if failed is not None:
             self.problems.append(self._division_problem(name, failed, dict(operands)))
             return Computed(name, None, kind, shown, tuple(operands), "failed")
