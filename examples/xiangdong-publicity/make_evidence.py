@@ -1,13 +1,16 @@
 """Generate the example evidence for schemes/xiangdong-publicity.yaml.
 
-Writes, from the EVENTS and SHORTFALLS below:
+Writes, from the EVENTS, MONTHLY and ARTICLES below:
   evidence-long.csv  long form, UTF-8 with BOM: 单位,指标,值,級別,渠道,信息,备注
   evidence.xlsx      the same rows, sheet 证据
 
 1.1.1 (采稿獎勵) is an events input: one row per article and place of acceptance, with the
 attribute columns 級別, 渠道 and 信息 (the article, so that "一條信息多處錄用" can be grouped).
-So there is no wide evidence.csv. 2.1.1–2.3.1 are the shortfall counts (少完成的篇數), one row
-each with the attribute columns left empty. The figures are invented for the example.
+So there is no wide evidence.csv. The other rows give the figures the document names, with the
+attribute columns left empty: 報送條數.1月 … 報送條數.12月 (the 信息 sent each month) and
+調研文章篇數 (the year's 調研文章). The scheme holds each unit's monthly quota and works out the
+shortfalls for 2.1.1–2.3.1 itself (2.2.1 from the 1.1.1 rows); check() asserts that they come to
+SHORTFALLS. The figures are invented for the example.
 
 Run with: /work/main/.venv/bin/python make_evidence.py
 """
@@ -52,7 +55,38 @@ EVENTS = [
     ("社會福利股", "市級", "黨報黨刊", "兒童福利保障", "", ""),
 ]
 
-# unit -> (2.1.1 少報送條數, 2.2.1 少市級以上民政系統采稿篇數, 2.3.1 少調研文章篇數)
+MONTHS = [f"{m}月" for m in range(1, 13)]
+
+# 報送條數.1月 … 報送條數.12月: the 信息 each unit sent each month.
+MONTHLY = {
+    "社救局": [4, 3, 2, 3, 3, 4, 3, 2, 3, 3, 3, 3],
+    "扶貧和移民辦": [1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1],
+    "辦公室": [2, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3],
+    "救災股(減災辦)": [2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 1, 2],
+    "優撫安置股": [2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2],
+    "基層政權與社區建設股": [2, 1, 2, 0, 2, 2, 1, 2, 2, 1, 2, 2],
+    "社會事務股": [3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2],
+    "社會福利股": [3, 2, 1, 2, 2, 1, 2, 2, 3, 2, 1, 2],
+}
+
+# 調研文章篇數: the unit's 調研文章 for the year.
+ARTICLES = {
+    "社救局": 1,
+    "扶貧和移民辦": 0,
+    "辦公室": 2,
+    "救災股(減災辦)": 1,
+    "優撫安置股": 1,
+    "基層政權與社區建設股": 0,
+    "社會事務股": 0,
+    "社會福利股": 1,
+}
+
+# Not written to the evidence: the scheme holds the quota (月定額, per_unit) and works out the
+# shortfalls. Kept here only to check the figures above give the example's intended shortfalls.
+QUOTA = {"社救局": 3, "扶貧和移民辦": 1}  # every other unit: 2
+MINZHENG_LEVELS, MINZHENG_CHANNELS = {"市級", "省級", "國家級"}, {"民政網", "民政報刊"}
+
+# unit -> (少報送條數, 少民政系統采稿篇數, 少調研文章篇數) as the scheme computes them (2.1.1–2.3.1).
 SHORTFALLS = {
     "社救局": (2, 0, 0),
     "扶貧和移民辦": (0, 2, 1),
@@ -64,20 +98,28 @@ SHORTFALLS = {
     "社會福利股": (3, 1, 0),
 }
 
-SHORTFALL_NOTES = {
-    ("社救局", "2.1.1"): "月定額3條,3月、8月各少1條",
-    ("社救局", "2.2.1"): "民政系統采稿2篇(省級民政網、國家級民政報刊),已完成",
-    ("扶貧和移民辦", "2.2.1"): "民政系統采稿0篇,少2篇",
-    ("扶貧和移民辦", "2.3.1"): "未交調研文章",
-    ("辦公室", "2.2.1"): "民政系統采稿1篇(市級民政網),少1篇",
-    ("救災股(減災辦)", "2.1.1"): "月定額2條,11月少1條",
-    ("基層政權與社區建設股", "2.1.1"): "月定額2條,全年各月少報合計5條",
-    ("基層政權與社區建設股", "2.2.1"): "民政系統采稿0篇,少2篇",
-    ("基層政權與社區建設股", "2.3.1"): "未交調研文章",
-    ("社會事務股", "2.3.1"): "未交調研文章",
-    ("社會福利股", "2.1.1"): "月定額2條,全年各月少報合計3條",
-    ("社會福利股", "2.2.1"): "民政系統采稿1篇(同一信息三處錄用,按1篇計),少1篇",
+EXTRA_NOTES = {
+    ("社救局", "1月"): "超出定額1條,不抵其他月份",
+    ("社救局", "6月"): "超出定額1條,不抵其他月份",
+    ("社會福利股", "1月"): "超出定額1條,不抵其他月份",
+    ("社會福利股", "9月"): "超出定額1條,不抵其他月份",
 }
+
+
+def quota(unit):
+    return QUOTA.get(unit, 2)
+
+
+def month_note(unit, month, count):
+    short = quota(unit) - count
+    if short > 0:
+        return f"月定額{quota(unit)}條,少{short}條"
+    return EXTRA_NOTES.get((unit, month), "")
+
+
+def article_note(unit):
+    return "未交調研文章,少1篇" if ARTICLES[unit] == 0 else "已完成(每年不少于1篇)"
+
 
 HEADER = ["单位", "指标", "值", "級別", "渠道", "信息", "备注"]
 
@@ -88,16 +130,30 @@ def rows():
         for u, level, channel, info, value, note in EVENTS:
             if u == unit:
                 out.append([unit, "1.1.1", value, level, channel, info, note])
-        for input_id, count in zip(("2.1.1", "2.2.1", "2.3.1"), SHORTFALLS[unit]):
-            out.append([unit, input_id, str(count), "", "", "", SHORTFALL_NOTES.get((unit, input_id), "")])
+        for month, count in zip(MONTHS, MONTHLY[unit], strict=True):
+            out.append([unit, f"報送條數.{month}", str(count), "", "", "", month_note(unit, month, count)])
+        out.append([unit, "調研文章篇數", str(ARTICLES[unit]), "", "", "", article_note(unit)])
     return out
 
 
+def minzheng_articles(unit):
+    """市級以上民政系統 (民政網或民政報刊) articles, each 信息 once."""
+    return len({info for u, level, channel, info, _, _ in EVENTS
+                if u == unit and level in MINZHENG_LEVELS and channel in MINZHENG_CHANNELS})
+
+
 def check():
-    assert list(SHORTFALLS) == UNITS
+    assert list(MONTHLY) == list(ARTICLES) == list(SHORTFALLS) == UNITS
     assert {e[0] for e in EVENTS} <= set(UNITS)
-    for key in SHORTFALL_NOTES:
-        assert key[0] in UNITS and key[1] in ("2.1.1", "2.2.1", "2.3.1"), key
+    for key in EXTRA_NOTES:
+        assert key[0] in UNITS and key[1] in MONTHS and MONTHLY[key[0]][MONTHS.index(key[1])] > quota(key[0]), key
+    for unit in UNITS:
+        counts = MONTHLY[unit]
+        assert len(counts) == 12 and all(c >= 0 for c in counts), unit
+        got = (sum(max(quota(unit) - c, 0) for c in counts),
+               max(2 - minzheng_articles(unit), 0),
+               max(1 - ARTICLES[unit], 0))
+        assert got == SHORTFALLS[unit], (unit, got, SHORTFALLS[unit])
 
 
 def main():
