@@ -15,13 +15,13 @@ LONG = EXAMPLES / "changzhou-2018" / "evidence-long.csv"
 
 
 def test_an_appeal_moves_an_item_the_total_and_the_rank(tmp_path: Path) -> None:
-    # 武进区 appeals 2.3.2: 4 管理职能 were counted missing, only 2 were. 3 − 4 → 0 becomes
-    # 3 − 2 = 1, so item 2.3 goes from 1 to 2 and the total from 97.5 to 98.5: it no longer
-    # ties 新北区 (97.5) for 3rd but is 3rd alone, and 新北区 becomes 4th.
+    # 武进区 appeals 2.3.2: none of its 3 管理职能 was counted 健全, but 办公用房 was. 3 − 3 → 0
+    # becomes 3 − 2 = 1, so item 2.3 goes from 1 to 2 and the total from 97.5 to 98.5: it no
+    # longer ties 新北区 (97.5) for 3rd but is 3rd alone, and 新北区 becomes 4th.
     text = LONG.read_text(encoding="utf-8-sig")
-    assert "\n武进区,2.3.2,4," in text
+    assert "\n武进区,办公用房管理职能,否,三项管理职能均不健全" in text
     appealed = tmp_path / "appealed.csv"
-    appealed.write_text(text.replace("\n武进区,2.3.2,4,", "\n武进区,2.3.2,2,"), encoding="utf-8")
+    appealed.write_text(text.replace("\n武进区,办公用房管理职能,否,三项管理职能均不健全", "\n武进区,办公用房管理职能,是,申诉: 办公用房健全"), encoding="utf-8")
     result = CliRunner().invoke(build_app(), ["diff", SCHEME, str(LONG), str(appealed), "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

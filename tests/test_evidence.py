@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,13 @@ def test_undecodable_csv_names_the_byte_offset(tmp_path: Path) -> None:
 
 
 def test_long_form_with_notes_and_english_headers(tmp_path: Path) -> None:
-    path = _write(tmp_path, "e.csv", "unit,item,value,note\n溧阳市,1.1,3,三次批示\n溧阳市,2.4.2,80%,\n")
+    path = _write(tmp_path, "e.csv", "unit,item,value,note\n溧阳市,1.1,3,三次批示\n溧阳市,实际配备人数,8,\n")
     found = read_evidence([path], SCHEME)
     assert found.problems == []
     # 1.1 has one criterion, so the item id stands for 1.1.1.
     assert found.values[("溧阳市", "1.1.1")].value == 3
     assert found.values[("溧阳市", "1.1.1")].note == "三次批示"
-    assert str(found.values[("溧阳市", "2.4.2")].location) == f"{path}:3:3"
+    assert str(found.values[("溧阳市", "实际配备人数")].location) == f"{path}:3:3"
 
 
 def test_wide_headers_may_carry_titles_and_values_may_be_full_width(tmp_path: Path) -> None:
@@ -127,14 +128,40 @@ def test_xlsx_numbers_stored_as_text_and_floats_are_exact(tmp_path: Path) -> Non
     sheet.append(["单位", "指标", "值"])
     sheet.append(["溧阳市", "4.1.1", 2.3])     # a float cell: exactly 2.3, not 2.29999…
     sheet.append(["溧阳市", "1.2.1", "4"])     # a number stored as text
-    sheet.append(["溧阳市", "2.4.2", 0.8])     # an Excel percentage cell holds 0.8
+    sheet.append(["溧阳市", "实际配备人数", 8.0])  # a whole number a spreadsheet holds as a float
     path = tmp_path / "n.xlsx"
     workbook.save(path)
     found = read_evidence([path], SCHEME)
     assert found.problems == []
     assert str(found.values[("溧阳市", "4.1.1")].value) == "2.3"
     assert found.values[("溧阳市", "1.2.1")].value == 4
-    assert str(found.values[("溧阳市", "2.4.2")].location) == f"{path}!Sheet!C5"
+    assert found.values[("溧阳市", "实际配备人数")].value == 8
+    assert str(found.values[("溧阳市", "实际配备人数")].location) == f"{path}!Sheet!C5"
+
+
+def test_an_excel_percentage_cell_is_read_as_its_fraction(tmp_path: Path) -> None:
+    # A cell formatted as 80% holds 0.8: with `rates: fraction` it is 80%, with no reading stated
+    # it is refused as ambiguous (0.8 could be 80% or 0.8%).
+    text = ("id: p\ntitle: 满意率\nfull_score: 2\nunits: [{name: 溧阳市}]\nsections:\n  - id: '1'\n    title: 一\n"
+            "    points: 2\n    items:\n      - id: '1.1'\n        title: 满意\n        points: 2\n        criteria:\n"
+            "          - {id: 1.1.1, text: 满意率80%以上得2分, points: 2, of: 满意率,\n"
+            "             rule: {kind: bands, value: rate, bands: [{ge: 80%, points: 2}, {lt: 80%, points: 0}]}}\n")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["单位", "指标", "值"])
+    sheet.append(["溧阳市", "满意率", 0.8])
+    path = tmp_path / "p.xlsx"
+    workbook.save(path)
+    for rates, expected in (("rates: fraction\n", Decimal("0.8")), ("", None)):
+        scheme_path = tmp_path / "s.yaml"
+        scheme_path.write_text(text.replace("\nsections:", f"\n{rates}inputs: [{{id: 满意率, type: rate}}]\nsections:", 1),
+                               encoding="utf-8")  # 满意率 read as evidence, then by the bands rule
+        found = read_evidence([path], load_scheme(scheme_path).scheme)
+        if expected is None:
+            assert [p.code for p in found.problems] == ["value.rate_ambiguous"]
+            assert "可读作 80%(小数)或 0.8%(百分数)" in str(found.problems[0])
+        else:
+            assert found.problems == [] and found.values[("溧阳市", "满意率")].value == expected
 
 
 @pytest.mark.parametrize("name,content,expected", [
@@ -153,10 +180,11 @@ def test_missing_values_are_listed_not_silent(tmp_path: Path) -> None:
     path = _write(tmp_path, "e.csv", "单位,1.1.1\n溧阳市,2\n")
     results = score(SCHEME, read_evidence([path], SCHEME))
     missing = {(m.unit, m.input_id) for m in results.missing}
-    # 51 inputs, 6 of them (the bonus inputs) default to 0: 45 per unit must be given.
+    # 64 inputs (the 12 months of 信息动态篇数 each count), 6 of them (the bonus inputs) default to 0:
+    # 58 per unit must be given, and each is listed once.
     assert ("溧阳市", "1.2.1") in missing and ("溧阳市", "1.1.1") not in missing
-    assert ("溧阳市", "7.3.1") not in missing
-    assert len(missing) == 7 * 45 - 1
+    assert ("溧阳市", "7.3.1") not in missing and ("溧阳市", "信息动态篇数.5月") in missing
+    assert len(missing) == 7 * 58 - 1
 
 
 def test_merged_cells_stand_for_every_cell_they_cover(tmp_path: Path) -> None:
