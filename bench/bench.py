@@ -9,6 +9,12 @@ network. Figures are medians measured in one run on one machine: compare ratios,
 The outputs (-o json/csv/xlsx) and `rank` do not depend on the evidence format: they are measured
 on the UTF-8 CSV only (--all-outputs measures them for every format), which keeps the whole run
 well under 15 minutes.
+
+The main workload is bench/schemes/xuzhou-stats-2017.yaml, the bundled 徐州 scheme as it stood
+before its rates were computed from counts: the same 19 inputs a unit, so that figures compare
+with earlier runs. A second table measures bench/schemes/computed-relative.yaml, a workload that
+uses computed values, the mean of all units, relative and place rules and a veto set by a
+condition (--computed-sizes, 10,000 units by default).
 """
 
 from __future__ import annotations
@@ -61,11 +67,15 @@ def median_of(argv: list[str], runs: int) -> tuple[float, int]:
 
 
 def input_specs(scheme_path: Path) -> list:  # type: ignore[type-arg]
+    """What the evidence gives for each unit: criteria's own inputs and the declared ones."""
     from kaohe.rules.base import ValueType
     from kaohe.scheme.load import load_scheme
+    from kaohe.scheme.names import declared_specs
 
     scheme = load_scheme(scheme_path).scheme
-    return [spec for _, spec in scheme.criterion_inputs() if spec.type is not ValueType.EVENTS]
+    specs = [spec for _, spec in scheme.criterion_inputs() if spec.type is not ValueType.EVENTS]
+    return specs + [spec for decl in scheme.inputs if decl.per_unit is None
+                    for spec in declared_specs(decl, scheme.rates)]
 
 
 def make_value(spec, rng: random.Random) -> str:  # type: ignore[no-untyped-def]
@@ -83,7 +93,7 @@ def make_value(spec, rng: random.Random) -> str:  # type: ignore[no-untyped-def]
     if kind is ValueType.POINTS:
         low, high = int(spec.minimum or 0), int(spec.maximum or 10)
         return str(rng.randint(max(low, 1 if low else 0), high))
-    return str(rng.randint(0, 12))
+    return str(rng.randint(1, 12))  # a number is never 0: it may be a divisor (a target)
 
 
 def generate(folder: Path, specs: list, units: int) -> dict[str, Path]:  # type: ignore[type-arg]
@@ -149,7 +159,9 @@ def has_pandas() -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scheme", default="xuzhou-stats-2017")
+    parser.add_argument("--scheme", default=str(ROOT / "bench" / "schemes" / "xuzhou-stats-2017.yaml"),
+                        help="a scheme file, or the id of a bundled scheme")
+    parser.add_argument("--computed-sizes", default="10000", help="sizes for the computed-values workload ('' for none)")
     parser.add_argument("--sizes", default="100,10000,100000")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (1 at the largest size)")
     parser.add_argument("--peer-max", type=int, default=10000, help="largest size for the pandas peer figure")
@@ -158,22 +170,19 @@ def main() -> None:
     args = parser.parse_args()
     began = time.perf_counter()
     kaohe = [PY, "-m", "kaohe"]
-    source = ROOT / "schemes" / f"{args.scheme}.yaml"
+    source = Path(args.scheme) if args.scheme.endswith(".yaml") else ROOT / "schemes" / f"{args.scheme}.yaml"
     specs = input_specs(source)
     peer = has_pandas()
     sizes = [int(s) for s in args.sizes.split(",")]
     lines = [f"# kaohe benchmark — {time.strftime('%Y-%m-%d')}, {platform.node()} "
              f"({os.cpu_count()} cores, Python {platform.python_version()})", "",
-             f"Scheme `{args.scheme}` ({len(specs)} inputs per unit), long-form evidence (one row per value). "
+             f"Scheme `{source.relative_to(ROOT)}` ({len(specs)} inputs per unit), long-form evidence (one row per value). "
              f"Medians of {args.runs} runs (1 at the largest size); peak RSS of the process. Every time "
              "includes starting Python and kaohe (about 0.3 s).", ""]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         # The scheme without its unit list, so that generated units are accepted.
-        text = source.read_text(encoding="utf-8")
-        start, end = text.index("\nunits:"), text.index("\nranking:")
-        scheme = folder / "scheme.yaml"
-        scheme.write_text(text[:start] + text[end:], encoding="utf-8")
+        scheme = without_units(source, folder / "scheme.yaml")
         startup = median_of([*kaohe, "--help"], 5)
         validate = median_of([*kaohe, "validate", str(scheme)], 5)
         lines += ["| start-up | median s | peak MiB |", "|---|---:|---:|",
@@ -211,11 +220,56 @@ def main() -> None:
                              f"{scored[0] / bare[0]:.1f}× | {1e6 * scored[0] / rows:.1f} | "
                              f"{peer_time} | {' | '.join(cells)} |")
                 print(lines[-1], flush=True)
+        computed = [int(s) for s in args.computed_sizes.split(",") if s]
+        if computed:
+            lines += computed_table(folder, computed, args.runs)
     lines += ["", f"Whole benchmark: {time.perf_counter() - began:.0f} s."
               + ("" if peer else " pandas is not installed here: no peer figure.")]
     report = "\n".join(lines) + "\n"
     Path(args.out).write_text(report, encoding="utf-8")
     print(lines[-1])
+
+
+def without_units(source: Path, target: Path) -> Path:
+    """The scheme without its unit list, so that generated units are accepted."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    out, skipping = [], False
+    for line in lines:
+        if line.startswith("units:"):
+            skipping = True
+            continue
+        if skipping and line[:1] not in (" ", "-", "#", "\n", ""):
+            skipping = False
+        if not skipping:
+            out.append(line)
+    target.write_text("".join(out), encoding="utf-8")
+    return target
+
+
+def computed_table(folder: Path, sizes: list[int], runs: int) -> list[str]:
+    """Score and -o json on the computed-values workload, UTF-8 CSV."""
+    kaohe = [PY, "-m", "kaohe"]
+    source = ROOT / "bench" / "schemes" / "computed-relative.yaml"
+    specs = input_specs(source)
+    scheme = without_units(source, folder / "computed.yaml")
+    lines = ["", f"Scheme `{source.relative_to(ROOT)}` ({len(specs)} inputs per unit: figures, completion "
+             "rates computed from them, the mean of all units, relative and place rules, a veto set by a "
+             "condition), UTF-8 CSV.", "",
+             "| units | rows | bare read s | score s | score peak MiB | ratio to bare | per 1,000 rows ms | "
+             "-o json s (MiB) |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    print("\n".join(lines), flush=True)
+    for size in sizes:
+        sub = folder / f"computed{size}"
+        sub.mkdir()
+        path = generate(sub, specs, size)["csv-utf8"]
+        rows = size * len(specs)
+        bare = median_of([PY, "-c", BARE_CSV, str(path), "utf-8-sig"], runs)
+        scored = median_of([*kaohe, "score", str(scheme), str(path)], runs)
+        json_out = median_of([*kaohe, "score", str(scheme), str(path), "-o", str(sub / "r.json")], runs)
+        lines.append(f"| {size:,} | {rows:,} | {bare[0]:.2f} | {scored[0]:.2f} | {scored[1]} | "
+                     f"{scored[0] / bare[0]:.1f}× | {1e6 * scored[0] / rows:.1f} | {json_out[0]:.2f} ({json_out[1]}) |")
+        print(lines[-1], flush=True)
+    return lines
 
 
 if __name__ == "__main__":

@@ -27,6 +27,11 @@ FACTS = [
     ("hubei-archives-2011", "某縣財政局", "90", "1.1.1", "90", "judged 90 on the 百分制 考評表"),
     ("anhui-efficiency-2012", "省委组织部", "950.5", "1.1.1.1", "30", "省委办公厅 supplies 30 of 30"),
     ("changqiao-efficiency-2014", "机关党委", "93", "1.1.1", "46", "民主测评 46"),
+    ("energy-target-counties", "甲县", "90", "1.1.2", "9", "完成率 130%: 3 whole steps of 10% × 3 = 9, at most 9"),
+    ("jinhua-industry-2011", "义乌市", "48.5", "1.2.4", "3", "规上总产值 above 500亿: 3 whole 100亿 steps → 3"),
+    ("basic-drugs-clinics", "石岭镇卫生院", "4", "5.15.1", "-5", "4 drugs × 5 off 15 → −5, 可出现负分"),
+    ("coal-mine-risk-2017", "南山露天煤矿", "90", "3.3.1", "4",
+     "未跟踪或未及时整改 1处 × 2 → 6 − 2 = 4; 实得 63 ÷ 应得 70 × 100 = 90"),
 ]
 
 
