@@ -1,8 +1,8 @@
 """Rule kinds tested from data: tests/rule_cases/<kind>.yaml, each case worked out by hand.
 
 A case gives a criterion (as a scheme would write it), the raw evidence values a user would
-type, and either the expected points (`expect`) or the message key of the expected refusal
-(`error`). Its `why` holds the working. An events or panel input takes a list of rows, each a
+type, and the expected points (`expect`), the unit's expected total (`total`, for cases about how
+nodes add up: groups, 缺项) or the message key of the expected refusal (`error`). Its `why` holds the working. An events or panel input takes a list of rows, each a
 mapping of attribute columns plus `值` (the row's value; omitted for one event).
 
 The criterion is scored inside a small scheme of one section and one item: `scheme:` (in the file,
@@ -96,6 +96,13 @@ def test_rule_case(case: dict) -> None:
         return
     assert [str(p) for p in results.problems] == []
     unit = next(u for u in results.units if u.unit == UNIT)
-    result = next(c for c in unit.criteria if c.criterion.id == str(case["criterion"]["id"]))
-    expected = parse_exact(case["expect"]) if isinstance(case["expect"], str) else case["expect"]  # "10/3"
-    assert result.points == expected, [(s.key, s.params) for s in result.steps]
+    if "expect" in case:
+        result = next(c for c in unit.criteria if c.criterion.id == str(case["criterion"]["id"]))
+        assert result.points == _exact(case["expect"]), [(s.key, s.params) for s in result.steps]
+    if "total" in case:  # a case about how nodes add up (groups, 缺项): the unit's total
+        assert unit.total == _exact(case["total"]), [(k, v.points) for k, v in unit.items.items()]
+    assert "expect" in case or "total" in case
+
+
+def _exact(value: object) -> object:
+    return parse_exact(value) if isinstance(value, str) else value  # "10/3"

@@ -236,7 +236,7 @@ def _score_all(scheme: Scheme, names: list[str], evidence: Evidence, problems: l
     """Every unit on one body of evidence: named values, then peers, then each unit's score."""
     values: dict[str, UnitValues] = {}
     if uses_values(scheme):
-        memo: dict[str, dict] = {}  # type: ignore[type-arg]
+        memo: dict[object, object] = {}
         values = {name: UnitValues(scheme, name, _values_of(evidence, name), memo) for name in names}
         everyone = list(values.values())
         by_category: dict[str | None, list[UnitValues]] = {}

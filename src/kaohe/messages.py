@@ -514,6 +514,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "value.float_noise": ("数值 {value} 的小数多于 {places} 位,像是公式的浮点误差;请在 Excel 中用 ROUND 取整后再提交", "{value} has more than {places} decimals, like a formula's float noise; ROUND it in Excel first"),
     "output.locked": ("无法写入: 文件可能正被 Excel/WPS 打开,请关闭后重试;原文件未改动", "cannot write: the file may be open in Excel or WPS; close it and try again (the existing file is unchanged)"),
     "yaml.bad_character": ("方案文件第 {offset} 个字符是不允许的字符 {code}", "character {offset} of the scheme is a character YAML does not allow ({code})"),
+    "score.approximate": ("≈ 表示除不尽的精确值四舍五入到 {places} 位小数显示;计分、名次按精确值,--format json 给出精确分数", "≈ marks an exact value with no finite decimal form, shown rounded to {places} places; scores and ranks use the exact value, --format json gives it as a fraction"),
     "score.more_units": ("……另有 {count} 个单位未显示;用 -o 写出完整结果", "… {count} more units not shown; write the full results with -o"),
     "cases.unknown_field": ("未知字段(可用: {fields})", "an unknown field (accepted: {fields})"),
 }

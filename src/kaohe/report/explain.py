@@ -13,7 +13,7 @@ from kaohe.numbers import exact_text, fmt
 from kaohe.outcomes import Outcome
 from kaohe.report.text import describe_rule, explanation, flag_marks, show_input, show_value
 from kaohe.scheme.models import Group, Item, Scheme, Section
-from kaohe.values import Computed
+from kaohe.values import Computed, display
 
 
 def explain_document(scheme: Scheme, result: UnitResult, outcome: Outcome | None, only: str | None) -> dict[str, Any]:
@@ -134,7 +134,8 @@ def computed_lines(value: Computed, depth: int = 0, seen: set[str] | None = None
     if value.name in seen or depth > 8:
         return []
     seen.add(value.name)
-    lines = [("  " * depth) + f"{_shown_name(value.name)}: {value.shown}"]
+    shown = value.shown or display(value.value, value.kind)
+    lines = [("  " * depth) + f"{_shown_name(value.name)}: {shown}"]
     for name, source in value.operands:
         if isinstance(source, Computed):
             lines += computed_lines(source, depth + 1, seen)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from kaohe import __version__
 from kaohe.i18n import t
-from kaohe.numbers import fmt
+from kaohe.numbers import Rational, fmt
 from kaohe.outcomes import Decision, Outcome
 from kaohe.report.atomic import atomic_path
 from kaohe.report.jsonout import num
@@ -55,6 +55,10 @@ def ranking_table(scheme: Scheme, decision: Decision) -> Table:
         table.add_column(str(head), justify="right" if i in (0, 2, 6, 7) else "left", overflow="fold")
     for line in data[1:TERMINAL_ROWS + 1]:
         table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
+    if any(isinstance(v, Rational) for line in data[1:TERMINAL_ROWS + 1] for v in line):
+        from kaohe.report.terminal import approximation_note
+
+        table.caption = "\n".join(filter(None, [table.caption, approximation_note()]))
     return table
 
 

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kaohe.i18n import t
-from kaohe.numbers import fmt
+from kaohe.numbers import Rational, display_places, fmt
 from kaohe.outcomes import RankedRow
 from kaohe.report.tables import ranking_rows
 from kaohe.report.text import describe_rule
@@ -25,14 +25,21 @@ TERMINAL_ROWS = 200
 
 def ranking_table(scheme: Scheme, rows: list[RankedRow]) -> Table:
     shown = rows[:TERMINAL_ROWS]
-    caption = t("score.more_units", count=len(rows) - len(shown)) if len(rows) > len(shown) else None
-    table = Table(title=t("score.title", title=scheme.title), show_lines=False, caption=caption)
     data = ranking_rows(scheme, shown)
+    notes = [t("score.more_units", count=len(rows) - len(shown))] if len(rows) > len(shown) else []
+    if any(isinstance(v, Rational) for line in data[1:] for v in line):
+        notes.append(approximation_note())
+    table = Table(title=t("score.title", title=scheme.title), show_lines=False, caption="\n".join(notes) or None)
     for i, head in enumerate(data[0]):
         table.add_column(str(head), justify="left" if i == 1 else "right", no_wrap=True)
     for line in data[1:]:
         table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
     return table
+
+
+def approximation_note() -> str:
+    """What ≈ means, under any table that shows a value with no finite decimal form."""
+    return t("score.approximate", places=display_places())
 
 
 def scheme_table(scheme: Scheme) -> Table:

@@ -88,7 +88,7 @@ def display(value: object, kind: str, labels: tuple[str, ...] | None = None) -> 
 class UnitValues:
     """One unit's named values, looked up (and computed) as they are asked for."""
 
-    def __init__(self, scheme: Scheme, unit: str, own: Mapping[str, Value], memo: dict[str, dict],  # type: ignore[type-arg]
+    def __init__(self, scheme: Scheme, unit: str, own: Mapping[str, Value], memo: dict[object, object],
                  group: Callable[[str], list[UnitValues]] | None = None):
         self.scheme = scheme
         self.catalogue: Catalogue = catalogue(scheme)
@@ -135,7 +135,9 @@ class UnitValues:
     def _input(self, entry: Entry) -> Source:
         decl = entry.decl
         assert isinstance(decl, InputDecl)
-        specs = declared_specs(decl, self.scheme.rates)
+        specs = self.memo.get(("@specs", decl.id))
+        if specs is None:
+            specs = self.memo[("@specs", decl.id)] = declared_specs(decl, self.scheme.rates)
         if decl.per_unit is not None:
             raw = decl.per_unit.get(self.unit, decl.default)
             if raw is None:
@@ -154,7 +156,7 @@ class UnitValues:
                             tuple((p.name if isinstance(p, Computed) else s.id, p) for p, s in zip(parts, specs, strict=True)),
                             "missing", missing)
         values = tuple(p.value for p in parts)
-        return Computed(entry.name, values, decl.type, display(values, decl.type, tuple(decl.each)),
+        return Computed(entry.name, values, decl.type, "",  # shown when asked: each element has its cell
                         tuple((s.id, p) for p, s in zip(parts, specs, strict=True)))
 
     def _evidence(self, name: str, input_id: str, default: object, spec, kind: str) -> Source:  # type: ignore[no-untyped-def]
@@ -276,7 +278,10 @@ class UnitValues:
         if tree is None:  # not parsed (validate reports why)
             return Computed(name, None, kind, "", status="missing", missing=(name,))
         among = decl.among if decl is not None else "all"
-        operands = [(n.name, self.get(n.name)) for n in _unique_names(tree, among)]
+        names = self.memo.get(("@names", name))
+        if names is None:
+            names = self.memo[("@names", name)] = [n.name for n in _unique_names(tree, among)]
+        operands = [(n, self.get(n)) for n in names]
         absent = [s for _, s in operands if isinstance(s, Computed) and s.value is None]
         if absent:
             missing = tuple(dict.fromkeys(m for s in absent for m in s.missing))
