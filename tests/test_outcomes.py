@@ -77,7 +77,10 @@ def test_a_vetoed_unit_inside_a_quota_passes_its_place_on() -> None:
     # are marked whatever their other awards.
     assert [u for u, a in awards.items() if "先进处室" in a] == ["处1", "处3", "处4", "处5", "处6"]
     assert [u for u, a in awards.items() if "表扬" in a] == ["处7", "处8", "处9", "处10", "处11"]
-    assert [u for u, a in awards.items() if "负责人不予评优" in a] == ["处11", "处12"]
+    # The last two are a penalty (处理), told apart from the awards.
+    penalties = {r.standing.unit: r.penalties for r in decision.rows}
+    assert [u for u, p in penalties.items() if "负责人不予评优" in p] == ["处11", "处12"]
+    assert not any("负责人不予评优" in a for a in awards.values())
     assert awards["处2"] == [] and [r.rank for r in decision.rows if r.standing.unit == "处2"] == [2]
     assert "处2 名次在 先进处室 范围内,但被否决或取消资格,名额顺延" in _notes(decision)
 
@@ -137,7 +140,9 @@ def test_rank_command_applies_the_bundled_outcome_rules(tmp_path: Path) -> None:
     assert [u for u, a in awards.items() if a == ["先进处室"]] == ["经济运行处", "信息化推进处", "综合处", "办公室",
                                                                   "组织人事处", "机关党委"]
     assert [u for u, a in awards.items() if a == ["表扬"]] == ["法规处", "节能与综合利用处"]
-    assert awards["监察室"] == awards["技术进步处"] == ["负责人原则上不予评优"]
+    penalties = {u["unit"]: u["penalties"] for u in doc["units"]}
+    assert awards["监察室"] == awards["技术进步处"] == []
+    assert penalties["监察室"] == penalties["技术进步处"] == ["负责人原则上不予评优"]
     assert any("组织人事处、机关党委 同为 97.9" in n for n in doc["notes"])
     assert doc["scheme"]["outcomes"]["awards"][0] == {"name": "先进处室", "first": 1, "last": 5}
 

@@ -187,6 +187,8 @@ class UnitResult:
     """With the scheme's `normalise_to`: the base points earned (实得分) before converting."""
     applicable: Exact | None = None
     """With the scheme's `normalise_to`: the base points that apply (应得分)."""
+    conditions: tuple[tuple[str, bool | None], ...] = ()
+    """Grade name → whether the unit meets the grade's `when` (None: a value it reads is missing)."""
 
     @property
     def barred(self) -> bool:
@@ -288,10 +290,15 @@ def _combine_unit(scheme: Scheme, per: list[tuple[str, UnitResult]]) -> UnitResu
     def union(get) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
         return tuple(dict.fromkeys(f for _, r in per for f in get(r)))
 
+    conditions = {}
+    for _, r in per:  # a grade's condition must hold in every period
+        for name, met in r.conditions:
+            conditions[name] = None if met is None or conditions.get(name, True) is None else (
+                met and conditions.get(name, True))
     return UnitResult(first.unit, criteria, nodes("items"), nodes("sections"), total(lambda r: r.base),
                       total(lambda r: r.bonus), combined, total(lambda r: r.deduction), first.category,
                       union(lambda r: r.vetoed), union(lambda r: r.falsified), union(lambda r: r.unmet), tuple(per),
-                      union(lambda r: r.undecided))
+                      union(lambda r: r.undecided), conditions=tuple(conditions.items()))
 
 
 @dataclass
@@ -528,10 +535,17 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence, values: UnitValues
     total = totals["base"] + totals["bonus"] - totals["deduction"]
     if stage == "total":
         total = round_half_up(total, places)
+    conditions = tuple((grade.name, _condition(values, f"grade:{grade.name}"))
+                       for grade in scheme.outcomes.grades if grade.when is not None and values is not None)
     return UnitResult(unit, tuple(criteria), NodeMap(item_index, tuple(items)), NodeMap(section_index, tuple(sections)),
                       totals["base"], totals["bonus"], total,
                       totals["deduction"], category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet),
-                      (), tuple(flags.undecided), tuple(flags.derived), earned, applicable)
+                      (), tuple(flags.undecided), tuple(flags.derived), earned, applicable, conditions)
+
+
+def _condition(values: UnitValues, key: str) -> bool | None:
+    value = values.get(key).value
+    return None if value is None else bool(value)
 
 
 def _aggregate(node_id: str, limits: _Limits, score: Exact, deduct: Exact, bonus: Exact, lost: Exact, rounded: bool,

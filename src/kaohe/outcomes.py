@@ -3,19 +3,22 @@
 Every close call is reported, never settled silently: a tie that straddles a quota, grade or
 award boundary takes in every tied unit and says so; a near tie (closer than the scheme's
 `near_tie`) is reported. Vetoed, falsified or ineligible units keep their score and rank but
-take no award, and no grade above the scheme's `barred_grade`; quotas pass to the next units.
+take no outcome their flags bar (all of them unless a flag names only some), and no grade above
+the scheme's `barred_grade`; quotas pass to the next units unless an award says otherwise.
+
+With `ranking.among: category` each category is ranked on its own: places, quotas, grades and
+awards are decided within it, and the place among all units is kept beside it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Literal, Sequence
 
 from kaohe.engine import Results, UnitResult
-from kaohe.numbers import ZERO, exact_arithmetic
+from kaohe.numbers import ZERO, Exact, exact_arithmetic, fmt
 from kaohe.rules.base import Step, step
-from kaohe.scheme.models import Grade, Scheme
+from kaohe.scheme.models import Award, Grade, Scheme
 
 
 def ranks(totals: Sequence[object], method: Literal["rank_eq", "dense"] = "rank_eq") -> list[int]:
@@ -40,12 +43,14 @@ class Standing:
     """What outcomes need of a unit's result (from the engine or from a results file)."""
 
     unit: str
-    total: Decimal
-    sections: dict[str, Decimal] = field(default_factory=dict)
+    total: Exact
+    sections: dict[str, Exact] = field(default_factory=dict)
     category: str | None = None
     vetoed: tuple[str, ...] = ()
     falsified: tuple[str, ...] = ()
     unmet: tuple[str, ...] = ()
+    conditions: dict[str, bool | None] = field(default_factory=dict)
+    """Grade name → whether the unit meets that grade's `when` (None: a value it reads is missing)."""
 
     @property
     def barred(self) -> bool:
@@ -54,21 +59,23 @@ class Standing:
 
 def standing(result: UnitResult) -> Standing:
     return Standing(result.unit, result.total, {k: v.points for k, v in result.sections.items()},
-                    result.category, result.vetoed, result.falsified, result.unmet)
+                    result.category, result.vetoed, result.falsified, result.unmet, dict(result.conditions))
 
 
 @dataclass(frozen=True, slots=True)
 class RankedRow:
     rank: int
     result: UnitResult
+    rank_in_category: int | None = None
+    """The place within the unit's category, where categories are ranked on their own."""
 
 
-def _key(scheme: Scheme, s: Standing) -> tuple[Decimal, ...]:
+def _key(scheme: Scheme, s: Standing) -> tuple[Exact, ...]:
     return (s.total, *(s.sections.get(sid, ZERO) for sid in scheme.ranking.tie_break))
 
 
 def rank_standings(scheme: Scheme, standings: Sequence[Standing]) -> list[tuple[int, Standing]]:
-    """Standings in ranking order with their ranks; ties keep the scheme's order of units."""
+    """Standings in ranking order with their ranks among all; ties keep the scheme's order of units."""
     keys = [_key(scheme, s) for s in standings]
     positions = ranks(keys, scheme.ranking.method)
     order = sorted(range(len(standings)), key=lambda i: tuple(-k for k in keys[i]))
@@ -79,8 +86,15 @@ def rank_standings(scheme: Scheme, standings: Sequence[Standing]) -> list[tuple[
 def rank_results(scheme: Scheme, results: Results) -> list[RankedRow]:
     """Units in ranking order with the scheme's rank convention and tie-breaks."""
     by_unit = {u.unit: u for u in results.units}
-    return [RankedRow(rank, by_unit[s.unit]) for rank, s in
-            rank_standings(scheme, [standing(u) for u in results.units])]
+    ranked = rank_standings(scheme, [standing(u) for u in results.units])
+    if scheme.ranking.among != "category":
+        return [RankedRow(rank, by_unit[s.unit]) for rank, s in ranked]
+    places: dict[str, int] = {}
+    for category in dict.fromkeys(s.category for _, s in ranked):
+        members = [s for _, s in ranked if s.category == category]
+        places.update(zip((s.unit for s in members),
+                          ranks([_key(scheme, s) for s in members], scheme.ranking.method), strict=True))
+    return [RankedRow(rank, by_unit[s.unit], places[s.unit]) for rank, s in ranked]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,23 +109,33 @@ class Previous:
 @dataclass
 class Outcome:
     rank: int
+    """The place among all units."""
     standing: Standing
     grade: str | None = None
     awards: list[str] = field(default_factory=list)
     previous: Previous | None = None
     notes: list[Step] = field(default_factory=list)
+    rank_in_category: int | None = None
+    """The place within the unit's category, where categories are ranked on their own."""
+    penalties: list[str] = field(default_factory=list)
+    """Marks for the last places (处理): 通报, 负责人不予评优."""
+
+    @property
+    def place(self) -> int:
+        """The place outcomes are decided on: within the category where it is ranked on its own."""
+        return self.rank_in_category if self.rank_in_category is not None else self.rank
 
     @property
     def change(self) -> int | None:
         """Places risen since the previous results (positive: up)."""
-        return None if self.previous is None else self.previous.rank - self.rank
+        return None if self.previous is None else self.previous.rank - self.place
 
 
 @dataclass
 class Decision:
     rows: list[Outcome]
     notes: list[Step] = field(default_factory=list)
-    """Close calls and displaced quotas, for the whole ranking."""
+    """Close calls, quotas worked out from a share and displaced places, for the whole ranking."""
 
 
 @exact_arithmetic
@@ -120,18 +144,35 @@ def decide(scheme: Scheme, standings: Sequence[Standing], previous: dict[str, Pr
     previous = previous or {}
     rows = [Outcome(rank, s, previous=previous.get(s.unit)) for rank, s in rank_standings(scheme, standings)]
     decision = Decision(rows)
-    _tie_notes(scheme, decision)
-    _grades(scheme, decision)
-    _awards(scheme, decision)
-    _most_improved(scheme, decision)
+    for group, members in _groups(scheme, rows):
+        if group is not None:
+            places = ranks([_key(scheme, r.standing) for r in members], scheme.ranking.method)
+            for row, place in zip(members, places, strict=True):
+                row.rank_in_category = place
+        _tie_notes(scheme, decision, members)
+        _grades(scheme, decision, members, group)
+        _awards(scheme, decision, members)
+        _most_improved(scheme, decision, members)
     return decision
 
 
-def _tie_notes(scheme: Scheme, decision: Decision) -> None:
+def _groups(scheme: Scheme, rows: list[Outcome]) -> list[tuple[str | None, list[Outcome]]]:
+    """The units ranked together: all of them, or each category's (in the scheme's order)."""
+    if scheme.ranking.among != "category":
+        return [(None, rows)]
+    order = [c.id for c in scheme.categories]
+    found: dict[str, list[Outcome]] = {}
+    for row in rows:
+        found.setdefault(row.standing.category or "", []).append(row)
+    names = [c for c in order if c in found] + [c for c in found if c not in order]
+    return [(name, found[name]) for name in names]
+
+
+def _tie_notes(scheme: Scheme, decision: Decision, rows: list[Outcome]) -> None:
     if not scheme.ranking.tie_break:
         return
-    for a, b in zip(decision.rows, decision.rows[1:], strict=False):
-        if a.standing.total == b.standing.total and a.rank != b.rank:
+    for a, b in zip(rows, rows[1:], strict=False):
+        if a.standing.total == b.standing.total and a.place != b.place:
             decision.notes.append(step("outcome.tie_broken", a=a.standing.unit, b=b.standing.unit,
                                        total=a.standing.total, by="、".join(scheme.ranking.tie_break)))
 
@@ -157,15 +198,35 @@ def _take(scheme: Scheme, decision: Decision, pool: list[Outcome], count: int, w
     return taken
 
 
-def _blocked(scheme: Scheme, row: Outcome, grade: Grade, index: int) -> bool:
+def bars(scheme: Scheme, s: Standing, outcome: str) -> list[str]:
+    """The flags (and 弄虚作假) that bar the unit from `outcome` (an award or grade name)."""
+    flags = {f.id: f for f in scheme.flags}
+    found = [flag for flag in (*s.vetoed, *s.unmet)  # a flag the scheme no longer names bars all
+             if flag not in flags or flags[flag].bars == "all" or outcome in flags[flag].bars]
+    return found + (["弄虚作假"] if s.falsified else [])
+
+
+def _blocked(scheme: Scheme, row: Outcome, grade: Grade, index: int) -> str | None:
+    """Why the unit cannot take `grade` (a note key), or None."""
     s = row.standing
     outcomes = scheme.outcomes
     names = [g.name for g in outcomes.grades]
     cap = names.index(outcomes.barred_grade) if outcomes.barred_grade in names else len(names)
-    if (s.vetoed or s.falsified) and index < cap:
-        return True
+    flags = {f.id: f for f in scheme.flags}
+    for flag in (*s.vetoed, *s.unmet):
+        named = flags[flag].bars if flag in flags else "all"
+        if (named == "all" and index < cap) or (named != "all" and grade.name in named):
+            return "outcome.grade_barred"
+    if s.falsified and index < cap:
+        return "outcome.grade_barred"
     required = grade.requires if grade.requires is not None else [f.id for f in scheme.flags if f.kind == "prerequisite"]
-    return any(flag in s.unmet for flag in required)
+    if any(flag in s.unmet for flag in required):
+        return "outcome.grade_barred"
+    if grade.when is not None:
+        met = s.conditions.get(grade.name)
+        if met is not True:
+            return "outcome.grade_condition" if met is False else "outcome.grade_condition_missing"
+    return None
 
 
 def _step_up_allows(scheme: Scheme, row: Outcome, index: int) -> bool:
@@ -177,9 +238,9 @@ def _step_up_allows(scheme: Scheme, row: Outcome, index: int) -> bool:
     return index >= best
 
 
-def _grades(scheme: Scheme, decision: Decision) -> None:
+def _grades(scheme: Scheme, decision: Decision, rows: list[Outcome], group: str | None) -> None:
     outcomes = scheme.outcomes
-    remaining = list(decision.rows)
+    remaining = list(rows)
     for index, grade in enumerate(outcomes.grades):
         pool = []
         for row in remaining:
@@ -190,15 +251,22 @@ def _grades(scheme: Scheme, decision: Decision) -> None:
                     decision.notes.append(step("outcome.near_line", unit=row.standing.unit, grade=grade.name,
                                                line=grade.min, total=row.standing.total))
                 continue
-            if _blocked(scheme, row, grade, index):
-                row.notes.append(step("outcome.grade_barred", grade=grade.name))
+            why = _blocked(scheme, row, grade, index)
+            if why is not None:
+                row.notes.append(step(why, grade=grade.name, when=grade.when or ""))
                 continue
             if not _step_up_allows(scheme, row, index):
                 row.notes.append(step("outcome.step_up", grade=grade.name,
                                       before=row.previous.grade if row.previous and row.previous.grade else "-"))
                 continue
             pool.append(row)
-        chosen = pool if grade.count is None else _take(scheme, decision, pool, grade.count, grade.name)
+        quota = grade.quota(group, len(rows))
+        if grade.share is not None:
+            key = {"floor": "outcome.share_quota_floor", "half_up": "outcome.share_quota_half_up",
+                   "ceil": "outcome.share_quota_ceil"}[grade.share_rounding or "floor"]
+            decision.notes.append(step(key, grade=grade.name, units=len(rows), share=f"{fmt(grade.share * 100)}%",
+                                       exact=grade.share * len(rows), count=quota, group=group or ""))
+        chosen = pool if quota is None else _take(scheme, decision, pool, quota, grade.name)
         if grade.min_count is not None and len(chosen) < grade.min_count:
             decision.notes.append(step("outcome.quota_short", grade=grade.name, count=len(chosen),
                                        wanted=grade.min_count))
@@ -210,32 +278,43 @@ def _grades(scheme: Scheme, decision: Decision) -> None:
             row.grade = outcomes.otherwise
 
 
-def _awards(scheme: Scheme, decision: Decision) -> None:
-    eligible = [r for r in decision.rows if not r.standing.barred]
-    cursor = 0
+def _awards(scheme: Scheme, decision: Decision, rows: list[Outcome]) -> None:
+    cursor: dict[bool, int] = {}
     for award in scheme.outcomes.awards:
         if award.bottom is not None:
-            pool = list(reversed(decision.rows))
-            chosen = _take(scheme, decision, pool, award.bottom, award.name)
+            chosen = _take(scheme, decision, list(reversed(rows)), award.bottom, award.name)
         else:
-            assert award.first is not None and award.last is not None
-            start = max(cursor, award.first - 1)
-            chosen = _take(scheme, decision, eligible[start:], award.last - start, award.name)
-            cursor = start + len(chosen)
-            for row in decision.rows:
-                if row.standing.barred and row.rank <= award.last and row.rank >= award.first:
-                    decision.notes.append(step("outcome.award_passed_on", unit=row.standing.unit, award=award.name))
+            chosen = _band(scheme, decision, rows, award, cursor)
         for row in chosen:
-            row.awards.append(award.name)
+            (row.penalties if award.is_penalty else row.awards).append(award.name)
 
 
-def _most_improved(scheme: Scheme, decision: Decision) -> None:
+def _band(scheme: Scheme, decision: Decision, rows: list[Outcome], award: Award,
+          cursor: dict[bool, int]) -> list[Outcome]:
+    """Places first..last among the units the award is open to: a barred unit's place passes on to
+    the next eligible unit (名额顺延), or with `pass_on: false` stays empty."""
+    assert award.first is not None and award.last is not None
+    for row in rows:
+        if award.first <= row.place <= award.last and bars(scheme, row.standing, award.name):
+            key = "outcome.award_passed_on" if award.pass_on else "outcome.award_not_passed_on"
+            decision.notes.append(step(key, unit=row.standing.unit, award=award.name))
+    if not award.pass_on:
+        return [r for r in rows if award.first <= r.place <= award.last and not bars(scheme, r.standing, award.name)]
+    eligible = [r for r in rows if not bars(scheme, r.standing, award.name)]
+    key = award.is_penalty
+    start = max(cursor.get(key, 0), award.first - 1)
+    chosen = _take(scheme, decision, eligible[start:], award.last - start, award.name)
+    cursor[key] = start + len(chosen)
+    return chosen
+
+
+def _most_improved(scheme: Scheme, decision: Decision, rows: list[Outcome]) -> None:
     for rule in scheme.outcomes.most_improved:
-        now = _places(scheme, decision, rule.section)
+        now = _places(scheme, rows, rule.section)
         pool = []
-        for row in decision.rows:
+        for row in rows:
             before = row.previous
-            if before is None or row.standing.barred or row.rank <= rule.outside_top:
+            if before is None or bars(scheme, row.standing, rule.name) or row.place <= rule.outside_top:
                 continue
             previous_place = before.rank if rule.section is None else before.section_ranks.get(rule.section)
             if previous_place is None:
@@ -256,9 +335,9 @@ def _most_improved(scheme: Scheme, decision: Decision) -> None:
             row.notes.append(step("outcome.rose", places=rise))
 
 
-def _places(scheme: Scheme, decision: Decision, section: str | None) -> dict[str, int]:
+def _places(scheme: Scheme, rows: list[Outcome], section: str | None) -> dict[str, int]:
     if section is None:
-        return {r.standing.unit: r.rank for r in decision.rows}
-    values = [r.standing.sections.get(section, ZERO) for r in decision.rows]
-    return {r.standing.unit: p for r, p in zip(decision.rows, ranks(values, scheme.ranking.method), strict=True)}
+        return {r.standing.unit: r.place for r in rows}
+    values = [r.standing.sections.get(section, ZERO) for r in rows]
+    return {r.standing.unit: p for r, p in zip(rows, ranks(values, scheme.ranking.method), strict=True)}
 

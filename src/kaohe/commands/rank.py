@@ -40,9 +40,13 @@ def standings_from(document: dict[str, Any], path: Path) -> list[Standing]:
                 unit.get("category") is None or isinstance(unit.get("category"), str)):
             problems.append(Problem(Location(str(path), sheet=where), t("results.bad_record")))
             continue
+        conditions = unit.get("conditions") or {}
+        if not isinstance(conditions, dict) or not all(v is None or isinstance(v, bool) for v in conditions.values()):
+            problems.append(Problem(Location(str(path), sheet=where, cell="conditions"), t("results.bad_record")))
+            continue
         if total is not None and None not in sections.values():
             out.append(Standing(unit["unit"], total, sections, unit.get("category"),  # type: ignore[arg-type]
-                                *(tuple(f) for f in flags)))
+                                *(tuple(f) for f in flags), {str(k): v for k, v in conditions.items()}))
     if problems:
         raise EvidenceError(problems)
     return out
@@ -119,7 +123,7 @@ def previous_from(loaded: LoadedScheme, path: Path) -> dict[str, Previous]:
             section_ranks.setdefault(s.unit, {})[sid] = place
     previous, problems = {}, []
     for i, (s, record) in enumerate(zip(standings, document["units"], strict=True)):
-        rank, grade = record.get("rank"), record.get("grade")
+        rank, grade = record.get("rank_in_category") or record.get("rank"), record.get("grade")
         if type(rank) is not int or rank < 1 or not (grade is None or isinstance(grade, str)):
             problems.append(Problem(Location(str(path), sheet=f"units[{i}]", cell="rank"),
                                     t("results.bad_number", value=repr(rank))))

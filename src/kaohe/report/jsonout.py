@@ -53,6 +53,7 @@ def _unit(row: RankedRow) -> dict[str, Any]:
     r = row.result
     return {
         "rank": row.rank,
+        "rank_in_category": row.rank_in_category,
         "unit": r.unit,
         "base": num(r.base),
         "bonus": num(r.bonus),
@@ -63,6 +64,7 @@ def _unit(row: RankedRow) -> dict[str, Any]:
         "falsified": list(r.falsified),
         "unmet": list(r.unmet),
         "barred": r.barred,
+        "conditions": dict(r.conditions),
         "periods": {name: num(p.total) for name, p in r.periods},
         "sections": {k: num(v.points) for k, v in r.sections.items()},
         "items": {k: num(v.points) for k, v in r.items.items()},

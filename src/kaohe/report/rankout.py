@@ -32,15 +32,30 @@ def _change(row: Outcome) -> str:
 
 
 def ranking_rows(scheme: Scheme, decision: Decision) -> list[list[object]]:
+    """名次, (类别, 类内名次), 单位, 总分, and the columns the scheme's outcome rules fill: 等次, 奖项,
+    处理 (penalties), 标记, 上次名次 and 名次变化 (with previous results), 说明."""
     unit = f"({scheme.unit})" if scheme.unit != "分" else ""
-    header: list[object] = [t("col.rank"), t("col.unit"), t("col.total") + unit, t("col.grade"), t("col.award"),
-                            t("col.flags"), t("col.previous_rank"), t("col.change"), t("col.outcome_notes")]
-    rows = [header]
-    for row in decision.rows:
-        notes = "; ".join(t(n.key, **n.params) for n in row.notes)
-        rows.append([row.rank, row.standing.unit, row.standing.total, row.grade or "", "、".join(row.awards),
-                     _marks(row), row.previous.rank if row.previous else "", _change(row), notes])
-    return rows
+    outcomes = scheme.outcomes
+    by_category = scheme.ranking.among == "category"
+    previous = any(r.previous is not None for r in decision.rows)
+    columns: list[tuple[str, object]] = [("col.rank", lambda r: r.rank)]
+    if by_category:
+        columns += [("col.category", lambda r: r.standing.category or ""),
+                    ("col.rank_in_category", lambda r: r.rank_in_category)]
+    columns += [("col.unit", lambda r: r.standing.unit), ("col.total", lambda r: r.standing.total)]
+    if outcomes.grades:
+        columns.append(("col.grade", lambda r: r.grade or ""))
+    if any(not a.is_penalty for a in outcomes.awards) or outcomes.most_improved:
+        columns.append(("col.award", lambda r: "、".join(r.awards)))
+    if any(a.is_penalty for a in outcomes.awards):
+        columns.append(("col.penalty", lambda r: "、".join(r.penalties)))
+    if scheme.flags:
+        columns.append(("col.flags", _marks))
+    if previous:
+        columns += [("col.previous_rank", lambda r: r.previous.rank if r.previous else ""), ("col.change", _change)]
+    columns.append(("col.outcome_notes", lambda r: "; ".join(t(n.key, **n.params) for n in r.notes)))
+    header: list[object] = [t(key) + (unit if key == "col.total" else "") for key, _ in columns]
+    return [header] + [[get(row) for _, get in columns] for row in decision.rows]  # type: ignore[operator]
 
 
 def ranking_table(scheme: Scheme, decision: Decision) -> Table:
@@ -51,8 +66,10 @@ def ranking_table(scheme: Scheme, decision: Decision) -> Table:
     hidden = len(data) - 1 - TERMINAL_ROWS
     table = Table(title=t("rank.title", title=scheme.title),
                   caption=t("score.more_units", count=hidden) if hidden > 0 else None)
-    for i, head in enumerate(data[0]):
-        table.add_column(str(head), justify="right" if i in (0, 2, 6, 7) else "left", overflow="fold")
+    numeric = {t("col.rank"), t("col.rank_in_category"), t("col.previous_rank"), t("col.change")}
+    for head in data[0]:
+        right = str(head) in numeric or str(head).startswith(t("col.total"))
+        table.add_column(str(head), justify="right" if right else "left", overflow="fold")
     for line in data[1:TERMINAL_ROWS + 1]:
         table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
     if any(isinstance(v, Rational) for line in data[1:TERMINAL_ROWS + 1] for v in line):
@@ -77,7 +94,8 @@ def ranking_document(loaded: LoadedScheme, files: list[tuple[str, str]], decisio
         "units": [
             {"rank": row.rank, "unit": row.standing.unit, "total": num(row.standing.total),
              "sections": {k: num(v) for k, v in row.standing.sections.items()},
-             "category": row.standing.category, "grade": row.grade, "awards": row.awards,
+             "category": row.standing.category, "rank_in_category": row.rank_in_category,
+             "grade": row.grade, "awards": row.awards, "penalties": row.penalties,
              "vetoed": list(row.standing.vetoed), "falsified": list(row.standing.falsified),
              "unmet": list(row.standing.unmet), "barred": row.standing.barred,
              "previous_rank": row.previous.rank if row.previous else None, "change": row.change,

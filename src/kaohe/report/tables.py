@@ -24,7 +24,9 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     money = scheme.unit != "分"
     unit = f"({scheme.unit})" if money else ""
     words = {k: t(f"col.{k}_money" if money else f"col.{k}") + unit for k in ("bonus", "deduction", "total")}
-    header: list[object] = [t("col.rank"), t("col.unit")] + ([t("col.category")] if scheme.categories else [])
+    by_category = scheme.ranking.among == "category"
+    header: list[object] = [t("col.rank")] + ([t("col.rank_in_category")] if by_category else []) + [t("col.unit")]
+    header += [t("col.category")] if scheme.categories else []
     header += [s.title for s in base] + ([t("col.base") + unit] if base else [])
     header += ([words["bonus"]] if has["bonus"] else []) + ([words["deduction"]] if has["deduction"] else [])
     header += [words["total"]]
@@ -33,7 +35,8 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     out = [header]
     for row in rows:
         r = row.result
-        line: list[object] = [row.rank, r.unit] + ([r.category or ""] if scheme.categories else [])
+        line: list[object] = [row.rank] + ([row.rank_in_category] if by_category else []) + [r.unit]
+        line += [r.category or ""] if scheme.categories else []
         line += [r.sections[s.id].points if s.id in r.sections else "" for s in base] + ([r.base] if base else [])
         line += ([r.bonus] if has["bonus"] else []) + ([r.deduction] if has["deduction"] else []) + [r.total]
         line += [r.sections[s.id].points if s.id in r.sections else "" for s in aside]

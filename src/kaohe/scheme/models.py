@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from kaohe.numbers import normalize_text
+from kaohe.numbers import ceil, floor, normalize_text
 from kaohe.rules import Rule
 from kaohe.rules.base import Bound, Dec, InputSpec, Text, ValueType
 from kaohe.rules.events import Condition
@@ -84,6 +84,9 @@ class Flag(Model):
     when: Text | None = None
     """A condition over named values that sets the flag ("未完成节能目标的,一票否决":
     `完成率 < 100%`); the evidence then does not give it. Veto and prerequisite only."""
+    bars: list[Name] | Literal["all"] = "all"
+    """What the flag bars: every award and every grade above `barred_grade` ("all"), or only the
+    outcomes named ("一票否决…当年不得评为先进": [先进处室]). Falsification always bars all."""
 
     @model_validator(mode="after")
     def _when_fits(self) -> Flag:
@@ -183,6 +186,9 @@ class Ranking(Model):
     """rank_eq: Excel RANK.EQ (1,1,3); dense: 中国式排名 (1,1,2)."""
     tie_break: list[Id] = Field(default_factory=list)
     """Section ids whose results decide between equal totals, in order; units still equal share a rank."""
+    among: Literal["all", "category"] = "all"
+    """all: one ranking; category: each category ranked on its own ("业务部门和综合部门分别排名"),
+    with its own grades, quotas and awards (the place among all units is still shown)."""
 
 
 class Grade(Model):
@@ -191,12 +197,42 @@ class Grade(Model):
     name: Name
     min: Dec | None = None
     """The total needed (≥), e.g. 省一级 90."""
-    count: Int | None = Field(default=None, ge=0)
-    """At most this many units (优秀2-3名: count 3, min_count 2)."""
+    count: Int | dict[Name, Int] | None = None
+    """At most this many units (优秀2-3名: count 3, min_count 2); per category where the
+    categories are ranked on their own ({业务部门: 2, 综合部门: 1})."""
+    share: Bound | None = Field(default=None, gt=0, le=1)
+    """At most this share of the units ranked together ("优秀等次不超过参评单位的20%")."""
+    share_rounding: Literal["floor", "half_up", "ceil"] | None = None
+    """How the share's count is rounded: floor (向下取整: "不超过"), half_up (四舍五入) or ceil; the
+    document's rule must be stated with a share."""
     min_count: Int | None = Field(default=None, ge=0)
     """The fewest the document names; recorded, and reported when fewer units qualify."""
     requires: list[Id] | None = None
     """Prerequisite flag ids that must be met; all the scheme's prerequisites when omitted."""
+    when: Text | None = None
+    """A condition over named values the unit must meet for this grade ("发生死亡事故的不得评为一级":
+    `死亡事故数 == 0`); a unit that does not takes the best grade below it that it reaches."""
+
+    @model_validator(mode="after")
+    def _quota(self) -> Grade:
+        if self.share is not None and self.count is not None:
+            raise ValueError("give count or share, not both")
+        if self.share is not None and self.share_rounding is None:
+            raise ValueError("a share needs share_rounding: floor, half_up or ceil (the document's rule)")
+        if isinstance(self.count, dict) and any(v < 0 for v in self.count.values()) or (
+                isinstance(self.count, int) and self.count < 0):
+            raise ValueError("a count is 0 or more")
+        return self
+
+    def quota(self, category: str | None, units: int) -> int | None:
+        """How many units at most may take this grade among `units` units of `category`."""
+        if self.share is not None:
+            exact = self.share * units
+            rounded = {"floor": floor(exact), "ceil": ceil(exact), "half_up": floor(exact + Decimal("0.5"))}
+            return rounded[self.share_rounding or "floor"]
+        if isinstance(self.count, dict):
+            return self.count.get(category or "", 0)
+        return self.count
 
 
 class Award(Model):
@@ -208,6 +244,15 @@ class Award(Model):
     """Places first..last among the units eligible for awards (quotas pass down past barred units)."""
     bottom: Int | None = Field(default=None, ge=1)
     """The last N places of the whole ranking (最后2名 负责人不予评优); barred units included."""
+    kind: Literal["award", "penalty"] | None = None
+    """award (奖项) or penalty (处理: 通报, 不予评优); by default a band of the last places is a
+    penalty and any other band an award."""
+    pass_on: bool = True
+    """名额顺延: a barred unit's place passes to the next eligible unit; false: it stays empty."""
+
+    @property
+    def is_penalty(self) -> bool:
+        return self.kind == "penalty" if self.kind is not None else self.bottom is not None
 
     @model_validator(mode="after")
     def _band(self) -> Award:

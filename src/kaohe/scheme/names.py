@@ -143,6 +143,7 @@ def uses_values(scheme: Scheme) -> bool:
     if known is None:
         known = scheme.__dict__["_uses_values"] = bool(
             scheme.inputs or scheme.values or scheme.checks or any(f.when for f in scheme.flags)
+            or any(g.when for g in scheme.outcomes.grades)
             or any(c.of is not None or c.rule.kind == "formula" for _, _, c in scheme.criteria()))
     return known
 
@@ -173,6 +174,9 @@ def _build(scheme: Scheme) -> Catalogue:
             _parse_into(cat, f"flag:{flag.id}", flag.when, ("flags", i, "when"))
     for i, check in enumerate(scheme.checks):
         _parse_into(cat, f"check:{i}", check.when, ("checks", i, "when"))
+    for i, grade in enumerate(scheme.outcomes.grades):
+        if grade.when is not None:
+            _parse_into(cat, f"grade:{grade.name}", grade.when, ("outcomes", "grades", i, "when"))
     for path, criterion in _criteria_with_paths(scheme):
         if criterion.rule.kind == "formula":
             key = f"rule:{criterion.id}"
@@ -251,7 +255,7 @@ def _order(cat: Catalogue, scheme: Scheme) -> None:
     """Depth-first order of the computed values and flag conditions; a circle is reported once."""
     keys = [v.id for v in scheme.values if cat.entries.get(v.id) and cat.entries[v.id].decl is v] + [
         f"flag:{f.id}" for f in scheme.flags if f.when is not None] + [
-        k for k in cat.paths if k.startswith(("rule:", "check:"))]
+        k for k in cat.paths if k.startswith(("rule:", "check:", "grade:"))]
     state: dict[str, int] = {}  # 1: in progress, 2: done
     reported = False
 
@@ -282,7 +286,7 @@ def _order(cat: Catalogue, scheme: Scheme) -> None:
 def _types(cat: Catalogue, scheme: Scheme) -> None:
     """Infer each value's kind in order; a declared `type` must agree with what is computed."""
     for key in cat.order:
-        if key.startswith(("flag:", "check:")):
+        if key.startswith(("flag:", "check:", "grade:")):
             tree = cat.trees.get(key)
             if tree is None:
                 continue

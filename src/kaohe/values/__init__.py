@@ -113,7 +113,7 @@ class UnitValues:
         return None if value is None else bool(value)
 
     def _look_up(self, name: str) -> Source:
-        if name.startswith(("flag:", "check:")):
+        if name.startswith(("flag:", "check:", "grade:")):
             return self._computed(name, self.catalogue.trees.get(name), None, "bool")
         if name.startswith("rule:"):
             return self._computed(name, self.catalogue.trees.get(name), None, "number")
