@@ -78,26 +78,51 @@ def test_every_problem_is_collected_with_its_place(tmp_path: Path) -> None:
         "单位,指标,值,备注",
         "溧阳市,1.1.1,3,",
         "溧阳县,1.1.1,3,",        # unknown unit
-        "溧阳市,9.9.9,1,",        # unknown id
+        "溧阳市,9.9.9,1,",        # unknown id, nothing near it
+        "溧阳市,1.1.l,1,",        # unknown id: a letter l for the digit 1
         "溧阳市,2.1.1,也许,",      # not yes/no
         "溧阳市,4.1.1,5,",        # judged above its 4 points
         "溧阳市,1.1.1,2,",        # the same unit and id twice
         "溧阳市,1.2.1,1.5,",      # a count with a fraction
     ]) + "\n")
     assert _problems(path) == [
-        f"{path}:3:1: 错误: 单位 \"溧阳县\" 不在方案列出的单位中(溧阳市、金坛区、武进区、新北区、天宁区、钟楼区、经开区)",
+        f"{path}:3:1: 错误: 单位 \"溧阳县\" 不在方案列出的单位中(最接近: 溧阳市)",
         f"{path}:4:3: 错误: 指标编号 \"9.9.9\" 不在本方案中",
-        f"{path}:5:3: 错误: 2.1.1 的值 '也许' 无效: 应为 是/否(也可填 √/×、Y/N、1/0)",
-        f"{path}:6:3: 错误: 4.1.1 的值 '5' 无效: 应在 0–4 分之间",
-        f"{path}:7:3: 错误: 溧阳市 的 1.1.1 重复填写,{path}:2:3 已有",
-        f"{path}:8:3: 错误: 1.2.1 的值 '1.5' 无效: 应为非负整数(次数、项数)",
+        f"{path}:5:3: 错误: 指标编号 \"1.1.l\" 不在本方案中(最接近: 1.1.1)",
+        f"{path}:6:3: 错误: 2.1.1 的值 '也许' 无效: 应为 是/否(也可填 √/×、Y/N、1/0)",
+        f"{path}:7:3: 错误: 4.1.1 的值 '5' 无效: 应在 0–4 分之间",
+        f"{path}:8:3: 错误: 溧阳市 的 1.1.1 重复填写,{path}:2:3 已有",
+        f"{path}:9:3: 错误: 1.2.1 的值 '1.5' 无效: 应为非负整数(次数、项数)",
     ]
 
 
 def test_unknown_wide_column_names_its_header_cell(tmp_path: Path) -> None:
-    path = _write(tmp_path, "e.csv", "单位,1.1.1,合计\n溧阳市,1,1\n")
+    path = _write(tmp_path, "e.csv", "单位,1.1.1,合计,1.1.11\n溧阳市,1,1,1\n")
     assert _problems(path) == [
-        f"{path}:1:3: 错误: 表头 \"合计\" 不是本方案的指标编号(应写作 1.1.1 或 \"1.1.1 标题\")"
+        f"{path}:1:3: 错误: 表头 \"合计\" 不是本方案的指标编号(应写作 1.1.1 或 \"1.1.1 标题\")",
+        f"{path}:1:4: 错误: 表头 \"1.1.11\" 不是本方案的指标编号(应写作 1.1.1 或 \"1.1.1 标题\")(最接近: 1.1.1)",
+    ]
+
+
+def test_a_unit_not_near_any_listed_one_is_told_the_listed_ones(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.csv", "单位,1.1.1\n张家港,1\n")
+    assert _problems(path) == [
+        f"{path}:2:1: 错误: 单位 \"张家港\" 不在方案列出的单位中(有: 溧阳市、金坛区、武进区、新北区、天宁区、钟楼区、经开区)"
+    ]
+
+
+def test_the_same_cause_in_many_cells_prints_once_with_a_count(tmp_path: Path) -> None:
+    # Ten rows for a unit the scheme does not list: one line, at the first row, with the count and
+    # eight of the other places then "…" (rows 3–10 shown, row 11 not).
+    from kaohe.errors import report_lines
+
+    rows = "".join(f"溧阳县,{i}\n" for i in range(10))
+    path = _write(tmp_path, "e.csv", "单位,1.1.1\n" + rows + "溧阳市,1\n")
+    problems = read_evidence([path], SCHEME).problems
+    assert len(problems) == 10
+    assert report_lines(problems) == [
+        f"{path}:2:1: 错误: 单位 \"溧阳县\" 不在方案列出的单位中(最接近: 溧阳市)"
+        "(同样的问题共 10 处,另见: 3:1、4:1、5:1、6:1、7:1、8:1、9:1、10:1…)"
     ]
 
 

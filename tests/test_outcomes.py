@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, SCHEMES
@@ -262,3 +263,124 @@ def test_changzhou_section_progress_award_against_last_year(tmp_path: Path) -> N
     assert awards["金坛区"] == ["单项进步奖(组织领导)"]
     assert awards["溧阳市"] == ["年度综合优胜奖"]
     assert sum(len(a) for a in awards.values()) == 2
+
+
+CATEGORIES = {"categories": [{"id": "业务部门"}, {"id": "综合部门"}]}
+
+
+def test_each_category_is_ranked_and_graded_on_its_own_with_a_share_quota() -> None:
+    # "业务部门和综合部门分别排名", "优秀等次不超过参评单位的20%" (向下取整): 业务部门 has 6 units →
+    # 6 × 20% = 1.2 → 1 优秀; 综合部门 has 4 → 0.8 → 0 优秀.
+    scheme = _scheme(**CATEGORIES, ranking={"among": "category"},
+                     outcomes={"grades": [{"name": "优秀", "share": "20%", "share_rounding": "floor"}],
+                               "otherwise": "合格"})
+    standings = [_s(f"业{i}", str(90 - i), category="业务部门") for i in range(6)] + [
+        _s(f"综{i}", str(95 - i), category="综合部门") for i in range(4)]
+    decision = decide(scheme, standings)
+    rows = {r.standing.unit: r for r in decision.rows}
+    # Overall: 综0 95, 综1 94, 综2 93, 综3 92, 业0 90 … so 业0 is 5th of all but 1st of 业务部门.
+    assert (rows["业0"].rank, rows["业0"].rank_in_category, rows["业0"].grade) == (5, 1, "优秀")
+    assert (rows["综0"].rank, rows["综0"].rank_in_category, rows["综0"].grade) == (1, 1, "合格")
+    assert [r.standing.unit for r in decision.rows if r.grade == "优秀"] == ["业0"]
+    assert "业务部门优秀: 6个单位 × 20% = 1.2,向下取整为 1名" in _notes(decision)
+    assert "综合部门优秀: 4个单位 × 20% = 0.8,向下取整为 0名" in _notes(decision)
+
+
+def test_a_share_rounded_half_up() -> None:
+    # 8 units × 20% = 1.6 → 四舍五入 2.
+    scheme = _scheme(outcomes={"grades": [{"name": "优秀", "share": "20%", "share_rounding": "half_up"}]})
+    decision = decide(scheme, [_s(f"u{i}", str(90 - i)) for i in range(8)])
+    assert [r.standing.unit for r in decision.rows if r.grade == "优秀"] == ["u0", "u1"]
+
+
+def test_a_veto_that_bars_only_one_award() -> None:
+    # 经信委: 一票否决 "当年不得评为先进": 先进处室 passes over 乙, but 乙 stays in 表扬's places (前3名 先进处室,
+    # 4-6名 表扬: 乙 is 2nd, barred from 先进 only, and 表扬 is given by place among the units it is open to).
+    scheme = _scheme(flags=[{"id": "否决", "kind": "veto", "text": "当年不得评为先进", "bars": ["先进处室"]}],
+                     outcomes={"awards": [{"name": "先进处室", "first": 1, "last": 3},
+                                          {"name": "表扬", "first": 4, "last": 6}]})
+    standings = [_s("甲", "99"), _s("乙", "98", vetoed=("否决",)), _s("丙", "97"), _s("丁", "96"), _s("戊", "95"),
+                 _s("己", "94"), _s("庚", "93")]
+    awards = {r.standing.unit: r.awards for r in decide(scheme, standings).rows}
+    # 先进处室: the eligible order without 乙 → 甲 丙 丁. 表扬: places 4–6 of the units it is open to (all,
+    # 乙 included) less those already given an award: 乙 (2nd) is not in 4–6 and 丁 (4th) took 先进处室,
+    # so the band's three places go to 戊 己 庚.
+    assert [u for u, a in awards.items() if "先进处室" in a] == ["甲", "丙", "丁"]
+    assert [u for u, a in awards.items() if "表扬" in a] == ["戊", "己", "庚"]
+
+
+def test_a_place_not_passed_on() -> None:
+    # "名额不顺延": 前3名 先进, 乙 (2nd) vetoed: only 甲 and 丙 take it; 丁 (4th) does not move up.
+    scheme = _scheme(outcomes={"awards": [{"name": "先进", "first": 1, "last": 3, "pass_on": False}]})
+    standings = [_s("甲", "99"), _s("乙", "98", vetoed=("否决",)), _s("丙", "97"), _s("丁", "96")]
+    decision = decide(scheme, standings)
+    assert [r.standing.unit for r in decision.rows if "先进" in r.awards] == ["甲", "丙"]
+    assert "乙 名次在 先进 范围内,但被否决或取消资格,名额不顺延" in _notes(decision)
+
+
+def test_a_grade_condition_on_a_value_lowers_the_grade() -> None:
+    # "安全绩效: 发生死亡事故的不得评为一级": 甲 (95) had one → not 一级; it reaches 二级 (≥ 80) → 二级.
+    scheme = _scheme(inputs=[{"id": "死亡事故数", "type": "count"}],
+                     outcomes={"grades": [{"name": "一级", "min": D(90), "when": "死亡事故数 == 0"},
+                                          {"name": "二级", "min": D(80)}]})
+    standings = [_s("甲", "95", conditions={"一级": False}), _s("乙", "92", conditions={"一级": True})]
+    decision = decide(scheme, standings)
+    grades = {r.standing.unit: r.grade for r in decision.rows}
+    assert grades == {"甲": "二级", "乙": "一级"}
+    notes = {r.standing.unit: [n.key for n in r.notes] for r in decision.rows}
+    assert notes["甲"] == ["outcome.grade_condition"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"ranking": {"tie_break": ["9"]}}, "部分 9 不存在(有: 1)"),
+    ({"ranking": {"tie_break": ["1b"]}}, "部分 1b 不存在(有: 1;最接近: 1)"),
+    ({"outcomes": {"most_improved": [{"name": "进步", "count": 1, "section": "2"}]}}, "部分 2 不存在"),
+    ({"outcomes": {"grades": [{"name": "优秀", "min": D(90)}], "barred_grade": "良好"}}, "等次 良好 未声明(有: 优秀)"),
+    ({"outcomes": {"grades": [{"name": "合格", "min": D(60)}, {"name": "优秀", "min": D(90)}]}},
+     "等次应从高到低列出: 优秀 的分数线 90 高于上一等次的 60"),
+    ({"units": [{"name": "甲"}, {"name": "乙"}], "outcomes": {"grades": [{"name": "优秀", "count": 3}]}},
+     "优秀 名额 3 多于可参评的 2 个单位"),
+    ({"flags": [{"id": "否", "kind": "veto", "text": "t", "bars": ["先进"]}]}, "先进 不是本方案的等次或奖项"),
+])
+def test_validate_refuses_outcome_rules_that_would_be_wrong_later(tmp_path: Path, change: dict, message: str) -> None:
+    import yaml
+
+    from kaohe.scheme.checks import check_scheme
+    from kaohe.scheme.load import load_scheme
+
+    data = {**json.loads(json.dumps(BASE, default=int)), **json.loads(json.dumps(change, default=int))}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    found = [str(p) for p in check_scheme(load_scheme(path))]
+    assert any(message in f and f.startswith(f"{path}:") for f in found), found
+
+
+def test_a_bonus_criterion_may_not_escape_a_capped_bonus_section(tmp_path: Path) -> None:
+    from kaohe.scheme.checks import check_scheme
+    from kaohe.scheme.load import load_scheme
+
+    text = (SCHEMES / "changzhou-2018.yaml").read_text(encoding="utf-8")
+    marker = "          - id: 7.1.2\n"
+    assert marker in text
+    path = tmp_path / "s.yaml"
+    path.write_text(text.replace(marker, marker + "            effect: bonus\n", 1), encoding="utf-8")
+    found = [str(p) for p in check_scheme(load_scheme(path))]
+    assert any("7.1.2 是加分(effect: bonus),在有上限(20)的加分部分 7 中会绕过上限" in f for f in found), found
+
+
+def test_evidence_for_another_category_is_refused_with_the_cell(tmp_path: Path) -> None:
+    # 经信委: 7.1 民主测评 has a 业务部门 item (7.1.1, 10分) and a 综合部门 one (7.1b.1, 20分); 办公室 is a
+    # 综合部门, so a rating typed against 7.1.1 in its row would score nothing: it is refused with its cell.
+    from kaohe.evidence import input_index, read_evidence
+    from kaohe.scheme.load import load_scheme
+
+    scheme = load_scheme(SCHEMES / "changzhou-eic-2016.yaml").scheme
+    assert next(u.category for u in scheme.units if u.name == "办公室") == "综合部门"
+    index = input_index(scheme)
+    target = index["7.1.1"]
+    assert target.categories == ("业务部门",) and index["7.1b.1"].categories == ("综合部门",)
+    evidence = tmp_path / "e.csv"
+    evidence.write_text("单位,指标,值\n办公室,7.1b.1,90\n办公室,7.1.1,90\n", encoding="utf-8")
+    found = [str(p) for p in read_evidence([evidence], scheme).problems]
+    assert found == [f"{evidence}:3:3: 错误: 办公室 属于 综合部门,7.1.1 不适用于该类别(只适用于: 业务部门),"
+                     "未计分;请删去或改正"]

@@ -54,7 +54,9 @@ def test_filled_template_scores_the_hand_worked_totals(scheme_path: Path, tmp_pa
                 if name in event_columns and name not in ("单位", "指标", "备注") and value:
                     events.cell(row=line, column=event_columns[name]).value = value
         else:
-            wide.cell(row=unit_rows[row["单位"]], column=columns[spec.id]).value = row["值"]
+            cell = wide.cell(row=unit_rows[row["单位"]], column=columns[spec.id])
+            assert cell.protection.locked is False, f"{row['单位']} {spec.id}: the form closed a cell the example fills"
+            cell.value = row["值"]
     filled = tmp_path / "filled.xlsx"
     book.save(filled)
     case = tmp_path / "case.yaml"
@@ -63,3 +65,28 @@ def test_filled_template_scores_the_hand_worked_totals(scheme_path: Path, tmp_pa
     reports = run_case_file(loaded, case)
     assert [str(p) for r in reports for p in r.problems] == []
     assert [str(m) for r in reports for m in r.mismatches] == []
+
+
+def test_a_cell_for_another_units_task_is_closed_and_refused(tmp_path: Path) -> None:
+    # 绍兴: 1.办公室.1.1 is on 办公室's own task list (责任清单), not on 机关党委's. The form greys and
+    # locks 机关党委's cell for it; a figure typed there anyway is refused, naming its cell.
+    loaded = load_scheme(SCHEMES / "shaoxing-2022.yaml")
+    template = tmp_path / "template.xlsx"
+    write_template(loaded.scheme, template)
+    book = load_workbook(template)
+    wide = book["证据"]
+    columns = {str(c.value).split(" ")[0]: c.column for c in wide[1] if c.value}
+    rows = {wide.cell(row=r, column=1).value: r for r in range(3, wide.max_row + 1)}
+    own = wide.cell(row=rows["办公室"], column=columns["1.办公室.1.1"])
+    other = wide.cell(row=rows["机关党委(机关纪委)"], column=columns["1.办公室.1.1"])
+    assert own.protection.locked is False and own.fill.fgColor.rgb != "00D9D9D9"
+    assert other.protection.locked is True and other.fill.fgColor.rgb == "00D9D9D9"
+    assert wide.protection.sheet is True
+    other.value = "是"
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    from kaohe.evidence import read_evidence
+
+    problems = [str(p) for p in read_evidence([filled], loaded.scheme).problems]
+    assert problems == [f"{filled}!证据!{other.coordinate}: 错误: 1.办公室.1.1 是 办公室 的责任清单项目,"
+                        "不属于 机关党委(机关纪委),未计分;请删去或改正"]

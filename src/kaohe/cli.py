@@ -122,7 +122,7 @@ def build_app() -> typer.Typer:
         schemes: List[Path] = typer.Argument(..., help=t("cli.arg.schemes"), show_default=False),
         strict: bool = typer.Option(False, "--strict", help=t("cli.opt.strict_validate")),
     ) -> None:
-        from kaohe.errors import SchemeError, Severity
+        from kaohe.errors import SchemeError, Severity, report_lines
         from kaohe.scheme.checks import check_scheme
         from kaohe.scheme.load import load_scheme
 
@@ -132,14 +132,14 @@ def build_app() -> typer.Typer:
             try:
                 loaded = load_scheme(path)
             except SchemeError as e:
-                for problem in e.problems:
-                    _err(str(problem))
+                for line in report_lines(e.problems):
+                    _err(line)
                 _err(t("validate.invalid", path=path, count=len(e.problems)))
                 failed = True
                 continue
             found = check_scheme(loaded)
-            for problem in found:
-                _err(str(problem))
+            for line in report_lines(found):
+                _err(line)
             errors = sum(p.severity is Severity.ERROR for p in found)
             if errors:
                 _err(t("validate.invalid", path=path, count=errors))
@@ -312,8 +312,10 @@ def _load_checked(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _report_and_exit(problems) -> None:  # type: ignore[no-untyped-def]
-    for problem in problems:
-        _err(str(problem))
+    from kaohe.errors import report_lines
+
+    for line in report_lines(problems):
+        _err(line)
     raise typer.Exit(EXIT_INVALID)
 
 

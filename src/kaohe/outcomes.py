@@ -279,20 +279,24 @@ def _grades(scheme: Scheme, decision: Decision, rows: list[Outcome], group: str 
 
 
 def _awards(scheme: Scheme, decision: Decision, rows: list[Outcome]) -> None:
-    cursor: dict[bool, int] = {}
+    given: dict[bool, set[str]] = {False: set(), True: set()}
     for award in scheme.outcomes.awards:
         if award.bottom is not None:
             chosen = _take(scheme, decision, list(reversed(rows)), award.bottom, award.name)
         else:
-            chosen = _band(scheme, decision, rows, award, cursor)
+            chosen = _band(scheme, decision, rows, award, given[award.is_penalty])
         for row in chosen:
             (row.penalties if award.is_penalty else row.awards).append(award.name)
+            given[award.is_penalty].add(row.standing.unit)
 
 
 def _band(scheme: Scheme, decision: Decision, rows: list[Outcome], award: Award,
-          cursor: dict[bool, int]) -> list[Outcome]:
+          given: set[str]) -> list[Outcome]:
     """Places first..last among the units the award is open to: a barred unit's place passes on to
-    the next eligible unit (名额顺延), or with `pass_on: false` stays empty."""
+    the next eligible unit (名额顺延), or with `pass_on: false` stays empty. A unit already given an
+    award of the same kind (an earlier band's place passed on to it, or a tie widened it) is not
+    counted again, and the band keeps the places left after those units: 前3名/4-6名 names six units
+    in all, fewer only where the award's own boundary tie widens it."""
     assert award.first is not None and award.last is not None
     for row in rows:
         if award.first <= row.place <= award.last and bars(scheme, row.standing, award.name):
@@ -300,12 +304,9 @@ def _band(scheme: Scheme, decision: Decision, rows: list[Outcome], award: Award,
             decision.notes.append(step(key, unit=row.standing.unit, award=award.name))
     if not award.pass_on:
         return [r for r in rows if award.first <= r.place <= award.last and not bars(scheme, r.standing, award.name)]
-    eligible = [r for r in rows if not bars(scheme, r.standing, award.name)]
-    key = award.is_penalty
-    start = max(cursor.get(key, 0), award.first - 1)
-    chosen = _take(scheme, decision, eligible[start:], award.last - start, award.name)
-    cursor[key] = start + len(chosen)
-    return chosen
+    eligible = [r for r in rows if r.place >= award.first and r.standing.unit not in given
+                and not bars(scheme, r.standing, award.name)]
+    return _take(scheme, decision, eligible, award.last - max(award.first - 1, len(given)), award.name)
 
 
 def _most_improved(scheme: Scheme, decision: Decision, rows: list[Outcome]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from kaohe.engine import Results, score
-from kaohe.errors import KaoheError, Severity
+from kaohe.errors import KaoheError, Severity, report_lines
 from kaohe.evidence import Evidence, read_evidence
 from kaohe.i18n import t
 from kaohe.scheme.models import Scheme
@@ -16,8 +16,8 @@ from kaohe.scheme.models import Scheme
 def read_checked(paths: list[str], scheme: Scheme, err: Callable[[str], None]) -> Evidence | None:
     """Read evidence and print its problems; None when any is an error (nothing to score)."""
     evidence = read_evidence(paths, scheme)
-    for problem in evidence.problems:
-        err(str(problem))
+    for line in report_lines(evidence.problems):
+        err(line)
     if evidence.errors:
         err(t("score.failed", count=len(evidence.errors)))
         return None
@@ -29,8 +29,8 @@ def scored(scheme: Scheme, evidence: Evidence, err: Callable[[str], None]) -> Re
     (a division by zero the scheme gives no outcome for)."""
     results = score(scheme, evidence)
     errors = [p for p in results.problems if p.severity is Severity.ERROR]
-    for problem in results.problems:
-        err(str(problem))
+    for line in report_lines(results.problems):
+        err(line)
     if errors:
         err(t("score.failed", count=len(errors)))
         return None
@@ -42,8 +42,8 @@ def write_reported(write: Callable[[], None], output: Path, err: Callable[[str],
     try:
         write()
     except KaoheError as e:
-        for problem in e.problems:
-            err(str(problem))
+        for line in report_lines(e.problems):
+            err(line)
         return 1
     err(t("score.written", path=output))
     return 0

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from kaohe.commands.common import write_reported
 from kaohe.engine import combine_periods, score
-from kaohe.errors import EvidenceError, KaoheError, Location, Problem
+from kaohe.errors import EvidenceError, KaoheError, Location, Problem, report_lines
 from kaohe.evidence import read_evidence
 from kaohe.evidence.results import load_results
 from kaohe.i18n import t
@@ -146,8 +146,8 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
         standings, files = gather(loaded, paths, force)
         before = previous_from(loaded, previous) if previous is not None else None
     except KaoheError as e:
-        for problem in e.problems:
-            err(str(problem))
+        for line in report_lines(e.problems):
+            err(line)
         return 1
     decision = decide(loaded.scheme, standings, before)
     from kaohe.report.rankout import ranking_document, ranking_table, write_ranking

@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 from kaohe.changes import Change, compare
 from kaohe.commands.common import write_reported
 from kaohe.engine import Results, score
-from kaohe.errors import Location, Problem, Severity
+from kaohe.errors import Location, Problem, Severity, report_lines
 from kaohe.evidence import Evidence, ValueTable, read_evidence
 from kaohe.i18n import t
 from kaohe.outcomes import RankedRow, rank_results
@@ -29,8 +29,8 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     if strict:
         problems += _missing_as_errors(results, loaded)
     errors = [p for p in problems if p.severity is Severity.ERROR]
-    for problem in problems:
-        err(str(problem))
+    for line in report_lines(problems):
+        err(line)
     if errors:
         err(t("score.failed", count=len(errors)))
         return 1

@@ -95,15 +95,12 @@ def _inline(loaded: LoadedScheme, rows: list[dict[str, Any]], positions: Positio
             at: tuple[str | int, ...]) -> Evidence:
     evidence = Evidence()
     index = input_index(loaded.scheme)
-    known = dict.fromkeys(loaded.scheme.unit_names())
+    known = {u.name: u.category for u in loaded.scheme.units}
     for i, row in enumerate(rows):
         where = positions.at(at + (i,))
         unit, input_id = str(row.get("单位", "")), str(row.get("指标", ""))
         attributes = {k: str(v) for k, v in row.items() if k not in ("单位", "指标", "值", "备注")}
         entry = Entry.at(unit, where, input_id, row.get("值"), str(row.get("备注") or ""), attributes)
-        if input_id not in index:
-            evidence.problems.append(Problem(where, t("evidence.unknown_id", id=input_id)))
-            continue
         accept_entry(evidence, entry, index, known)
     return evidence
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, MutableMapping, NamedTuple
 
 from kaohe.bulk import collector_paused
-from kaohe.errors import EvidenceError, Location, Problem, Severity
+from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
 from kaohe.evidence.layout import Accept, Entry, entries_from_table
 from kaohe.evidence.tables import Fixed, Locator
 from kaohe.i18n import t
@@ -132,16 +132,21 @@ def input_index(scheme: Scheme) -> dict[str, InputSpec]:
             continue
         kind = ValueType.ITEMS if flag.kind == "falsification" else ValueType.BOOL
         index[flag.id] = InputSpec(flag.id, kind, choices=item_ids if kind is ValueType.ITEMS else ())
+    owners = {id(item): unit for section in scheme.sections for unit, items in (section.tasks or {}).items()
+              for item in items}
     for section in scheme.sections:
         for item in section.all_items():
             specs = []
             for c in item.all_criteria():
                 bound = c.bindings()
+                where = _applies_to(section.categories, item.categories, c.categories)
+                unit = owners.get(id(item))
                 for spec in scheme.specs(c):
                     if spec.id in bound:
                         index.setdefault(spec.id, computed(spec.id, bound[spec.id]))
                     else:
-                        specs.append(spec)
+                        specs.append(replace(spec, categories=where, units=(unit,) if unit is not None else None)
+                                     if where is not None or unit is not None else spec)
             for spec in specs:
                 index[spec.id] = spec
             if len(specs) == 1:
@@ -157,6 +162,15 @@ def input_index(scheme: Scheme) -> dict[str, InputSpec]:
     return index
 
 
+def _applies_to(*levels: list[str] | None) -> tuple[str, ...] | None:
+    """The categories a criterion exists for: those every level of it (section, item, criterion) names."""
+    found: set[str] | None = None
+    for named in levels:
+        if named is not None:
+            found = set(named) if found is None else found & set(named)
+    return None if found is None else tuple(sorted(found))
+
+
 @exact_arithmetic
 def read_evidence(paths: list[str | Path], scheme: Scheme,
                   on_file: Callable[[str], None] | None = None) -> Evidence:
@@ -166,7 +180,7 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
     """
     evidence = Evidence()
     index = input_index(scheme)
-    known_units = dict.fromkeys(scheme.unit_names())  # ordered, with fast membership
+    known_units = {u.name: u.category for u in scheme.units}  # ordered, with fast membership
     cache = _ParseCache()
 
     def accept_by_period(entry: Entry) -> None:
@@ -300,6 +314,19 @@ class _ParseCache:
 
     def __init__(self) -> None:
         self.by_input: dict[tuple[str, type], dict[object, tuple[object, object]]] = {}
+        self._units: Nearest | None = None
+        self._ids: Nearest | None = None
+
+    def units(self, known: dict[str, str | None]) -> Nearest:
+        """The hint for a unit name not in the scheme (made at the first such name)."""
+        if self._units is None:
+            self._units = Nearest(list(known), listing=True)
+        return self._units
+
+    def ids(self, index: dict[str, InputSpec]) -> Nearest:
+        if self._ids is None:
+            self._ids = Nearest(list(index))
+        return self._ids
 
     def parse(self, spec: InputSpec, raw: object) -> tuple[object, object]:
         """(typed value, raw as kept); raises BadValue."""
@@ -318,18 +345,30 @@ class _ParseCache:
         return value, raw
 
 
-def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, None],
+def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], known: dict[str, str | None],
                  cache: _ParseCache | None = None) -> None:
     """Check one (unit, id, value) entry and add it to `evidence`, or record why not."""
     if known and entry.unit not in known:
+        near = cache.units(known) if cache is not None else Nearest(list(known), listing=True)
         evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
-                                                                  units="、".join(known))))
+                                                                  hint=near.hint(entry.unit))))
         return
     if entry.input_id not in index:
-        evidence.problems.append(Problem(entry.location, t("evidence.unknown_id", id=entry.input_id)))
+        near = cache.ids(index) if cache is not None else Nearest(list(index))
+        evidence.problems.append(Problem(entry.location, t("evidence.unknown_id", id=entry.input_id,
+                                                             hint=near.hint(entry.input_id))))
         return
     evidence.units.setdefault(entry.unit)
     spec = index[entry.input_id]
+    if spec.categories is not None and known and known.get(entry.unit) not in spec.categories:
+        evidence.problems.append(Problem(entry.location, t("evidence.not_for_category", unit=entry.unit,
+                                                             category=known.get(entry.unit) or "-", id=entry.input_id,
+                                                             categories="、".join(spec.categories))))
+        return
+    if spec.units is not None and entry.unit not in spec.units:
+        evidence.problems.append(Problem(entry.location, t("evidence.not_for_unit", unit=entry.unit,
+                                                             id=entry.input_id, units="、".join(spec.units))))
+        return
     if spec.type is ValueType.COMPUTED:
         key = "evidence.computed_id_give" if spec.choices else "evidence.computed_id"
         evidence.problems.append(Problem(entry.location, t(key, id=entry.input_id, inputs="、".join(spec.choices)),

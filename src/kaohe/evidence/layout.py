@@ -10,7 +10,7 @@ import re
 from itertools import chain, islice
 from typing import Callable, Iterable, NamedTuple
 
-from kaohe.errors import Location, Problem, Severity
+from kaohe.errors import Location, Nearest, Problem, Severity
 from kaohe.evidence.tables import Fixed, Locator, RawTable, is_blank
 from kaohe.i18n import t
 from kaohe.numbers import normalize_text
@@ -222,6 +222,7 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
     columns: dict[int, str] = {}
     note_col = None
     period_col = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
+    near: Nearest | None = None
     for col, cell in enumerate(header):
         if col in (unit_col, period_col) or keys[col] in IGNORED_HEADERS:
             continue
@@ -236,7 +237,9 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
         if token in index:
             columns[col] = token
         else:
-            problems.append(Problem(table.locate(header_row, col), t("evidence.unknown_column", header=str(cell))))
+            near = near or Nearest(list(index))
+            problems.append(Problem(table.locate(header_row, col), t("evidence.unknown_column", header=str(cell),
+                                                                     hint=near.hint(token))))
     if not columns and not problems:
         problems.append(Problem(table.locate(header_row, unit_col), t("evidence.no_id_columns")))
     seen: dict[str, int] = {}

@@ -146,6 +146,7 @@ def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec]
         sheet.add_data_validation(validation)
         letter = get_column_letter(col)
         validation.add(f"{letter}3:{letter}{last + 200}")
+    _close_not_applicable(scheme, sheet, rows, specs)
     if events:
         event_sheet = workbook.create_sheet(t("sheet.events"))
         for r, row in enumerate(events, start=1):
@@ -162,6 +163,28 @@ def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec]
     notes.column_dimensions["A"].width = 100
     with atomic_path(target) as tmp:
         workbook.save(tmp)
+
+
+def _close_not_applicable(scheme: Scheme, sheet, rows: list[list[object]],  # type: ignore[no-untyped-def]
+                          specs: list[InputSpec]) -> None:
+    """A unit's cell for an input of another category (or of another unit's task list) is grey and
+    locked: the evidence reader refuses a figure there, so the form does not invite one."""
+    from openpyxl.styles import PatternFill, Protection
+
+    index = input_index(scheme)
+    category = {u.name: u.category for u in scheme.units}
+    closed, locked = PatternFill("solid", fgColor="D9D9D9"), Protection(locked=True)
+    first_col = len(rows[0]) - len(specs) + 1
+    for r, row in enumerate(rows[2:], start=3):
+        unit = str(row[0])
+        if unit not in category:
+            continue
+        for c, spec in enumerate(specs, start=first_col):
+            found = index.get(spec.id, spec)
+            if ((found.categories is not None and category[unit] not in found.categories)
+                    or (found.units is not None and unit not in found.units)):
+                cell = sheet.cell(row=r, column=c)
+                cell.fill, cell.protection = closed, locked
 
 
 def _protect(sheet, first_row: int, last_row: int, first_col: int, last_col: int) -> None:  # type: ignore[no-untyped-def]

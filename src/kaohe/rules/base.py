@@ -105,6 +105,10 @@ class InputSpec:
     """NUMBER and RATE: a value below zero is accepted (energy use that rose)."""
     bare: str | None = None
     """RATE: how a bare number is read where both readings fit (the scheme's `rates`)."""
+    categories: tuple[str, ...] | None = None
+    """The unit categories the input exists for (None: all of them)."""
+    units: tuple[str, ...] | None = None
+    """The units whose own task list holds the input (None: every unit)."""
 
 
 class _NotApplicable:

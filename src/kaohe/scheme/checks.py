@@ -28,6 +28,8 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
         severity = Severity.ERROR if finding.severity == "error" else Severity.WARNING
         found.append(Problem(loaded.at_offset(finding.path, finding.offset), t(finding.key, **finding.params), severity))
     _values(loaded, report)
+    _outcomes(loaded, report)
+    _bonus_caps(loaded, report)
     _unique_ids(loaded, report)
     _unique_units(loaded, report)
     _categories(loaded, report)
@@ -74,6 +76,93 @@ def _values(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untyped-de
     if scheme.normalise_to is not None:
         if scheme.full_score is None or any(s.weight is not None for s in scheme.sections):
             report(("normalise_to",), Severity.ERROR, "check.normalise_needs", )
+
+
+def _outcomes(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untyped-def]
+    """Outcome rules that would pass silently and be wrong later: names that do not exist, grades
+    out of order, quotas no group of units could fill."""
+    scheme = loaded.scheme
+    sections = [s.id for s in scheme.sections]
+    outcomes = scheme.outcomes
+    for i, sid in enumerate(scheme.ranking.tie_break):
+        if sid not in sections:
+            _unknown_section(report, ("ranking", "tie_break", i), sid, sections)
+    for i, rule in enumerate(outcomes.most_improved):
+        if rule.section is not None and rule.section not in sections:
+            _unknown_section(report, ("outcomes", "most_improved", i, "section"), rule.section, sections)
+    grades = [g.name for g in outcomes.grades]
+    names = grades + ([outcomes.otherwise] if outcomes.otherwise else [])
+    if outcomes.barred_grade is not None and outcomes.barred_grade not in names:
+        report(("outcomes", "barred_grade"), Severity.ERROR, "check.unknown_grade", name=outcomes.barred_grade,
+               names="、".join(names) or "-")
+    lines = [(i, g.min) for i, g in enumerate(outcomes.grades) if g.min is not None]
+    for (_, higher), (i, lower) in zip(lines, lines[1:], strict=False):
+        if lower > higher:
+            report(("outcomes", "grades", i, "min"), Severity.ERROR, "check.grades_order",
+                   name=outcomes.grades[i].name, line=fmt(lower), above=fmt(higher))
+    if scheme.ranking.among == "category" and not scheme.categories:
+        report(("ranking", "among"), Severity.ERROR, "check.among_no_categories")
+    groups = _outcome_groups(scheme)
+    for i, grade in enumerate(outcomes.grades):
+        if isinstance(grade.count, dict):
+            for category in grade.count:
+                if category not in groups:
+                    report(("outcomes", "grades", i, "count", category), Severity.ERROR,
+                           "check.undeclared_category", category=category, categories="、".join(groups))
+        for group, size in groups.items():
+            quota = grade.quota(group, size) if grade.share is None else None
+            if quota is not None and size and quota > size:
+                report(("outcomes", "grades", i, "count"), Severity.ERROR, "check.quota_too_large",
+                       name=grade.name, count=quota, units=size, group=group or "")
+    outcome_names = set(names) | {a.name for a in outcomes.awards} | {m.name for m in outcomes.most_improved}
+    for fi, flag in enumerate(scheme.flags):
+        if flag.bars != "all":
+            for bi, name in enumerate(flag.bars):
+                if name not in outcome_names:
+                    report(("flags", fi, "bars", bi), Severity.ERROR, "check.unknown_outcome", name=name,
+                           names="、".join(sorted(outcome_names)) or "-")
+    for ai, award in enumerate(outcomes.awards):
+        band = award.bottom if award.bottom is not None else award.first
+        largest = max(groups.values(), default=0)
+        if largest and band is not None and band > largest:
+            report(("outcomes", "awards", ai), Severity.WARNING, "check.award_beyond_units", name=award.name,
+                   place=band, units=largest)
+
+
+def _outcome_groups(scheme) -> dict[str | None, int]:  # type: ignore[no-untyped-def]
+    """The units ranked together: all of them, or each category's (empty when the scheme lists none)."""
+    if scheme.ranking.among == "category":
+        found: dict[str | None, int] = {c.id: 0 for c in scheme.categories}
+        for unit in scheme.units:
+            found[unit.category] = found.get(unit.category, 0) + 1
+        return found
+    return {None: len(scheme.units)}
+
+
+def _bonus_caps(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untyped-def]
+    """A bonus criterion inside a capped bonus section would be added outside that cap (8 of 5)."""
+    for si, section in enumerate(loaded.scheme.sections):
+        if section.kind != "bonus" or section.limit is None:
+            continue
+        for path, item in _items_with_paths(section, ("sections", si)):
+            for ci, entry in enumerate(item.criteria):
+                members = [(path + ("criteria", ci), entry)] if isinstance(entry, Criterion) else [
+                    (path + ("criteria", ci, "criteria", gi), c) for gi, c in enumerate(entry.criteria)]
+                for cpath, criterion in members:
+                    if criterion.effect == "bonus" and item.bonus_cap is None and section.bonus_cap is None:
+                        report(cpath + ("effect",), Severity.ERROR, "check.bonus_outside_cap", id=criterion.id,
+                               section=section.id, cap=fmt(section.limit))
+
+
+def _unknown_section(report, path: P, sid: str, sections: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """A section id that does not exist, with the ids there are and the nearest one where one is close."""
+    import difflib
+
+    close = difflib.get_close_matches(sid, sections, n=1, cutoff=0.5)
+    if close:
+        report(path, Severity.ERROR, "check.unknown_section_near", id=sid, ids="、".join(sections), nearest=close[0])
+    else:
+        report(path, Severity.ERROR, "check.unknown_section", id=sid, ids="、".join(sections))
 
 
 def _fits(spec, raw: object, path: P, report) -> None:  # type: ignore[no-untyped-def]
