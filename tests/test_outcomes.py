@@ -384,3 +384,115 @@ def test_evidence_for_another_category_is_refused_with_the_cell(tmp_path: Path) 
     found = [str(p) for p in read_evidence([evidence], scheme).problems]
     assert found == [f"{evidence}:3:3: 错误: 办公室 属于 综合部门,7.1.1 不适用于该类别(只适用于: 业务部门),"
                      "未计分;请删去或改正"]
+
+
+XUZHOU_OUTCOMES = """\
+name: 徐州 2017 outcomes
+evidence: [evidence.csv]
+why: "優秀 3, 良好 4 by place (四、獎項設置 優秀2-3名、良好3-4名, the upper count)."
+outcomes:
+  優秀: [邳州市, 雲龍區, 銅山區]
+  良好: [豐縣, 賈汪區, 徐州經濟技術開發區, 新沂市]
+units:
+  豐縣:
+    grade: 良好
+    rank: 4
+    why: "84, tied 4th with 賈汪區: 良好 places 4–7 are 豐縣, 賈汪區 (84), 經開區 82.5, 新沂市 78.625."
+  沛縣:
+    grade: {grade}
+    awards: []
+    why: "64.05, 8th: past 優秀 (3) and 良好 (4): no grade (合格/不合格 are for the 市局)."
+"""
+
+
+def test_kaohe_test_checks_grades_and_who_takes_them(tmp_path: Path) -> None:
+    # Totals and places are the hand-worked ones of examples/xuzhou-stats-2017/expected.yaml: 邳州市 110,
+    # 雲龍區 107.45, 銅山區 91.375, 豐縣 and 賈汪區 84 (tied 4th), 經開區 82.5, 新沂市 78.625, 沛縣 64.05 (8th).
+    import shutil
+
+    from kaohe.commands.test import run_case_file
+    from kaohe.scheme.load import load_scheme
+
+    shutil.copy(EXAMPLES / "xuzhou-stats-2017" / "evidence.csv", tmp_path / "evidence.csv")
+    loaded = load_scheme(SCHEMES / "xuzhou-stats-2017.yaml")
+    case = tmp_path / "outcomes.yaml"
+    case.write_text(XUZHOU_OUTCOMES.replace("{grade}", "null"), encoding="utf-8")
+    [report] = run_case_file(loaded, case)
+    assert report.problems == [] and report.mismatches == []
+    assert report.checked == 6  # the 2 lists, 豐縣 grade and rank, 沛縣 grade and awards
+    case.write_text(XUZHOU_OUTCOMES.replace("{grade}", "良好").replace("[豐縣, 賈汪區,", "[豐縣,"), encoding="utf-8")
+    [report] = run_case_file(loaded, case)
+    shown = [str(m) for m in report.mismatches]
+    assert shown[0].startswith(f"{case}:13:12: 徐州 2017 outcomes [evidence.csv]: 沛縣 的 grade 应为 良好,实际为 -")
+    assert "64.05, 8th" in shown[0]
+    assert shown[1].startswith(f"{case}:6:7: 徐州 2017 outcomes [evidence.csv]: 良好 应为 [豐縣、徐州經濟技術開發區、"
+                               "新沂市],实际为 [豐縣、賈汪區、徐州經濟技術開發區、新沂市]")
+    assert "優秀 3, 良好 4 by place" in shown[1]
+    assert len(shown) == 2
+
+
+SMALL = """\
+id: t
+title: t
+full_score: 100
+units: [{name: 甲}, {name: 乙}, {name: 丙}]
+sections:
+  - id: "1"
+    title: t
+    points: 100
+    items:
+      - id: "1.1"
+        title: t
+        points: 100
+        criteria:
+          - {id: 1.1.1, text: t, points: 100, rule: {kind: judged}}
+outcomes:
+  grades: [{name: 优秀, count: 1}]
+  most_improved: [{name: 进步奖, count: 1}]
+"""
+
+SMALL_CASE = """\
+name: tie
+rows:
+  - {单位: 甲, 指标: 1.1.1, 值: 90}
+  - {单位: 乙, 指标: 1.1.1, 值: 90}
+  - {单位: 丙, 指标: 1.1.1, 值: 80}
+previous: {甲: 1, 乙: 3, 丙: 2}
+notes: [边界并列]
+outcomes: {优秀: [甲, 乙], 进步奖: [乙]}
+units:
+  乙: {grade: 优秀, awards: [进步奖], why: "90, tied first with 甲; 3rd last time → 1st: up 2"}
+"""
+
+
+def test_a_case_checks_the_boundary_notes_and_the_most_improved(tmp_path: Path) -> None:
+    # 优秀 名额 1: 甲 and 乙 tie on 90 for it, so both take it and the note says 边界并列. 进步奖: 乙 rose
+    # 3 → 1 (2 places), 甲 stayed 1st, 丙 fell 2 → 3: 乙 alone.
+    from kaohe.commands.test import run_case_file
+    from kaohe.scheme.load import load_scheme
+
+    (tmp_path / "s.yaml").write_text(SMALL, encoding="utf-8")
+    loaded = load_scheme(tmp_path / "s.yaml")
+    case = tmp_path / "c.yaml"
+    case.write_text(SMALL_CASE, encoding="utf-8")
+    [report] = run_case_file(loaded, case)
+    assert (report.problems, report.mismatches, report.checked) == ([], [], 5)
+    case.write_text(SMALL_CASE.replace("进步奖: [乙]", "进步奖: [丙]").replace("[边界并列]", "[名额不顺延]"),
+                    encoding="utf-8")
+    [report] = run_case_file(loaded, case)
+    assert [m.field for m in report.mismatches] == ["进步奖", "notes"]
+
+
+def test_a_misspelt_case_key_is_an_error_not_a_case_that_checks_nothing(tmp_path: Path) -> None:
+    from kaohe.commands.test import run_case_file
+    from kaohe.errors import SchemeError
+    from kaohe.scheme.load import load_scheme
+
+    (tmp_path / "s.yaml").write_text(SMALL, encoding="utf-8")
+    case = tmp_path / "c.yaml"
+    case.write_text(SMALL_CASE.replace("outcomes:", "outcome:"), encoding="utf-8")
+    with pytest.raises(SchemeError) as e:
+        run_case_file(load_scheme(tmp_path / "s.yaml"), case)
+    assert [str(p) for p in e.value.problems] == [
+        f"{case}:8:1: 错误: 测试用例中的 \"outcome\" 不是可用的键(可用: name、why、scheme、evidence、rows、units、"
+        "outcomes、notes、previous)"]

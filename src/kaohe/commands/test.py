@@ -4,7 +4,11 @@ A case file holds one case (top-level keys) or several (`cases:`). A case names 
 files relative to the case file (`evidence:`, each scored on its own), or rows written inline
 (`rows:`, long form: 单位, 指标, 值 and any attribute columns). `units:` gives, per unit, the
 expected `total`, `rank`, `base`, `bonus`, `deduction`, `sections`, `items`, `criteria`, flags,
-and `why`, the working by hand that a mismatch report shows.
+the outcomes (`grade`, `awards`, `penalties`, `rank_in_category`, `notes`: texts its own notes
+contain), and `why`, the working by hand that a mismatch report shows. At the case's top level,
+`outcomes:` names, per grade or award, the units that take it (in order), `notes:` texts the
+ranking's notes contain (边界并列, a quota worked out from a share), and `previous:` last time's
+places (a results file beside the case, or `unit: place`) for 进步最快 and the step-up rule.
 """
 
 from __future__ import annotations
@@ -15,16 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from kaohe.engine import Results, score
-from kaohe.errors import Location, Problem, SchemeError
+from kaohe.errors import KaoheError, Location, Problem, SchemeError
 from kaohe.evidence import Evidence, accept_entry, input_index, read_evidence
 from kaohe.evidence.layout import Entry
 from kaohe.i18n import t
 from kaohe.numbers import Rational, fmt_exact, parse_exact
-from kaohe.outcomes import rank_results
+from kaohe.outcomes import Decision, Outcome, Previous, decide, rank_results, standing
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.yamlload import Positions, load_yaml
 
-FIELDS = ("total", "rank", "base", "bonus", "deduction", "category", "vetoed", "falsified", "unmet", "barred")
+FIELDS = ("total", "rank", "base", "bonus", "deduction", "category", "vetoed", "falsified", "unmet", "barred",
+          "grade", "awards", "penalties", "rank_in_category", "notes")
 NESTED = ("sections", "items", "criteria")
 
 
@@ -39,8 +44,9 @@ class Mismatch:
     location: Location
 
     def __str__(self) -> str:
-        text = t("cases.mismatch", case=self.case, unit=self.unit, field=self.field,
-                 expected=_show(self.expected), got=_show(self.got))
+        key = "cases.mismatch" if self.unit else "cases.mismatch_ranking"  # a case-level check: no unit
+        text = t(key, case=self.case, unit=self.unit, field=self.field, expected=_show(self.expected),
+                 got=_show(self.got))
         return f"{self.location}: {text}" + (f"\n    {t('cases.why')}: " + self.why.strip().replace("\n", "\n    ")
                                              if self.why else "")
 
@@ -74,21 +80,47 @@ def run_case_file(loaded: LoadedScheme, path: Path) -> list[CaseReport]:
     return _run_case(loaded, path, data, positions, ())
 
 
+CASE_KEYS = ("name", "why", "scheme", "evidence", "rows", "units", "outcomes", "notes", "previous")
+
+
 def _run_case(loaded: LoadedScheme, path: Path, case: dict[str, Any], positions: Positions,
               at: tuple[str | int, ...]) -> list[CaseReport]:
     name = str(case.get("name") or path.name)
     if "units" not in case or not isinstance(case["units"], dict):
         raise SchemeError([Problem(positions.at(at), t("cases.no_units"))])
+    unknown = [k for k in case if k not in CASE_KEYS]
+    if unknown:  # "outcome:" for "outcomes:" must not pass as a case that checks nothing
+        raise SchemeError([Problem(positions.at(at + (k,), key=True),
+                                   t("cases.unknown_key", key=k, keys="、".join(CASE_KEYS))) for k in unknown])
+    previous = _previous(loaded, path, case.get("previous"), positions, at + ("previous",))
     reports = []
     if "rows" in case:
         evidence = _inline(loaded, case["rows"], positions, at + ("rows",))
-        reports.append(_check(loaded, name, evidence, case["units"], positions, at))
+        reports.append(_check(loaded, name, evidence, case, positions, at, previous))
     for file in case.get("evidence") or []:
         evidence = read_evidence([path.parent / str(file)], loaded.scheme)
-        reports.append(_check(loaded, f"{name} [{file}]", evidence, case["units"], positions, at))
+        reports.append(_check(loaded, f"{name} [{file}]", evidence, case, positions, at, previous))
     if not reports:
         raise SchemeError([Problem(positions.at(at), t("cases.no_evidence"))])
     return reports
+
+
+def _previous(loaded: LoadedScheme, path: Path, given: object, positions: Positions,
+              at: tuple[str | int, ...]) -> dict[str, Previous] | None:
+    """Last time's places: a results file (as `rank --previous` reads it) or `unit: place`."""
+    if given is None:
+        return None
+    if isinstance(given, str):
+        from kaohe.commands.rank import previous_from
+
+        try:
+            return previous_from(loaded, path.parent / given)
+        except KaoheError as e:
+            raise SchemeError(e.problems) from e
+    places = {str(unit): _place(v) for unit, v in given.items()} if isinstance(given, dict) else {}
+    if isinstance(given, dict) and all(p is not None for p in places.values()):
+        return {unit: Previous(place) for unit, place in places.items() if place is not None}
+    raise SchemeError([Problem(positions.at(at), t("cases.bad_previous"))])
 
 
 def _inline(loaded: LoadedScheme, rows: list[dict[str, Any]], positions: Positions,
@@ -105,17 +137,26 @@ def _inline(loaded: LoadedScheme, rows: list[dict[str, Any]], positions: Positio
     return evidence
 
 
-def _check(loaded: LoadedScheme, name: str, evidence: Evidence, expected: dict[str, Any], positions: Positions,
-           at: tuple[str | int, ...]) -> CaseReport:
+def _place(value: object) -> int | None:
+    """A place as the case's YAML gives it (a whole number, read exactly), or None."""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value == int(value) and value >= 1:
+        return int(value)
+    return None
+
+
+def _check(loaded: LoadedScheme, name: str, evidence: Evidence, case: dict[str, Any], positions: Positions,
+           at: tuple[str | int, ...], previous: dict[str, Previous] | None) -> CaseReport:
     if evidence.errors:
         return CaseReport(name, 0, [], evidence.errors)
     results: Results = score(loaded.scheme, evidence)
     if results.problems:
         return CaseReport(name, 0, [], list(results.problems))
-    got = {row.result.unit: _observed(row) for row in rank_results(loaded.scheme, results)}
+    decision = decide(loaded.scheme, [standing(u) for u in results.units], previous)
+    outcomes = {o.standing.unit: o for o in decision.rows}
+    got = {row.result.unit: _observed(row, outcomes[row.result.unit]) for row in rank_results(loaded.scheme, results)}
     mismatches: list[Mismatch] = []
     checked = 0
-    for unit, want in expected.items():
+    for unit, want in case["units"].items():
         where = positions.at(at + ("units", unit))
         why = str(want.get("why") or "")
         have = got.get(unit)
@@ -135,20 +176,64 @@ def _check(loaded: LoadedScheme, name: str, evidence: Evidence, expected: dict[s
                 mismatches.append(Mismatch(name, unit, field, value, t("cases.unknown_field",
                                                                       fields="、".join(FIELDS + NESTED)),
                                            why, positions.at(at + ("units", unit, field), key=True)))
+            elif field == "notes":
+                checked += 1
+                missing = [text for text in _texts(value) if not any(text in n for n in have["notes"])]
+                if missing:
+                    mismatches.append(Mismatch(name, unit, field, missing, have["notes"] or "-", why,
+                                               positions.at(at + ("units", unit, field))))
             else:
                 checked += 1
                 if not _same(value, have.get(field)):
                     mismatches.append(Mismatch(name, unit, field, value, have.get(field), why,
                                                positions.at(at + ("units", unit, field))))
-    return CaseReport(name, checked, mismatches, [])
+    found, count = _ranking_checks(loaded, name, decision, case, positions, at)
+    return CaseReport(name, checked + count, mismatches + found, [])
 
 
-def _observed(row) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _ranking_checks(loaded: LoadedScheme, name: str, decision: Decision, case: dict[str, Any],
+                    positions: Positions, at: tuple[str | int, ...]) -> tuple[list[Mismatch], int]:
+    """The case's `outcomes:` (who takes each grade and award) and `notes:` (the ranking's notes)."""
+    why = str(case.get("why") or "")
+    outcomes = loaded.scheme.outcomes
+    declared = [g.name for g in outcomes.grades] + ([outcomes.otherwise] if outcomes.otherwise else []) + \
+        [a.name for a in outcomes.awards] + [m.name for m in outcomes.most_improved]
+    holders: dict[str, list[str]] = {outcome: [] for outcome in declared}
+    for row in decision.rows:
+        for held in ([row.grade] if row.grade else []) + row.awards + row.penalties:
+            holders.setdefault(held, []).append(row.standing.unit)
+    found, checked = [], 0
+    for outcome, units in (case.get("outcomes") or {}).items():
+        where = positions.at(at + ("outcomes", outcome))
+        checked += 1
+        if outcome not in holders:
+            found.append(Mismatch(name, "", str(outcome), units, t("cases.unknown_outcome", names="、".join(holders)),
+                                  why, positions.at(at + ("outcomes", outcome), key=True)))
+        elif sorted(map(str, units or [])) != sorted(holders[outcome]):
+            found.append(Mismatch(name, "", str(outcome), units or [], holders[outcome] or "-", why, where))
+    texts = [t(n.key, **n.params) for n in decision.notes] + [t(n.key, **n.params) for r in decision.rows
+                                                              for n in r.notes]
+    for i, text in enumerate(_texts(case.get("notes"))):
+        checked += 1
+        if not any(text in n for n in texts):
+            found.append(Mismatch(name, "", "notes", text, "; ".join(texts) or "-", why,
+                                  positions.at(at + ("notes", i))))
+    return found, checked
+
+
+def _texts(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [] if value is None else [str(value)]
+
+
+def _observed(row, outcome: Outcome) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     r = row.result
     return {
         "total": r.total, "rank": row.rank, "base": r.base, "bonus": r.bonus, "deduction": r.deduction,
         "category": r.category, "vetoed": list(r.vetoed), "falsified": list(r.falsified), "unmet": list(r.unmet),
         "barred": r.barred,
+        "grade": outcome.grade, "awards": list(outcome.awards), "penalties": list(outcome.penalties),
+        "rank_in_category": outcome.rank_in_category,
+        "notes": [t(n.key, **n.params) for n in outcome.notes],
         "sections": {k: v.points for k, v in r.sections.items()},
         "items": {k: v.points for k, v in r.items.items()},
         "criteria": {c.criterion.id: c.points for c in r.criteria},
@@ -166,4 +251,8 @@ def _same(expected: object, got: object) -> bool:
 
 
 def _show(value: object) -> str:
-    return fmt_exact(value) if isinstance(value, (Decimal, Rational)) else str(value)
+    if isinstance(value, (Decimal, Rational)):
+        return fmt_exact(value)
+    if isinstance(value, list):
+        return "[" + "、".join(_show(v) for v in value) + "]"
+    return "-" if value is None else str(value)
