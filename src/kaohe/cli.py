@@ -155,13 +155,13 @@ def build_app() -> typer.Typer:
 
     @app.command(cls=command_cls, help=t("cli.show.help"))
     def show(scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False)) -> None:
-        from kaohe.report.terminal import console, scheme_table, values_table
+        from kaohe.report.terminal import console, outcomes_table, readings_table, scheme_table, values_table
 
         loaded = _load_checked(scheme)
         console().print(scheme_table(loaded.scheme))
-        computed = values_table(loaded.scheme)
-        if computed is not None:
-            console().print(computed)
+        for table in (values_table(loaded.scheme), outcomes_table(loaded.scheme), readings_table(loaded)):
+            if table is not None:
+                console().print(table)
 
     @app.command(cls=command_cls, help=t("cli.template.help"))
     def template(

@@ -33,6 +33,8 @@ class Location:
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
+    """Worth knowing, nothing wrong: a marked reading that changes scores but no outcome."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class Problem:
     """The catalogue key of what was wrong with a value (for scripts and tests), where there is one."""
 
     def __str__(self) -> str:
-        label = t("label.error") if self.severity is Severity.ERROR else t("label.warning")
+        label = t(f"label.{self.severity.value}")
         return f"{self.location}: {label}: {self.message}"
 
 

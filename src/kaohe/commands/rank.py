@@ -14,6 +14,7 @@ from kaohe.evidence.results import load_results
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, parse_exact
 from kaohe.outcomes import Decision, Previous, Standing, decide, ranks, standing
+from kaohe.readings import Alternatives, score_alternatives, warnings
 from kaohe.scheme.load import LoadedScheme
 
 
@@ -61,8 +62,10 @@ def _exact(value: object, path: Path, where: str, field: str, problems: list[Pro
     return number
 
 
-def gather(loaded: LoadedScheme, paths: list[Path], force: bool) -> tuple[list[Standing], list[tuple[str, str]]]:
-    """Standings from results files (periods combined by the scheme's rule) or from evidence."""
+def gather(loaded: LoadedScheme, paths: list[Path], force: bool
+           ) -> tuple[list[Standing], list[tuple[str, str]], Alternatives, list[Problem]]:
+    """Standings from results files (periods combined by the scheme's rule) or from evidence, with
+    the other readings' standings (see kaohe.readings) and what kept a reading from being compared."""
     documents = [(p, load_results(p)) for p in paths]
     results = [(p, d) for p, d in documents if d is not None]
     evidence = [p for p, d in documents if d is None]
@@ -72,19 +75,38 @@ def gather(loaded: LoadedScheme, paths: list[Path], force: bool) -> tuple[list[S
         found = read_evidence([str(p) for p in evidence], loaded.scheme)
         if found.errors:
             raise EvidenceError(found.errors)
-        results = score(loaded.scheme, found)
-        if results.problems:
-            raise EvidenceError(list(results.problems))
-        return [standing(u) for u in results.units], found.files
+        scored = score(loaded.scheme, found)
+        if scored.problems:
+            raise EvidenceError(list(scored.problems))
+        alternatives, problems = score_alternatives(loaded, [str(p) for p in evidence])
+        return [standing(u) for u in scored.units], found.files, alternatives, problems
     for path, document in results:
         digest = document.get("scheme", {}).get("sha256")
         if digest != loaded.sha256 and not force:
             raise KaoheError([Problem(Location(str(path)), t("rank.other_scheme", file=path,
                                                               scheme=loaded.path))])
     files = [(str(p), _sha256(p)) for p, _ in results]
+    keys = {r.get("key") for _, d in results for r in _reading_records(d)}
+    alternatives = {}
+    for key in keys:
+        if not isinstance(key, str):
+            continue
+        # a file that lacks the reading (written before it was marked) is missing it: not compared
+        if all(any(r.get("key") == key for r in _reading_records(d)) for _, d in results):
+            alternatives[key] = _standings([(p, {"units": next(r.get("units") for r in _reading_records(d)
+                                                            if r.get("key") == key)}) for p, d in results], loaded)
+    return _standings(results, loaded), files, alternatives, []
+
+
+def _reading_records(document: dict[str, Any]) -> list[dict[str, Any]]:
+    records = document.get("readings") or []
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+
+def _standings(results: list[tuple[Path, dict[str, Any]]], loaded: LoadedScheme) -> list[Standing]:
     if len(results) == 1:
-        return standings_from(results[0][1], results[0][0]), files
-    return _combine_periods(loaded, results), files
+        return standings_from(results[0][1], results[0][0])
+    return _combine_periods(loaded, results)
 
 
 def _combine_periods(loaded: LoadedScheme, results: list[tuple[Path, dict[str, Any]]]) -> list[Standing]:
@@ -143,13 +165,15 @@ def _sha256(path: Path) -> str:
 def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, output: Path | None, fmt: str,
              force: bool, timestamp: bool, echo: Callable[[str], None], err: Callable[[str], None]) -> int:
     try:
-        standings, files = gather(loaded, paths, force)
+        standings, files, alternatives, problems = gather(loaded, paths, force)
         before = previous_from(loaded, previous) if previous is not None else None
     except KaoheError as e:
         for line in report_lines(e.problems):
             err(line)
         return 1
     decision = decide(loaded.scheme, standings, before)
+    for line in report_lines(problems + warnings(loaded, standings, alternatives, before)):
+        err(line)
     from kaohe.report.rankout import ranking_document, ranking_table, write_ranking
 
     if fmt == "json":

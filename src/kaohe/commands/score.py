@@ -14,6 +14,7 @@ from kaohe.errors import Location, Problem, Severity, report_lines
 from kaohe.evidence import Evidence, ValueTable, read_evidence
 from kaohe.i18n import t
 from kaohe.outcomes import RankedRow, rank_results
+from kaohe.readings import Alternatives
 from kaohe.scheme.load import LoadedScheme
 
 MISSING_SHOWN = 20
@@ -37,12 +38,15 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     _report_missing(results, err)
     rows = rank_results(loaded.scheme, results)
     differences = self_differences(loaded, evidence, results)
+    alternatives = compared_readings(loaded, evidence_paths, results, err)
     if fmt == "json":
         from kaohe.report.jsonout import results_document, write_json
 
         document = results_document(loaded, evidence.files, rows, results, timestamp)
         if differences:
             document["differences"] = difference_records(differences)
+        if alternatives:
+            document["readings"] = reading_records(alternatives)
         write_json(document, sys.stdout.write)
         sys.stdout.flush()
     else:
@@ -56,9 +60,31 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
                                         difference_rows(differences)))
     if output is not None:
         return write_reported(lambda: write_results(output, loaded, evidence, rows, results,
-                                                    [loaded.path, *evidence_paths], timestamp, differences),
+                                                    [loaded.path, *evidence_paths], timestamp, differences,
+                                                    alternatives),
                               output, err)
     return 0
+
+
+def compared_readings(loaded: LoadedScheme, paths: list[str], results: Results,
+                      err: Callable[[str], None]) -> Alternatives:
+    """Score the other reading of every marked reading that gives one, and warn for every unit
+    whose place, grade or award it would move. Returns the other readings' standings."""
+    from kaohe.outcomes import standing
+    from kaohe.readings import score_alternatives, warnings
+
+    alternatives, problems = score_alternatives(loaded, paths)
+    problems += warnings(loaded, [standing(u) for u in results.units], alternatives)
+    for line in report_lines(problems):
+        err(line)
+    return alternatives
+
+
+def reading_records(alternatives: Alternatives) -> list[dict[str, object]]:
+    """The other readings' standings as results files keep them, for `rank` to compare again."""
+    from kaohe.readings import standing_record
+
+    return [{"key": key, "units": [standing_record(s) for s in standings]} for key, standings in alternatives.items()]
 
 
 @contextmanager
@@ -110,7 +136,7 @@ def difference_records(differences: list[Change]) -> list[dict[str, object]]:
 
 def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: list[RankedRow],
                   results: Results, inputs: list[str], timestamp: bool = True,
-                  differences: list[Change] | None = None) -> None:
+                  differences: list[Change] | None = None, alternatives: Alternatives | None = None) -> None:
     from kaohe.report.tables import ranking_rows
 
     suffix = output.suffix.lower()
@@ -122,6 +148,8 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
             document = results_document(loaded, evidence.files, rows, results, timestamp)
             if differences:
                 document["differences"] = difference_records(differences)
+            if alternatives:
+                document["readings"] = reading_records(alternatives)
             with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
                 write_json(document, handle.write)
     elif suffix == ".csv":

@@ -10,6 +10,7 @@ from kaohe.numbers import Rational, display_places, fmt
 from kaohe.outcomes import RankedRow
 from kaohe.report.tables import ranking_rows
 from kaohe.report.text import describe_rule
+from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Scheme
 
 
@@ -68,7 +69,6 @@ def scheme_table(scheme: Scheme) -> Table:
     return table
 
 
-
 def values_table(scheme: Scheme) -> Table | None:
     """What the scheme works out itself: declared inputs, computed values and flags set by a
     condition, each with where it comes from (None when the scheme has none)."""
@@ -122,4 +122,88 @@ def plain_table(title: str, rows: list[list[object]]) -> Table:
         table.add_column(str(head))
     for line in rows[1:]:
         table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
+    return table
+
+
+def outcomes_rows(scheme: Scheme) -> list[tuple[str, str]]:
+    """The scheme's ranking and outcome rules in words, one (rule, meaning) per line."""
+    ranking, outcomes = scheme.ranking, scheme.outcomes
+    how = t(f"show.{ranking.method}")
+    if ranking.among == "category":
+        how += t("show.among_category")
+    if ranking.tie_break:
+        how += t("show.tie_break", ids="、".join(ranking.tie_break))
+    rows = [(t("show.ranking"), how)]
+    for grade in outcomes.grades:
+        parts = []
+        if grade.min is not None:
+            parts.append(t("show.grade_min", min=fmt(grade.min)))
+        if grade.count is not None:
+            count = grade.count if isinstance(grade.count, int) else "、".join(f"{k} {v}" for k, v in grade.count.items())
+            parts.append(t("show.grade_count", count=count) + (
+                t("show.grade_min_count", count=grade.min_count) if grade.min_count is not None else ""))
+        if grade.share is not None:
+            parts.append(t("show.grade_share", share=f"{fmt(grade.share * 100)}%",
+                           rounding=t(f"show.rounding_{grade.share_rounding}")))
+        if grade.when is not None:
+            parts.append(t("show.grade_when", when=grade.when))
+        if grade.requires:
+            parts.append(t("show.grade_requires", ids="、".join(grade.requires)))
+        rows.append((grade.name, ";".join(parts) or t("show.grade_any")))
+    if outcomes.otherwise is not None:
+        rows.append((outcomes.otherwise, t("show.otherwise")))
+    if outcomes.barred_grade is not None:
+        rows.append((t("show.barred_grade"), outcomes.barred_grade))
+    if outcomes.step_up:
+        rows.append((t("show.step_up"), t("show.step_up_text")))
+    for award in outcomes.awards:
+        where = (t("show.award_bottom", count=award.bottom) if award.bottom is not None
+                 else t("show.award_band", first=award.first, last=award.last))
+        kind = t("show.award_kind_penalty" if award.is_penalty else "show.award_kind_award")
+        passing = "" if award.bottom is not None else ";" + t("show.pass_on" if award.pass_on else "show.no_pass_on")
+        rows.append((award.name, f"{kind}: {where}{passing}"))
+    for rule in outcomes.most_improved:
+        text = t("show.most_improved", count=rule.count)
+        if rule.outside_top:
+            text += t("show.outside_top", place=rule.outside_top)
+        if rule.section is not None:
+            text += t("show.by_section", id=rule.section)
+        rows.append((rule.name, text))
+    for flag in scheme.flags:
+        if not (outcomes.grades or outcomes.awards or outcomes.most_improved):
+            break
+        if flag.bars != "all":
+            bars = t("show.bars", names="、".join(flag.bars))
+        elif outcomes.grades and outcomes.barred_grade is not None:
+            bars = t("show.bars_all_but", grade=outcomes.barred_grade)
+        else:
+            bars = t("show.bars_all")
+        rows.append((f"{flag.id}({t(f'show.flag_{flag.kind}')})", bars))
+    return rows
+
+
+def outcomes_table(scheme: Scheme) -> Table:
+    table = Table(title=t("show.outcomes_title"), show_lines=True, expand=True)
+    for key, ratio in (("show.col_rule", 2), ("show.col_meaning", 8)):
+        table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
+    for row in outcomes_rows(scheme):
+        table.add_row(*row)
+    return table
+
+
+def readings_table(loaded: LoadedScheme) -> Table | None:
+    """Every reading the scheme marks (None when it marks none), with where it is."""
+    from kaohe.scheme.readings import marked
+
+    found = marked(loaded)
+    if not found:
+        return None
+    table = Table(title=t("reading.title"), show_lines=True, expand=True)
+    for key, ratio in (("reading.col_owner", 2), ("reading.col_text", 4), ("reading.col_taken", 4),
+                       ("reading.col_other", 4), ("reading.col_compared", 2)):
+        table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
+    for mark in found:
+        compared = t("reading.compared" if mark.reading.alternative is not None else "reading.not_compared")
+        table.add_row(mark.owner + t("reading.line", line=mark.location.line), mark.reading.text, mark.reading.taken,
+                      mark.reading.other, compared)
     return table

@@ -30,6 +30,7 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
     _values(loaded, report)
     _outcomes(loaded, report)
     _bonus_caps(loaded, report)
+    found += _readings(loaded)
     _unique_ids(loaded, report)
     _unique_units(loaded, report)
     _categories(loaded, report)
@@ -152,6 +153,28 @@ def _bonus_caps(loaded: LoadedScheme, report) -> None:  # type: ignore[no-untype
                     if criterion.effect == "bonus" and item.bonus_cap is None and section.bonus_cap is None:
                         report(cpath + ("effect",), Severity.ERROR, "check.bonus_outside_cap", id=criterion.id,
                                section=section.id, cap=fmt(section.limit))
+
+
+def _readings(loaded: LoadedScheme) -> list[Problem]:
+    """The other reading of every marked reading must itself be a scheme that can score: a
+    comparison that fails when scoring would hide the very choice it is there to show."""
+    from kaohe.errors import SchemeError
+    from kaohe.scheme.readings import marked, variant
+
+    found = []
+    for mark in marked(loaded):
+        if mark.reading.alternative is None:
+            continue
+        try:
+            other = variant(loaded, mark)
+        except SchemeError as e:
+            found += e.problems
+            continue
+        for finding in catalogue(other).findings:
+            if finding.severity == "error":
+                found.append(Problem(mark.location, t("reading.bad_alternative", owner=mark.owner,
+                                                      problem=t(finding.key, **finding.params))))
+    return found
 
 
 def _unknown_section(report, path: P, sid: str, sections: list[str]) -> None:  # type: ignore[no-untyped-def]

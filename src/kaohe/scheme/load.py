@@ -7,7 +7,7 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,6 +25,8 @@ class LoadedScheme:
     positions: Positions
     path: str
     sha256: str
+    data: Any = None
+    """The YAML as read (plain values), from which a reading's alternative scheme is built."""
 
     def at(self, path: tuple[str | int, ...], *, key: bool = False) -> Location:
         return self.positions.at(path, key=key)
@@ -55,17 +57,20 @@ def load_scheme(path: str | Path) -> LoadedScheme:
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as e:
-        raise SchemeError(_problems(e, data, positions)) from e
-    return LoadedScheme(scheme, positions, name, hashlib.sha256(raw).hexdigest())
+        raise SchemeError(validation_problems(e, data, positions)) from e
+    return LoadedScheme(scheme, positions, name, hashlib.sha256(raw).hexdigest(), data)
 
 
-def _problems(error: ValidationError, data: Any, positions: Positions) -> list[Problem]:
+def validation_problems(error: ValidationError, data: Any, positions: Positions,
+                        place: Callable[[tuple[str | int, ...]], tuple[str | int, ...]] | None = None) -> list[Problem]:
+    """Each of pydantic's errors as a located problem; `place` maps a path of `data` to the path
+    in the file it came from (where `data` was built from the file's YAML, as another reading is)."""
     problems = []
     for err in error.errors(include_url=False):
         path, tags = _data_path(err["loc"], data)
         kind = err["type"]
         is_key = kind == "extra_forbidden"
-        where = positions.at(path, key=is_key)
+        where = positions.at(place(path) if place is not None else path, key=is_key)
         problems.append(Problem(where, _message(err, path, tags)))
     return sorted(set(problems), key=lambda p: (p.location.line or 0, p.location.col or 0))
 
@@ -149,7 +154,7 @@ def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
             current = tagged
     current = _unwrap(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+        return [f for f in current.model_fields if f != "reading"] + ["reading"] * ("reading" in current.model_fields)
     return []
 
 

@@ -48,8 +48,31 @@ Id = Annotated[Text, Field(min_length=1, max_length=64), AfterValidator(_nfkc)]
 Effect = Literal["score", "deduct", "bonus"]
 
 
+class Reading(BaseModel):
+    """A sentence of the document that can be read two ways, and the way the scheme reads it:
+    ambiguity kept as data, listed by `kaohe show`, and (with `alternative`) scored both ways so
+    `score` and `rank` warn where the other reading would move a unit's place, grade or award."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    text: Text
+    """The document's sentence, as it stands."""
+    taken: Text
+    """The reading the scheme takes."""
+    other: Text
+    """The reading it does not take."""
+    alternative: dict[str, Any] | None = None
+    """The object (criterion, award, flag…) as the other reading writes it: each key given
+    replaces that key of the object (a whole `rule:`, `bars:`, `pass_on:`)."""
+
+
+def _readings(value: Any) -> Any:
+    return [value] if isinstance(value, dict) else value
+
+
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    reading: Annotated[tuple[Reading, ...], BeforeValidator(_readings)] = ()
+    """Readings of the document's text marked on this object (one, or a list)."""
 
 
 class Category(Model):
