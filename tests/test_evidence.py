@@ -284,3 +284,41 @@ def test_a_table_away_from_a1_keeps_its_cell_names(tmp_path: Path) -> None:
     assert found.values[("金坛区", "1.1.1")].location.cell == "E4"
     assert found.values[("溧阳市", "1.3.1")].value == 2  # the merged name stands in C6
     assert found.values[("溧阳市", "1.3.1")].location.cell == "E6"
+
+
+def test_an_event_attribute_outside_its_declared_values_is_refused_at_its_cell(tmp_path: Path) -> None:
+    # 绍兴 4.1.1 "个人先进减半加分": 类型 takes 先进集体 or 个人先进. "先进个人" (the words swapped) would
+    # match no modifier and score 5 in full instead of 2.5: it is refused at the 类型 cell (E2).
+    scheme = load_scheme(SCHEMES / "shaoxing-2022.yaml").scheme
+    path = _write(tmp_path, "e.csv", "单位,指标,值,发文机关,类型\n办公室,4.1.1,,市政府,先进个人\n办公室,4.1.1,,市委,个人先进\n")
+    assert [str(p) for p in read_evidence([path], scheme).problems] == [
+        f"{path}:2:5: 错误: 4.1.1 的这一行无效: 类型 \"先进个人\" 不是可选的值(可选: 先进集体、个人先进)"]
+
+
+def test_a_modifier_on_undeclared_values_is_a_warning_and_a_condition_outside_them_an_error(tmp_path: Path) -> None:
+    from kaohe.scheme.checks import check_scheme
+
+    text = (SCHEMES / "shaoxing-2022.yaml").read_text(encoding="utf-8")
+    marker = "              choices: {类型: [先进集体, 个人先进]}"
+    assert marker in text
+    open_path = tmp_path / "open.yaml"
+    open_path.write_text(text.replace(marker + "   #", "              #"), encoding="utf-8")
+    found = [str(p) for p in check_scheme(load_scheme(open_path))]
+    assert any("警告: 系数条件读取 类型,但 类型 未在 choices 中声明取值" in f for f in found), found
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(text.replace(marker, "              choices: {类型: [先进集体, 先进个人]}"), encoding="utf-8")
+    found = [str(p) for p in check_scheme(load_scheme(wrong))]
+    assert any("错误: 条件中的 类型 \"个人先进\" 不在 choices 声明的取值中(有: 先进集体、先进个人)" in f for f in found), found
+
+
+def test_the_template_offers_the_declared_values_as_a_dropdown(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from kaohe.report.template import write_template
+
+    target = tmp_path / "t.xlsx"
+    write_template(load_scheme(SCHEMES / "shaoxing-2022.yaml").scheme, target)
+    sheet = load_workbook(target)["逐项填报"]
+    column = next(c.column_letter for c in sheet[1] if c.value == "类型")
+    lists = [dv for dv in sheet.data_validations.dataValidation if dv.type == "list"]
+    assert [dv.formula1 for dv in lists if f"{column}2:{column}2000" in str(dv.sqref)] == ['"先进集体,个人先进"']

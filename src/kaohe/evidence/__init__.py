@@ -418,8 +418,12 @@ def _accept_event(evidence: Evidence, entry: Entry, spec: InputSpec) -> None:
         if spec.check_event is not None:
             spec.check_event(attributes)
     except BadValue as e:
-        evidence.problems.append(Problem(entry.location, t("evidence.bad_event", id=entry.input_id,
-                                                             problem=t(e.key, **e.params)), code=e.key))
+        where = entry.location
+        column = (entry.attribute_cols or {}).get(str(e.params.get("attribute", "")))
+        if column is not None:  # the attribute's own cell
+            where = entry.locate(entry.row, column)
+        evidence.problems.append(Problem(where, t("evidence.bad_event", id=entry.input_id,
+                                                    problem=t(e.key, **e.params)), code=e.key))
         return
     key = (entry.unit, spec.id)
     held = evidence.values.get(key)

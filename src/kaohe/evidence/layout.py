@@ -53,6 +53,8 @@ class Entry(NamedTuple):
     self_raw: object = None
     """The unit's own value (自评) when the row also has the accepted one (核定)."""
     self_col: int | None = None
+    attribute_cols: dict[str, int] | None = None
+    """Long form: each attribute's column (0-based), to name the cell of a bad attribute."""
 
     @classmethod
     def at(cls, unit: str, where: Location, input_id: str, raw: object, note: str = "",
@@ -171,6 +173,7 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
     used = {unit_col, id_col, value_col, note_col, period_col, self_col}
     attribute_cols = {i: normalize_text(str(header[i])) for i, k in enumerate(keys)
                       if k and i not in used and k not in IGNORED_HEADERS}
+    attribute_at = {name: col for col, name in attribute_cols.items()} or None
     table, problems, get, width = cells_of.table, cells_of.problems, cells_of.get, cells_of.width
     locate = table.locate
     names: dict[str, str] = {}
@@ -206,7 +209,7 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
                 ids[input_id] = token  # type: ignore[index]
         accept(Entry(unit, token, raw, locate, row_no, where, unit_col, "" if note is None else str(note),
                      attributes, _period(cells_of, cells, row_no, period_col), self_raw,
-                     self_col if self_raw is not None else None))
+                     self_col if self_raw is not None else None, attribute_at))
 
 
 def _id_text(raw: object) -> str:

@@ -157,6 +157,7 @@ def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec]
             cell.fill = header_fill
         event_sheet.freeze_panes = "A2"
         _protect(event_sheet, first_row=2, last_row=2000, first_col=1, last_col=len(events[0]))
+        _attribute_lists(scheme, event_sheet, events[0], DataValidation)
     notes = workbook.create_sheet(t("sheet.instructions"))
     for r, line in enumerate(_instructions(scheme), start=1):
         put(notes.cell(row=r, column=1), line)
@@ -267,6 +268,31 @@ def write_by_unit(scheme: Scheme, folder: Path) -> list[Path]:
 
 def _file_name(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or "_"
+
+
+def _attribute_lists(scheme: Scheme, sheet, header: list[object], DataValidation) -> None:  # type: ignore[no-untyped-def]
+    """A dropdown on each attribute column whose values the scheme declares (choices), where every
+    criterion reading that column declares the same ones."""
+    from openpyxl.utils import get_column_letter
+
+    declared: dict[str, set[tuple[str, ...]]] = {}
+    for _, spec in scheme.criterion_inputs():
+        for name in spec.attributes:
+            declared.setdefault(name, set()).add(dict(spec.attribute_choices).get(name, ()))
+    for col, name in enumerate(header, start=1):
+        kinds = declared.get(str(name), set())
+        if len(kinds) != 1 or not next(iter(kinds)):
+            continue
+        values = next(iter(kinds))
+        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+        dv.showErrorMessage = True
+        dv.errorTitle = str(name)
+        dv.error = dv.prompt = t("template.choices", name=name, choices="、".join(values))
+        dv.showInputMessage = True
+        dv.promptTitle = str(name)
+        sheet.add_data_validation(dv)
+        letter = get_column_letter(col)
+        dv.add(f"{letter}2:{letter}2000")
 
 
 def _validation(spec: InputSpec, DataValidation):  # type: ignore[no-untyped-def]

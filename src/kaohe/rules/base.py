@@ -107,6 +107,8 @@ class InputSpec:
     """RATE: how a bare number is read where both readings fit (the scheme's `rates`)."""
     categories: tuple[str, ...] | None = None
     """The unit categories the input exists for (None: all of them)."""
+    attribute_choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """EVENTS: the values each attribute column may take, where the rule declares them."""
     units: tuple[str, ...] | None = None
     """The units whose own task list holds the input (None: every unit)."""
 

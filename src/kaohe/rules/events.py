@@ -121,6 +121,9 @@ class Events(RuleModel):
     kind: Literal["events"]
     attributes: list[Text] = Field(default_factory=list)
     """The attribute columns event rows carry (级别, 类型, 事项, 字数…)."""
+    choices: dict[Text, list[Text]] = Field(default_factory=dict)
+    """The values an attribute column may take ({类型: [先进集体, 个人先进]}): any other value is
+    refused with its cell and the choices, so "先进个人" cannot slip past a 个人先进 modifier."""
     table: list[Row] = Field(min_length=1)
     """The first row whose `when` matches gives an event's points."""
     modifiers: list[Modifier] = Field(default_factory=list)
@@ -132,10 +135,15 @@ class Events(RuleModel):
     unit: str = "项"
 
     def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
+        choices = tuple((name, tuple(normalize_text(v) for v in values)) for name, values in self.choices.items())
         return [InputSpec(cid, ValueType.EVENTS, attributes=tuple(self.attributes), row_value=ValueType.COUNT,
-                          check_event=self._check_event)]
+                          check_event=self._check_event, attribute_choices=choices)]
 
     def _check_event(self, attributes: dict[str, str]) -> None:
+        for name, values in self.choices.items():
+            have = attributes.get(name)
+            if have is not None and have not in {normalize_text(v) for v in values}:
+                raise BadValue("value.bad_attribute", attribute=name, value=have, choices="、".join(values))
         if self.best_of is not None and self.best_of not in attributes:
             raise BadValue("value.missing_attributes", names=self.best_of)  # else 一稿多用 would dodge best_of
         row = next((r for r in self.table if matches(r.when, attributes)), None)
@@ -207,4 +215,26 @@ class Events(RuleModel):
         if self.best_of is not None and self.best_of not in named:
             found.append(Finding(("best_of",), "error", "check.unknown_attribute",
                                  {"name": self.best_of, "names": "、".join(self.attributes)}))
+        for name in self.choices:
+            if name not in named:
+                found.append(Finding(("choices", name), "error", "check.unknown_attribute",
+                                     {"name": name, "names": "、".join(self.attributes)}))
+        for part, i, conditions in ([("table", i, r.when) for i, r in enumerate(self.table)]
+                                    + [("modifiers", i, m.when) for i, m in enumerate(self.modifiers)]):
+            for name, wanted in conditions.items():
+                if isinstance(wanted, Compare) or name not in named:
+                    continue
+                allowed = self.choices.get(name)
+                if allowed is None:
+                    # a value written another way would silently not match, unless every table
+                    # row names the attribute's value (then an unknown one matches no row: refused)
+                    constrained = all(name in r.when and not isinstance(r.when[name], Compare) for r in self.table)
+                    if part == "modifiers" and not constrained:
+                        found.append(Finding((part, i, "when", name), "warning", "check.modifier_open",
+                                             {"name": name}))
+                    continue
+                for value in wanted if isinstance(wanted, list) else [wanted]:
+                    if value not in {normalize_text(v) for v in allowed}:
+                        found.append(Finding((part, i, "when", name), "error", "check.not_a_choice",
+                                             {"name": name, "value": value, "choices": "、".join(allowed)}))
         return found
