@@ -496,3 +496,15 @@ def test_a_misspelt_case_key_is_an_error_not_a_case_that_checks_nothing(tmp_path
     assert [str(p) for p in e.value.problems] == [
         f"{case}:8:1: 错误: 测试用例中的 \"outcome\" 不是可用的键(可用: name、why、scheme、evidence、rows、units、"
         "outcomes、notes、previous)"]
+
+
+def test_a_barred_unit_is_told_only_where_the_quota_was_within_its_reach() -> None:
+    # 优秀 名额 1: 甲 (99, vetoed) would have taken it: told why not; 丙 (90, vetoed) is third,
+    # outside the quota either way: nothing to tell. 乙 (95) takes 优秀 in 甲's place.
+    scheme = _scheme(flags=[{"id": "否决", "kind": "veto", "text": "t"}],
+                     outcomes={"grades": [{"name": "优秀", "count": 1}], "otherwise": "合格"})
+    standings = [_s("甲", "99", vetoed=("否决",)), _s("乙", "95"), _s("丙", "90", vetoed=("否决",))]
+    rows = {r.standing.unit: r for r in decide(scheme, standings).rows}
+    assert [rows[u].grade for u in "甲乙丙"] == ["合格", "优秀", "合格"]
+    assert [n.key for n in rows["甲"].notes] == ["outcome.grade_barred"]
+    assert rows["丙"].notes == []

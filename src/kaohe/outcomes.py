@@ -12,6 +12,7 @@ awards are decided within it, and the place among all units is kept beside it.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
@@ -242,7 +243,7 @@ def _grades(scheme: Scheme, decision: Decision, rows: list[Outcome], group: str 
     outcomes = scheme.outcomes
     remaining = list(rows)
     for index, grade in enumerate(outcomes.grades):
-        pool = []
+        pool, blocked = [], []
         for row in remaining:
             reaches = grade.min is None or row.standing.total >= grade.min
             if not reaches:
@@ -252,15 +253,20 @@ def _grades(scheme: Scheme, decision: Decision, rows: list[Outcome], group: str 
                                                line=grade.min, total=row.standing.total))
                 continue
             why = _blocked(scheme, row, grade, index)
+            if why is None and not _step_up_allows(scheme, row, index):
+                why = "outcome.step_up"
             if why is not None:
-                row.notes.append(step(why, grade=grade.name, when=grade.when or ""))
-                continue
-            if not _step_up_allows(scheme, row, index):
-                row.notes.append(step("outcome.step_up", grade=grade.name,
-                                      before=row.previous.grade if row.previous and row.previous.grade else "-"))
+                blocked.append((row, why))
                 continue
             pool.append(row)
         quota = grade.quota(group, len(rows))
+        # told only to a unit the grade was within reach of: a quota's places among those reaching it
+        keys = sorted(_key(scheme, r.standing) for r in [*pool, *(b for b, _ in blocked)])
+        for row, why in blocked:
+            ahead = len(keys) - bisect.bisect_right(keys, _key(scheme, row.standing))
+            if quota is None or ahead < quota:
+                before = row.previous.grade if row.previous and row.previous.grade else "-"
+                row.notes.append(step(why, grade=grade.name, when=grade.when or "", before=before))
         if grade.share is not None:
             key = {"floor": "outcome.share_quota_floor", "half_up": "outcome.share_quota_half_up",
                    "ceil": "outcome.share_quota_ceil"}[grade.share_rounding or "floor"]

@@ -52,7 +52,8 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     else:
         from kaohe.report.terminal import console, ranking_table
 
-        console().print(ranking_table(loaded.scheme, rows))
+        out = console()
+        out.print(ranking_table(loaded.scheme, rows, out.width))
         if differences:
             from kaohe.report.terminal import plain_table
 

@@ -7,6 +7,8 @@ import json
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
+from pydantic import BaseModel
+
 from kaohe import __version__
 from kaohe.engine import InputResult, Results
 from kaohe.numbers import Exact, Rational, exact_text
@@ -33,8 +35,8 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
             "sha256": loaded.sha256,
             "full_score": num(scheme.full_score) if scheme.full_score is not None else None,
             "unit": scheme.unit,
-            "ranking": scheme.ranking.model_dump(mode="json"),
-            "outcomes": scheme.outcomes.model_dump(mode="json", exclude_defaults=True),
+            "ranking": rules_record(scheme.ranking),
+            "outcomes": rules_record(scheme.outcomes, exclude_defaults=True),
         },
         "evidence": [{"file": f, "sha256": digest} for f, digest in files],
         "sections": [
@@ -47,6 +49,19 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
     if timestamp:
         document["generated"] = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     return document
+
+
+def rules_record(model: BaseModel, exclude_defaults: bool = False) -> Any:
+    """The rules a result was decided by, as JSON: the model's fields without its `reading`
+    marks (they explain the rules, they are not rules)."""
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != "reading"}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return strip(model.model_dump(mode="json", exclude_defaults=exclude_defaults))
 
 
 def _unit(row: RankedRow) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from kaohe.i18n import t
 from kaohe.numbers import Rational, fmt
 from kaohe.outcomes import Decision, Outcome
 from kaohe.report.atomic import atomic_path
-from kaohe.report.jsonout import num
+from kaohe.report.jsonout import num, rules_record
 from kaohe.report.text import flag_marks
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Scheme
@@ -55,27 +55,57 @@ def ranking_rows(scheme: Scheme, decision: Decision) -> list[list[object]]:
         columns += [("col.previous_rank", lambda r: r.previous.rank if r.previous else ""), ("col.change", _change)]
     columns.append(("col.outcome_notes", lambda r: "; ".join(t(n.key, **n.params) for n in r.notes)))
     header: list[object] = [t(key) + (unit if key == "col.total" else "") for key, _ in columns]
-    return [header] + [[get(row) for _, get in columns] for row in decision.rows]  # type: ignore[operator]
+    return [header] + [[get(row) for _, get in columns] for row in in_order(scheme, decision)]  # type: ignore[operator]
+
+
+def in_order(scheme: Scheme, decision: Decision) -> list[Outcome]:
+    """The rows as published: by place, or category by category (in the scheme's order) where
+    categories are ranked on their own."""
+    if scheme.ranking.among != "category":
+        return decision.rows
+    order = {c.id: i for i, c in enumerate(scheme.categories)}
+    return sorted(decision.rows, key=lambda r: (order.get(r.standing.category or "", len(order)),
+                                               r.rank_in_category or 0))
 
 
 def ranking_table(scheme: Scheme, decision: Decision) -> Table:
-    """The ranking for the terminal: the first TERMINAL_ROWS units (all of them go to -o files)."""
+    """The ranking for the terminal: the first TERMINAL_ROWS units (all of them go to -o files).
+    Categories ranked on their own get a heading row each instead of a column, and the 说明 of
+    each unit are listed under the table, so that the table keeps to 80 columns."""
     from kaohe.report.terminal import TERMINAL_ROWS
 
     data = ranking_rows(scheme, decision)
-    hidden = len(data) - 1 - TERMINAL_ROWS
-    table = Table(title=t("rank.title", title=scheme.title),
-                  caption=t("score.more_units", count=hidden) if hidden > 0 else None)
-    numeric = {t("col.rank"), t("col.rank_in_category"), t("col.previous_rank"), t("col.change")}
-    for head in data[0]:
-        right = str(head) in numeric or str(head).startswith(t("col.total"))
-        table.add_column(str(head), justify="right" if right else "left", overflow="fold")
-    for line in data[1:TERMINAL_ROWS + 1]:
-        table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
-    if any(isinstance(v, Rational) for line in data[1:TERMINAL_ROWS + 1] for v in line):
+    header = [str(h) for h in data[0]]
+    drop = {header.index(t("col.outcome_notes"))}
+    category = header.index(t("col.category")) if t("col.category") in header else None
+    if category is not None:
+        drop.add(category)
+    keep = [i for i in range(len(header)) if i not in drop]
+    shown = data[1:TERMINAL_ROWS + 1]
+    hidden = len(data) - 1 - len(shown)
+    notes = [t("score.more_units", count=hidden)] if hidden > 0 else []
+    rows = in_order(scheme, decision)[:len(shown)]
+    notes += [t("rank.unit_note", unit=row.standing.unit, text=t(n.key, **n.params)) for row in rows for n in row.notes]
+    if any(isinstance(v, Rational) for line in shown for v in line):
         from kaohe.report.terminal import approximation_note
 
-        table.caption = "\n".join(filter(None, [table.caption, approximation_note()]))
+        notes.append(approximation_note())
+    table = Table(title=t("rank.title", title=scheme.title), caption="\n".join(notes) or None,
+                  caption_justify="left")
+    numeric = {t("col.rank"), t("col.rank_in_category"), t("col.previous_rank"), t("col.change")}
+    unit_col = header.index(t("col.unit"))
+    for i in keep:
+        head = header[i]
+        right = head in numeric or head.startswith(t("col.total"))
+        table.add_column(head, justify="right" if right else "left", overflow="fold", no_wrap=i == unit_col)
+    current = None
+    for line in shown:
+        if category is not None and line[category] != current:
+            current = line[category]
+            if table.row_count:
+                table.rows[-1].end_section = True
+            table.add_row(*[f"[bold]{current or '-'}[/bold]" if i == unit_col else "" for i in keep])
+        table.add_row(*(fmt(line[i]) if not isinstance(line[i], (int, str)) else str(line[i]) for i in keep))
     return table
 
 
@@ -88,8 +118,8 @@ def ranking_document(loaded: LoadedScheme, files: list[tuple[str, str]], decisio
         "kind": "ranking",
         "tool": {"name": "kaohe", "version": __version__},
         "scheme": {"id": scheme.id, "title": scheme.title, "file": loaded.path, "sha256": loaded.sha256,
-                   "unit": scheme.unit, "ranking": scheme.ranking.model_dump(mode="json"),
-                   "outcomes": scheme.outcomes.model_dump(mode="json", exclude_defaults=True)},
+                   "unit": scheme.unit, "ranking": rules_record(scheme.ranking),
+                   "outcomes": rules_record(scheme.outcomes, exclude_defaults=True)},
         "inputs": [{"file": f, "sha256": digest} for f, digest in files],
         "units": [
             {"rank": row.rank, "unit": row.standing.unit, "total": num(row.standing.total),

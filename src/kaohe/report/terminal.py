@@ -24,18 +24,51 @@ TERMINAL_ROWS = 200
 """The most units the terminal table shows; the full ranking goes to a file with -o."""
 
 
-def ranking_table(scheme: Scheme, rows: list[RankedRow]) -> Table:
+def ranking_table(scheme: Scheme, rows: list[RankedRow], width: int | None = None) -> Table:
     shown = rows[:TERMINAL_ROWS]
     data = ranking_rows(scheme, shown)
     notes = [t("score.more_units", count=len(rows) - len(shown))] if len(rows) > len(shown) else []
     if any(isinstance(v, Rational) for line in data[1:] for v in line):
         notes.append(approximation_note())
-    table = Table(title=t("score.title", title=scheme.title), show_lines=False, caption="\n".join(notes) or None)
-    for i, head in enumerate(data[0]):
-        table.add_column(str(head), justify="left" if i == 1 else "right", no_wrap=True)
-    for line in data[1:]:
-        table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
-    return table
+    header = [str(h) for h in data[0]]
+    sections = {s.title for s in scheme.sections if s.kind == "base"}
+    optional = [i for i, head in enumerate(header) if head in sections]
+    wrapping = {i for i, head in enumerate(header) if head in (t("col.category"), t("col.flags"))}
+    return fitted_table(t("score.title", title=scheme.title), data, width, text_columns={header.index(t("col.unit"))},
+                        optional=optional, notes=notes, wrap_columns=wrapping)
+
+
+def fitted_table(title: str, data: list[list[object]], width: int | None, text_columns: set[int],
+                 optional: list[int], notes: list[str], wrap_columns: set[int] | None = None) -> Table:
+    """A table in which no value is ever cut: each column is as wide as its widest value (text
+    columns up to a limit, then folded) and headers wrap instead. Where that is wider than the
+    terminal, the `optional` columns (a ranking's sections) are left out and a note says where
+    they are."""
+    from rich.cells import cell_len
+
+    cells = [[fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line] for line in data[1:]]
+    header = [str(h) for h in data[0]]
+    wrap_columns = wrap_columns or set()
+
+    def size(i: int) -> int:
+        widest = max((cell_len(row[i]) for row in cells), default=0)
+        limit = 12 if i in wrap_columns else 20 if i in text_columns else widest
+        return max(min(widest, limit), min(cell_len(header[i]), 4), 2)  # a header wraps two characters a line
+
+    def build(keep: list[int], notes: list[str]) -> Table:
+        table = Table(title=title, caption="\n".join(notes) or None, caption_justify="left")
+        for i in keep:
+            numeric = i not in text_columns and i not in wrap_columns
+            table.add_column(header[i], justify="right" if numeric else "left", overflow="fold", width=size(i))
+        for row in cells:
+            table.add_row(*(row[i] for i in keep))
+        return table
+
+    everything = list(range(len(header)))
+    drawn = sum(size(i) + 3 for i in everything) + 1  # each column's padding and rule, and the last rule
+    if width is not None and optional and drawn > width:
+        return build([i for i in everything if i not in optional], notes + [t("score.sections_hidden")])
+    return build(everything, notes)
 
 
 def approximation_note() -> str:
