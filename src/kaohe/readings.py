@@ -28,7 +28,8 @@ class Move:
 
 
 def moves(taken: Decision, other: Decision) -> list[Move]:
-    """Every unit whose place, place in its category, grade, awards or penalties differ."""
+    """Every unit whose place, place in its category, grade, awards or penalties differ (a place
+    in a category that only one reading ranks on its own is not a move: what it decides shows)."""
     theirs = {row.standing.unit: row for row in other.rows}
     found = []
     for row in taken.rows:
@@ -41,7 +42,7 @@ def moves(taken: Decision, other: Decision) -> list[Move]:
                           ("reading.grade", row.grade, alt.grade),
                           ("reading.awards", _names(row.awards), _names(alt.awards)),
                           ("reading.penalties", _names(row.penalties), _names(alt.penalties))):
-            if a != b:
+            if a != b and not (key == "reading.rank_in_category" and (a is None or b is None)):
                 changes.append(t(key, before="-" if a is None else a, after="-" if b is None else b))
         if changes:
             found.append(Move(row.standing.unit, tuple(changes)))
