@@ -129,9 +129,9 @@ def test_rank_command_applies_the_bundled_outcome_rules(tmp_path: Path) -> None:
     # 办公室 105.6, 组织人事处 = 机关党委 97.9 (both 5th), 法规处 88.3, 节能与综合利用处 82.9,
     # 监察室 74.5 (vetoed), 技术进步处 65.1 (vetoed).
     # 先进处室 前5名: the first five eligible, widened to both units tied on 97.9 (reported).
-    # 表扬 6-10名: the eligible units after them: 法规处 and 节能与综合利用处 (the two vetoed units
-    # in 9th and 10th take nothing; their places pass on, but no eligible unit is left).
-    # 最后2名: 监察室 and 技术进步处, vetoed or not.
+    # 表扬 6-10名: the units after them not yet awarded. The vetoes bar 先进处室 only ("当年不得评为
+    # 先进"), so 监察室 and 技术进步处 (9th and 10th) take 表扬 beside 法规处 and 节能与综合利用处.
+    # 最后2名: 监察室 and 技术进步处, vetoed or not, marked as a penalty, not an award.
     out = tmp_path / "rank.json"
     result = CliRunner().invoke(build_app(), ["rank", str(SCHEMES / "changzhou-eic-2016.yaml"),
                                               str(EXAMPLES / "changzhou-eic-2016" / "evidence.xlsx"), "-o", str(out)])
@@ -140,9 +140,8 @@ def test_rank_command_applies_the_bundled_outcome_rules(tmp_path: Path) -> None:
     awards = {u["unit"]: u["awards"] for u in doc["units"]}
     assert [u for u, a in awards.items() if a == ["先进处室"]] == ["经济运行处", "信息化推进处", "综合处", "办公室",
                                                                   "组织人事处", "机关党委"]
-    assert [u for u, a in awards.items() if a == ["表扬"]] == ["法规处", "节能与综合利用处"]
+    assert [u for u, a in awards.items() if a == ["表扬"]] == ["法规处", "节能与综合利用处", "监察室", "技术进步处"]
     penalties = {u["unit"]: u["penalties"] for u in doc["units"]}
-    assert awards["监察室"] == awards["技术进步处"] == []
     assert penalties["监察室"] == penalties["技术进步处"] == ["负责人原则上不予评优"]
     assert any("组织人事处、机关党委 同为 97.9" in n for n in doc["notes"])
     assert doc["scheme"]["outcomes"]["awards"][0] == {"name": "先进处室", "first": 1, "last": 5}
