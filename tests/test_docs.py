@@ -76,3 +76,16 @@ def test_readme_performance_figures_are_the_benchmarks() -> None:
     row = next(line for line in one_million.splitlines() if line.startswith("| 52,632 | 1,000,008 | csv-utf8"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert f"score in {cells[4]} s with a peak of {cells[5]} MiB" in section.replace("\n", " ")
+
+
+def test_readme_outcome_example_is_what_rank_prints() -> None:
+    # The README shows rank's output for examples/outcomes-demo: it must be the output, line for line.
+    section = README[README.index("## Outcomes as offices declare them"):README.index("## Evidence")]
+    shown = re.search(r"```text\n(.*?)```", section, flags=re.S)
+    assert shown is not None
+    result = subprocess.run([sys.executable, "-m", "kaohe", "rank", "examples/outcomes-demo/scheme.yaml",
+                             "examples/outcomes-demo/evidence.csv"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr
+    printed = [line.rstrip() for line in (result.stdout + result.stderr).splitlines()]
+    assert shown.group(1).rstrip("\n").splitlines() == printed

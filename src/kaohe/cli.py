@@ -46,7 +46,9 @@ def _lang_from_argv(argv: list[str]) -> str:
 
 
 def _err(text: str) -> None:
+    sys.stdout.flush()  # what was printed before comes before this, where both streams are shown
     typer.echo(text, err=True)
+    sys.stderr.flush()
 
 
 def _fail_usage(message: str) -> None:

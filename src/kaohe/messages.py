@@ -500,7 +500,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "outcome.tie_at_boundary": ("{what}(名额 {count})边界并列: {units} 同为 {total},均予列入,名额因并列超出,请考核办确认", "{what} (quota {count}): {units} tie at the boundary on {total}; all are included, exceeding the quota: for the office to confirm"),
     "outcome.near_tie": ("{what}边界接近: {a} 仅比 {b} 高 {gap} 分", "{what}: {a} is only {gap} ahead of {b} at the boundary"),
     "outcome.near_line": ("{unit} 总分 {total},距 {grade} 分数线 {line} 很近", "{unit} totals {total}, close to the {grade} line of {line}"),
-    "outcome.grade_barred": ("一票否决、弄虚作假或未满足必备条件,不得评为 {grade}", "vetoed, falsified or short of a prerequisite: cannot be graded {grade}"),
+    "outcome.grade_barred": ("{by},不得评为 {grade}", "{by}: cannot be graded {grade}"),
     "outcome.step_up": ("逐级晋升: 原等次 {before},本次不能直接评为 {grade}", "one level at a time: previously {before}, so not {grade} now"),
     "outcome.quota_short": ("{grade} 只有 {count} 个单位符合,少于规定的 {wanted} 名", "only {count} units qualify for {grade}, fewer than the {wanted} named"),
     "outcome.award_passed_on": ("{unit} 名次在 {award} 范围内,但被否决或取消资格,名额顺延", "{unit} ranks within {award} but is barred; the place passes on"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
 from kaohe.engine import Results, UnitResult
+from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, exact_arithmetic, fmt
 from kaohe.rules.base import Step, step
 from kaohe.scheme.models import Award, Grade, Scheme
@@ -207,26 +208,30 @@ def bars(scheme: Scheme, s: Standing, outcome: str) -> list[str]:
     return found + (["弄虚作假"] if s.falsified else [])
 
 
-def _blocked(scheme: Scheme, row: Outcome, grade: Grade, index: int) -> str | None:
-    """Why the unit cannot take `grade` (a note key), or None."""
+def _blocked(scheme: Scheme, row: Outcome, grade: Grade, index: int) -> tuple[str, str] | None:
+    """Why the unit cannot take `grade`: a note key and the flags that bar it, or None."""
     s = row.standing
     outcomes = scheme.outcomes
     names = [g.name for g in outcomes.grades]
     cap = names.index(outcomes.barred_grade) if outcomes.barred_grade in names else len(names)
     flags = {f.id: f for f in scheme.flags}
-    for flag in (*s.vetoed, *s.unmet):
+
+    def bars_here(flag: str) -> bool:
         named = flags[flag].bars if flag in flags else "all"
-        if (named == "all" and index < cap) or (named != "all" and grade.name in named):
-            return "outcome.grade_barred"
-    if s.falsified and index < cap:
-        return "outcome.grade_barred"
+        return (named == "all" and index < cap) or (named != "all" and grade.name in named)
+
+    vetoes = [f for f in s.vetoed if bars_here(f)]
     required = grade.requires if grade.requires is not None else [f.id for f in scheme.flags if f.kind == "prerequisite"]
-    if any(flag in s.unmet for flag in required):
-        return "outcome.grade_barred"
+    unmet = [f for f in s.unmet if bars_here(f) or f in required]
+    marks = [t("flag.vetoed", ids="、".join(vetoes))] if vetoes else []
+    marks += [t("flag.falsified", ids="、".join(s.falsified))] if s.falsified and index < cap else []
+    marks += [t("flag.unmet", ids="、".join(unmet))] if unmet else []
+    if marks:
+        return "outcome.grade_barred", "、".join(marks)
     if grade.when is not None:
         met = s.conditions.get(grade.name)
         if met is not True:
-            return "outcome.grade_condition" if met is False else "outcome.grade_condition_missing"
+            return ("outcome.grade_condition" if met is False else "outcome.grade_condition_missing"), ""
     return None
 
 
@@ -254,7 +259,7 @@ def _grades(scheme: Scheme, decision: Decision, rows: list[Outcome], group: str 
                 continue
             why = _blocked(scheme, row, grade, index)
             if why is None and not _step_up_allows(scheme, row, index):
-                why = "outcome.step_up"
+                why = "outcome.step_up", ""
             if why is not None:
                 blocked.append((row, why))
                 continue
@@ -262,11 +267,11 @@ def _grades(scheme: Scheme, decision: Decision, rows: list[Outcome], group: str 
         quota = grade.quota(group, len(rows))
         # told only to a unit the grade was within reach of: a quota's places among those reaching it
         keys = sorted(_key(scheme, r.standing) for r in [*pool, *(b for b, _ in blocked)])
-        for row, why in blocked:
+        for row, (why, by) in blocked:
             ahead = len(keys) - bisect.bisect_right(keys, _key(scheme, row.standing))
             if quota is None or ahead < quota:
                 before = row.previous.grade if row.previous and row.previous.grade else "-"
-                row.notes.append(step(why, grade=grade.name, when=grade.when or "", before=before))
+                row.notes.append(step(why, grade=grade.name, when=grade.when or "", before=before, by=by))
         if grade.share is not None:
             key = {"floor": "outcome.share_quota_floor", "half_up": "outcome.share_quota_half_up",
                    "ceil": "outcome.share_quota_ceil"}[grade.share_rounding or "floor"]

@@ -172,8 +172,7 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
             err(line)
         return 1
     decision = decide(loaded.scheme, standings, before)
-    for line in report_lines(problems + warnings(loaded, standings, alternatives, before)):
-        err(line)
+    problems += warnings(loaded, standings, alternatives, before)
     from kaohe.report.rankout import ranking_document, ranking_table, write_ranking
 
     if fmt == "json":
@@ -186,6 +185,8 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
         console().print(ranking_table(loaded.scheme, decision))
         for note in decision.notes:
             err(t("rank.note", text=t(note.key, **note.params)))
+    for line in report_lines(problems):  # after the table: the last thing read before publishing
+        err(line)
     if output is not None:
         return write_reported(lambda: write_ranking(output, loaded, files, decision,
                                                     [loaded.path, *map(str, paths)], timestamp), output, err)

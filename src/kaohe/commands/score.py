@@ -38,7 +38,7 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     _report_missing(results, err)
     rows = rank_results(loaded.scheme, results)
     differences = self_differences(loaded, evidence, results)
-    alternatives = compared_readings(loaded, evidence_paths, results, err)
+    alternatives, reading_problems = compared_readings(loaded, evidence_paths, results)
     if fmt == "json":
         from kaohe.report.jsonout import results_document, write_json
 
@@ -59,6 +59,8 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
 
             console().print(plain_table(t("score.differences", count=len(differences)),
                                         difference_rows(differences)))
+    for line in report_lines(reading_problems):  # after the table: the last thing read before publishing
+        err(line)
     if output is not None:
         return write_reported(lambda: write_results(output, loaded, evidence, rows, results,
                                                     [loaded.path, *evidence_paths], timestamp, differences,
@@ -67,18 +69,14 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     return 0
 
 
-def compared_readings(loaded: LoadedScheme, paths: list[str], results: Results,
-                      err: Callable[[str], None]) -> Alternatives:
-    """Score the other reading of every marked reading that gives one, and warn for every unit
-    whose place, grade or award it would move. Returns the other readings' standings."""
+def compared_readings(loaded: LoadedScheme, paths: list[str], results: Results) -> tuple[Alternatives, list[Problem]]:
+    """Score the other reading of every marked reading that gives one: its standings, and a
+    warning for every unit whose place, grade or award it would move."""
     from kaohe.outcomes import standing
     from kaohe.readings import score_alternatives, warnings
 
     alternatives, problems = score_alternatives(loaded, paths)
-    problems += warnings(loaded, [standing(u) for u in results.units], alternatives)
-    for line in report_lines(problems):
-        err(line)
-    return alternatives
+    return alternatives, problems + warnings(loaded, [standing(u) for u in results.units], alternatives)
 
 
 def reading_records(alternatives: Alternatives) -> list[dict[str, object]]:
