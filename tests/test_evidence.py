@@ -299,14 +299,14 @@ def test_a_modifier_on_undeclared_values_is_a_warning_and_a_condition_outside_th
     from kaohe.scheme.checks import check_scheme
 
     text = (SCHEMES / "shaoxing-2022.yaml").read_text(encoding="utf-8")
-    marker = "              choices: {类型: [先进集体, 个人先进]}"
+    marker = "                类型: [先进集体, 个人先进]\n"
     assert marker in text
     open_path = tmp_path / "open.yaml"
-    open_path.write_text(text.replace(marker + "   #", "              #"), encoding="utf-8")
+    open_path.write_text(text.replace(marker, ""), encoding="utf-8")
     found = [str(p) for p in check_scheme(load_scheme(open_path))]
     assert any("警告: 系数条件读取 类型,但 类型 未在 choices 中声明取值" in f for f in found), found
     wrong = tmp_path / "wrong.yaml"
-    wrong.write_text(text.replace(marker, "              choices: {类型: [先进集体, 先进个人]}"), encoding="utf-8")
+    wrong.write_text(text.replace(marker, "                类型: [先进集体, 先进个人]\n"), encoding="utf-8")
     found = [str(p) for p in check_scheme(load_scheme(wrong))]
     assert any("错误: 条件中的 类型 \"个人先进\" 不在 choices 声明的取值中(有: 先进集体、先进个人)" in f for f in found), found
 

@@ -200,15 +200,17 @@ def test_xuzhou_quota_grades_on_the_bundled_example() -> None:
     assert grades["沛縣"] is None and grades["睢寧縣"] is None
 
 
-def test_hubei_grade_lines_prerequisites_and_step_up_on_the_bundled_example() -> None:
-    # examples/hubei-archives-2011: 某縣人民政府辦公室 100, 某縣財政局 90, 某縣農業局 90 (必備條件.5 否),
-    # 某鎮人民政府 80, 某縣國土資源所 79.5. With 逐級晉升 and no previous grade, a unit can reach
-    # only 省二級 however high its score; 某縣農業局 can take none; 79.5 is under the 80 line.
+def test_hubei_grade_lines_prerequisites_and_the_level_applied_for_on_the_bundled_example() -> None:
+    # examples/hubei-archives-2011: 某縣人民政府辦公室 100, applies for 省一級 holding a 省二級
+    # certificate for over a year (第三條 "取得省二級…證書一年后…可申報上一等級") → 省一級 (≥ 90).
+    # 某縣財政局 90, 復查 of its 省一級 → 省一級 (90 is on the line, included). 某縣農業局 90, applies
+    # for 省一級 but 必備條件.5 is 否 → no grade. 某鎮人民政府 80, applies for 省二級 → 省二級 (≥ 80).
+    # 某縣國土資源所 79.5, applies for 省二級: under the 80 line → no grade.
     units = _rank("hubei-archives-2011")
     assert {u: d["grade"] for u, d in units.items()} == {
-        "某縣人民政府辦公室": "省二級", "某縣財政局": "省二級", "某縣農業局": None, "某鎮人民政府": "省二級",
+        "某縣人民政府辦公室": "省一級", "某縣財政局": "省一級", "某縣農業局": None, "某鎮人民政府": "省二級",
         "某縣國土資源所": None}
-    assert any("逐級晉升" in n or "逐级晋升" in n for n in units["某縣人民政府辦公室"]["notes"])
+    assert any("必备条件" in n and "省一級" in n for n in units["某縣農業局"]["notes"])
 
 
 def test_rank_combines_quarterly_results_into_the_year(tmp_path: Path) -> None:
@@ -507,3 +509,15 @@ def test_a_barred_unit_is_told_only_where_the_quota_was_within_its_reach() -> No
     assert [rows[u].grade for u in "甲乙丙"] == ["合格", "优秀", "合格"]
     assert [n.key for n in rows["甲"].notes] == ["outcome.grade_barred"]
     assert rows["丙"].notes == []
+
+
+def test_a_section_award_with_no_section_places_last_time_is_said_not_given() -> None:
+    # 单项进步奖 on section 1, but last time's places came as `unit: place` (no sections): nobody
+    # can be compared, and the ranking's notes say so instead of giving the award to nobody silently.
+    from kaohe.outcomes import Previous
+
+    scheme = _scheme(outcomes={"most_improved": [{"name": "单项进步奖", "count": 1, "section": "1"}]})
+    standings = [_s("甲", "90", sections={"1": D(90)}), _s("乙", "80", sections={"1": D(80)})]
+    decision = decide(scheme, standings, {"甲": Previous(2), "乙": Previous(1)})
+    assert all(r.awards == [] for r in decision.rows)
+    assert _notes(decision) == ["单项进步奖: 上次结果中没有第 1 部分的得分,无法比较进步,未评出"]

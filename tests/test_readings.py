@@ -193,3 +193,46 @@ def test_show_lists_every_reading_a_bundled_scheme_marks(path: Path, monkeypatch
         cells = [c.strip() for c in row.strip("│").split("│")]
         assert cells[1:4] == [mark.reading.text, mark.reading.taken, mark.reading.other], (path.name, cells)
         assert cells[4] == ("是" if mark.reading.alternative is not None else "否(未给出 alternative)")
+
+
+PERIODS = """\
+id: p
+title: 样例
+full_score: 100
+units: [{name: 甲}, {name: 乙}]
+periods:
+  names: [上半年, 下半年]
+  source: files
+  combine: mean
+  reading:
+    text: 全年得分按上、下半年综合计算
+    taken: 上、下半年得分的平均
+    other: 上半年占90%,下半年占10%
+    alternative: {combine: weighted, weights: {上半年: 90%, 下半年: 10%}}
+sections:
+  - id: "1"
+    title: t
+    points: 100
+    items:
+      - id: "1.1"
+        title: t
+        points: 100
+        criteria:
+          - {id: 1.1.1, text: t, points: 100, rule: {kind: judged}}
+"""
+
+
+def test_a_reading_on_how_periods_combine_is_compared_from_the_period_files(tmp_path: Path) -> None:
+    # 甲 90 then 60, 乙 80 then 80. Mean: 甲 75, 乙 80 (乙 first). 90%/10%: 甲 87, 乙 80 (甲 first).
+    scheme = tmp_path / "s.yaml"
+    scheme.write_text(PERIODS, encoding="utf-8")
+    files = []
+    for name, (a, b) in (("h1", (90, 80)), ("h2", (60, 80))):
+        evidence = tmp_path / f"{name}.csv"
+        evidence.write_text(f"单位,1.1.1\n甲,{a}\n乙,{b}\n", encoding="utf-8")
+        out = tmp_path / f"{name}.json"
+        assert run("score", str(scheme), str(evidence), "-o", str(out)).exit_code == 0
+        files.append(str(out))
+    result = run("rank", str(scheme), *files)
+    assert result.exit_code == 0, result.output
+    assert "2 个单位的结果会变: 乙 名次 1 → 2; 甲 名次 2 → 1" in result.output

@@ -261,3 +261,62 @@ def test_a_check_on_the_figures_is_an_evidence_error(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert (f"{evidence_path}:2:2: 错误: 甲县: 实际降低率不应超过目标的3倍(应满足 实际降低率 <= 目标降低率 * 3,"
             f"实际 13% ≤ 4% × 3 = 否)") in run.stderr, run.stderr
+
+
+LOGIC = """\
+id: logic
+title: t
+full_score: 7
+units: [{name: 甲}, {name: 乙}, {name: 丙}]
+inputs:
+  - {id: 露天, type: bool}
+  - {id: 人数, type: count}
+  - {id: 等级, type: level, choices: [省一级, 省二级]}
+values:
+  - {id: 达标, expr: "露天 or 人数 <= 1000", type: bool}
+  - {id: 超员, expr: "not 露天 and 人数 > 1000", type: bool}
+  - {id: 省一级井工, expr: "等级 == \\"省一级\\" and not 露天", type: bool}
+sections:
+  - id: "1"
+    title: t
+    points: 7
+    items:
+      - id: "1.1"
+        title: t
+        points: 7
+        criteria:
+          - {id: 1.1.1, text: 达标得4分, points: 4, of: 达标, rule: {kind: met}}
+          - {id: 1.1.2, text: 超员得2分, points: 2, of: 超员, rule: {kind: met}}
+          - {id: 1.1.3, text: 省一级井工得1分, points: 1, of: 省一级井工, rule: {kind: met}}
+"""
+
+
+def test_a_condition_the_known_values_decide_is_not_missing(tmp_path: Path) -> None:
+    # 甲 露天 with no 人数: 达标 = 是 or ? = 是 (10 points), 超员 = not 是 and ? = 否. 乙 not 露天, no
+    # 人数: 达标 = 否 or ? and 超员 = 是 and ? are both undecided: missing. 丙 gives all: 否 or 900 ≤ 1000.
+    scheme_path = tmp_path / "s.yaml"
+    scheme_path.write_text(LOGIC, encoding="utf-8")
+    loaded = load_scheme(scheme_path)
+    assert [str(p) for p in check_scheme(loaded)] == []
+    evidence = tmp_path / "e.csv"
+    evidence.write_text("单位,露天,人数,等级\n甲,是,,省一级\n乙,否,,省二级\n丙,否,900,省一级\n", encoding="utf-8")
+    scored = score(loaded.scheme, read_evidence([evidence], loaded.scheme))
+    points = {u.unit: {c.criterion.id: c.points for c in u.criteria} for u in scored.units}
+    # 甲: 达标 是 (4), 超员 否 (0), 省一级井工 = 省一级 and not 是 = 否 (0).
+    assert points["甲"] == {"1.1.1": 4, "1.1.2": 0, "1.1.3": 0}
+    # 乙: 达标 and 超员 undecided (0; the missing 人数 reported); 省一级井工 = (省二级 == 省一级) and … = 否.
+    assert points["乙"] == {"1.1.1": 0, "1.1.2": 0, "1.1.3": 0}
+    assert [m.input_id for m in scored.missing if m.unit == "乙"] == ["人数"]
+    assert not [m for m in scored.missing if m.unit == "甲"]  # 甲's 人数 decides nothing: not asked for
+    # 丙: 达标 否 or 900 ≤ 1000 = 是 (4), 超员 是 and 900 > 1000 = 否 (0), 省一级井工 是 (1).
+    assert points["丙"] == {"1.1.1": 4, "1.1.2": 0, "1.1.3": 1}
+
+
+def test_a_quoted_level_must_be_one_of_its_choices(tmp_path: Path) -> None:
+    scheme_path = tmp_path / "s.yaml"
+    scheme_path.write_text(LOGIC.replace('等级 == \\"省一级\\"', '等级 == \\"省三级\\"'), encoding="utf-8")
+    found = [str(p) for p in check_scheme(load_scheme(scheme_path))]
+    assert any('"省三级" 不是该档次的取值(有: 省一级、省二级)' in f for f in found), found
+    scheme_path.write_text(LOGIC.replace('等级 == \\"省一级\\"', '人数 == \\"省一级\\"'), encoding="utf-8")
+    found = [str(p) for p in check_scheme(load_scheme(scheme_path))]
+    assert any('文字 "省一级" 只能与档次比较' in f for f in found), found

@@ -4,6 +4,8 @@ Writes, from the single DATA dict below:
   evidence.csv       wide form, UTF-8 with BOM: 单位 + one column per input id
   evidence-long.csv  long form, UTF-8 with BOM: 单位,指标,值,备注
   evidence.xlsx      long form, sheet 证据: 单位 | 指标 | 值 | 备注
+and, for outcomes.yaml, ties.csv (wide form): DATA with two units given another unit's figures
+(TIES), so that their totals are equal.
 
 The seven 乡镇卫生院 / 社区卫生服务中心 and all their figures are invented. Units give counts
 (prescriptions, people, 人次) and amounts (元); the scheme computes every rate and change.
@@ -118,9 +120,25 @@ def check():
             assert k in values, (unit, k)
 
 
+# ties.csv: unit -> the unit whose figures it takes (so its total is that unit's, as hand-worked
+# in expected.yaml): a tie at the top (71) and one lower down (193/6).
+TIES = {"杏园乡卫生院": "青禾镇卫生院", "西坪镇卫生院": "柳泉乡卫生院"}
+
+
+def write_ties():
+    import csv
+    with open(HERE / "ties.csv", "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["单位", *IDS])
+        for unit in DATA:
+            source = DATA[TIES.get(unit, unit)]
+            w.writerow([unit, *(source[k] for k in IDS)])
+
+
 def main():
     check()
     write_evidence(HERE, DATA, IDS, NOTES, xlsx_value)
+    write_ties()
 
 
 if __name__ == "__main__":

@@ -5,12 +5,18 @@ assessors' findings for each of the 17 rows, as the scheme asks for them:
   <row>.<clause>    a whole count (矿领导不清楚职责 1人, 辨识内容缺少 2项, 超出人数上限 3人, …);
   <row>.<condition> 是/否 for each "X不得分" condition (是: the condition holds, the row scores 0);
   1.1.2             是/否 (是: 已明确管理部门);
-  不适用 / 缺项      in every input of a row that is 缺项 at the mine (2.2.1–2.2.4, 3.1.2 only).
+  不适用 / 缺项      in every input of a row that is 缺项 at the mine (2.2.1–2.2.4, 3.1.2 only);
+and the mine's own figures the grades read (定级办法 第四条、第五条; MINE below):
+  基本条件           是/否 (是: every 基本条件 is met);
+  露天煤矿           是/否 (否: a 井工 mine);
+  单班入井人数        正常工作时单班入井人数 (a whole count);
+  生产能力           万吨/年.
 
 Writes, from BASE and the per-mine CHANGES below:
   evidence.csv       wide form, UTF-8 with BOM: 单位 + one column per input id
   evidence-long.csv  long form, UTF-8 with BOM: 单位,指标,值,备注
   evidence.xlsx      long form, sheet 证据: 单位 | 指标 | 值 | 备注
+and, for outcomes.yaml, grades.csv (wide form): the grade boundaries (GRADE_CASES below).
 
 Run with: /work/main/.venv/bin/python make_evidence.py
 """
@@ -56,6 +62,10 @@ for cid, counts, conditions in ROWS:
         IDS.append(f"{cid}.{label}")
         YESNO.add(f"{cid}.{label}")
 assert len(IDS) == 47
+ROW_IDS = list(IDS)
+MINE_IDS = ["基本条件", "露天煤矿", "单班入井人数", "生产能力"]
+IDS += MINE_IDS
+YESNO |= {"基本条件", "露天煤矿"}
 
 # Everything in place: no shortcoming found, no 不得分 condition, the 管理部门 明确.
 BASE = {i: ("0" if i in COUNTS else "否") for i in IDS}
@@ -118,7 +128,37 @@ CHANGES = {
     },
 }
 
-DATA = {mine: {i: changes.get(i, BASE[i]) for i in IDS} for mine, changes in CHANGES.items()}
+# mine -> (基本条件, 露天煤矿, 单班入井人数, 生产能力 万吨/年): every mine meets its 基本条件 and its
+# 人数 limit, so the grades are those of the scores alone (一级 at ≥ 90, 二级 at ≥ 80).
+MINE = {
+    "青石岭煤矿": ("是", "否", "620", "240"),
+    "北坡煤矿": ("是", "否", "85", "21"),        # a small mine (≤ 30万吨/年): 85 ≤ 100
+    "东沟煤矿": ("是", "否", "400", "90"),
+    "红柳湾煤矿": ("是", "否", "300", "120"),
+    "白杨河煤矿": ("是", "否", "150", "60"),
+    "南山露天煤矿": ("是", "是", "0", "300"),     # 露天: no 入井 limit
+}
+
+
+def rows_for(changes: dict[str, str], mine: tuple[str, str, str, str]) -> dict[str, str]:
+    row = {i: changes.get(i, BASE[i]) for i in ROW_IDS}
+    row.update(zip(MINE_IDS, mine, strict=True))
+    return row
+
+
+DATA = {mine: rows_for(changes, MINE[mine]) for mine, changes in CHANGES.items()}
+
+# grades.csv: mine -> (the mine whose 评分表 findings it takes, its own figures). Scores are those
+# hand-worked in expected.yaml for the mine named first (青石岭 100, 北坡 850/9, 南山 90).
+GRADE_CASES = {
+    "青石岭煤矿": ("青石岭煤矿", ("是", "否", "1000", "240")),   # exactly 1000: 不超过 includes it
+    "北坡煤矿": ("北坡煤矿", ("是", "否", "101", "30")),         # 30 is 以下: limit 100, 101 over
+    "东沟煤矿": ("青石岭煤矿", ("是", "否", "", "90")),           # 单班入井人数 missing
+    "红柳湾煤矿": ("青石岭煤矿", ("否", "否", "500", "120")),      # a 基本条件 not met
+    "白杨河煤矿": ("青石岭煤矿", ("是", "否", "1001", "500")),     # over 1000
+    "南山露天煤矿": ("南山露天煤矿", ("是", "是", "1200", "10")),   # 露天: the 人数 limit does not apply
+}
+GRADE_DATA = {mine: rows_for(CHANGES[source], figures) for mine, (source, figures) in GRADE_CASES.items()}
 
 NOTES = {
     "北坡煤矿": {
@@ -158,11 +198,22 @@ def xlsx_value(input_id: str, text: str):
     return int(text)
 
 
+def write_grades():
+    import csv
+    with open(HERE / "grades.csv", "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["单位", *IDS])
+        for mine, row in GRADE_DATA.items():
+            w.writerow([mine, *(row[k] for k in IDS)])
+
+
 def check():
     assert list(DATA) == ["青石岭煤矿", "北坡煤矿", "东沟煤矿", "红柳湾煤矿", "白杨河煤矿", "南山露天煤矿"]
     for mine, changes in CHANGES.items():
         assert set(changes) <= set(IDS), mine
     for mine, row in DATA.items():
+        assert row["基本条件"] in ("是", "否") and row["露天煤矿"] in ("是", "否"), mine
+        assert row["单班入井人数"].isdigit() and row["生产能力"].isdigit(), mine
         for cid, _, _ in ROWS:
             inputs = [i for i in IDS if i == cid or i.startswith(cid + ".")]
             na = [row[i] in ("不适用", "缺项") for i in inputs]
@@ -179,6 +230,7 @@ def check():
 def main():
     check()
     write_evidence(HERE, DATA, IDS, NOTES, xlsx_value)
+    write_grades()
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ MET = {"1.1.1", "1.1.2", "1.3.1", "1.7.1"}
 PAIRS = [("鄉鎮街道抽檢數", "鄉鎮街道抽檢合格數"), ("聯網直報單位數", "聯網直報合格單位數"),
          ("村居總數", "村居合格數"), ("鎮級單位數", "首席統計員設置數")]
 COUNT = {i for pair in PAIRS for i in pair}
-# everything else is judged points (2.x.1 within 1..N, 3.1.1 within 0..10)
+# everything else is judged points (2.x.1: 0, or 1..N; 3.1.1 within 0..10); no 2.x.1 here is 0
 
 # The counts are chosen to give the rates the example had when the unit gave the rate itself
 # (the totals are the same), with plausible sizes: a 縣(市)區 has 10-25 鎮級單位 (鄉鎮街道),
@@ -190,7 +190,7 @@ def check():
                 assert v.isdigit(), (unit, k, v)
             else:
                 Decimal(v)
-        for whole, part in PAIRS:  # the scheme cannot check this itself
+        for whole, part in PAIRS:  # the scheme's checks refuse this too
             assert 0 < int(row[whole]) and int(row[part]) <= int(row[whole]), (unit, whole, part)
         sample, towns = int(row["鄉鎮街道抽檢數"]), int(row["鎮級單位數"])
         assert 10 * sample >= 3 * towns and sample <= towns, unit  # 抽檢比例不低于30%

@@ -322,6 +322,10 @@ def _band(scheme: Scheme, decision: Decision, rows: list[Outcome], award: Award,
 
 def _most_improved(scheme: Scheme, decision: Decision, rows: list[Outcome]) -> None:
     for rule in scheme.outcomes.most_improved:
+        before_all = [r.previous for r in rows if r.previous is not None]
+        if rule.section is not None and before_all and not any(rule.section in p.section_ranks for p in before_all):
+            decision.notes.append(step("outcome.improved_no_sections", what=rule.name, section=rule.section))
+            continue
         now = _places(scheme, rows, rule.section)
         pool = []
         for row in rows:
@@ -344,7 +348,8 @@ def _most_improved(scheme: Scheme, decision: Decision, rows: list[Outcome]) -> N
                                        total=f"+{edge}"))
         for rise, row in chosen:
             row.awards.append(rule.name)
-            row.notes.append(step("outcome.rose", places=rise))
+            row.notes.append(step("outcome.rose_section" if rule.section else "outcome.rose", places=rise,
+                                  what=rule.name, section=rule.section or ""))
 
 
 def _places(scheme: Scheme, rows: list[Outcome], section: str | None) -> dict[str, int]:

@@ -16,6 +16,8 @@ from kaohe.numbers import ZERO, Exact, parse_exact
 from kaohe.outcomes import Decision, Previous, Standing, decide, ranks, standing
 from kaohe.readings import Alternatives, score_alternatives, warnings
 from kaohe.scheme.load import LoadedScheme
+from kaohe.scheme.models import Periods
+from kaohe.scheme.readings import marked, variant
 
 
 def standings_from(document: dict[str, Any], path: Path) -> list[Standing]:
@@ -86,16 +88,17 @@ def gather(loaded: LoadedScheme, paths: list[Path], force: bool
             raise KaoheError([Problem(Location(str(path)), t("rank.other_scheme", file=path,
                                                               scheme=loaded.path))])
     files = [(str(p), _sha256(p)) for p, _ in results]
-    keys = {r.get("key") for _, d in results for r in _reading_records(d)}
+    marks = {m.key: m for m in marked(loaded)}
     alternatives = {}
-    for key in keys:
-        if not isinstance(key, str):
-            continue
+    for key, mark in marks.items():
         # a file that lacks the reading (written before it was marked) is missing it: not compared
-        if all(any(r.get("key") == key for r in _reading_records(d)) for _, d in results):
-            alternatives[key] = _standings([(p, {"units": next(r.get("units") for r in _reading_records(d)
-                                                            if r.get("key") == key)}) for p, d in results], loaded)
-    return _standings(results, loaded), files, alternatives, []
+        if mark.reading.alternative is None or not all(any(r.get("key") == key for r in _reading_records(d))
+                                                         for _, d in results):
+            continue
+        per_file = [(p, {"units": next(r.get("units") for r in _reading_records(d) if r.get("key") == key)})
+                    for p, d in results]
+        alternatives[key] = _standings(per_file, variant(loaded, mark).periods)  # combined the other way too
+    return _standings(results, loaded.scheme.periods), files, alternatives, []
 
 
 def _reading_records(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -103,14 +106,13 @@ def _reading_records(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
 
 
-def _standings(results: list[tuple[Path, dict[str, Any]]], loaded: LoadedScheme) -> list[Standing]:
+def _standings(results: list[tuple[Path, dict[str, Any]]], periods: Periods | None) -> list[Standing]:
     if len(results) == 1:
         return standings_from(results[0][1], results[0][0])
-    return _combine_periods(loaded, results)
+    return _combine_periods(periods, results)
 
 
-def _combine_periods(loaded: LoadedScheme, results: list[tuple[Path, dict[str, Any]]]) -> list[Standing]:
-    periods = loaded.scheme.periods
+def _combine_periods(periods: Periods | None, results: list[tuple[Path, dict[str, Any]]]) -> list[Standing]:
     if periods is None or periods.source != "files" or len(periods.names) != len(results):
         raise KaoheError([Problem(Location(str(results[0][0])), t("rank.periods_needed", count=len(results)))])
     per_file = [{s.unit: s for s in standings_from(d, p)} for p, d in results]

@@ -8,9 +8,10 @@ Numbers (2, 0.5, 80%), names (identifiers of letters, CJK characters, digits, `_
 starting with a digit; any other id in brackets: `[2.3.1]`), `+ - * /` (also `× ÷`), parentheses,
 comparisons `< <= > >= == !=` (also `≤ ≥ ≠ =`), `and`/`or`/`not` (also `且`/`或`/`非`) and the
 functions `min`, `max`, `sum`, `abs` and `if(condition, then, else)`, and over all units `max_of`, `min_of`,
-`mean_of`, `sum_of` and `place_of` of one name (全市最高值, 全市平均值, 排名). No attribute access, no
-calls of anything else, no strings: an expression is parsed into the small tree below and
-evaluated by kaohe.values, never by Python's `eval`.
+`mean_of`, `sum_of` and `place_of` of one name (全市最高值, 全市平均值, 排名), and quoted text
+("省一级", 「省一级」) only where it is compared with a level (`申报等级 == "省一级"`), checked against
+the level's choices. No attribute access, no calls of anything else: an expression is parsed into
+the small tree below and evaluated by kaohe.values, never by Python's `eval`.
 
 Full-width forms are read as their ASCII ones (（）＋－, ８０％). Every node keeps the offset of
 its first character, so that a mistake is reported at its column.
@@ -30,6 +31,7 @@ PEER_FUNCTIONS = ("max_of", "min_of", "mean_of", "sum_of", "place_of")
 with the value's `among: category`): the highest, lowest, mean and sum, and this unit's place
 (1 = the highest, ties sharing a place by the scheme's ranking method)."""
 _OPERATORS = {"×": "*", "÷": "/", "≤": "<=", "≥": ">=", "≠": "!=", "=": "=="}
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 _WORDS = {"and": "and", "且": "and", "or": "or", "或": "or", "not": "not", "非": "not"}
 MAX_DEPTH = 50
 """How deeply an expression may nest (parentheses, operators): deeper is refused, not recursed."""
@@ -59,6 +61,14 @@ class Name:
 
 
 @dataclass(frozen=True, slots=True)
+class Text:
+    """A quoted level name, compared with a level value."""
+
+    value: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
 class Unary:
     op: str  # "-" | "not"
     operand: Node
@@ -80,7 +90,7 @@ class Call:
     offset: int
 
 
-Node = Num | Name | Unary | Binary | Call
+Node = Num | Name | Text | Unary | Binary | Call
 
 
 def names(node: Node) -> list[Name]:
@@ -98,7 +108,7 @@ def names(node: Node) -> list[Name]:
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # num | name | op | end
+    kind: str  # num | name | text | op | end
     text: str
     offset: int
 
@@ -132,6 +142,19 @@ def tokens(text: str) -> list[_Token]:
             if i < len(chars) and chars[i] == "%":
                 i += 1
             out.append(_Token("num", "".join(chars[start:i]), start))
+            continue
+        if text[i] in _QUOTES:  # the raw character: full-width quotes fold to ASCII ones
+            close = _QUOTES[text[i]]
+            end = i + 1
+            while end < len(chars) and text[end] != close:
+                end += 1
+            if end >= len(chars):
+                raise ExprError("expr.unclosed_quote", start)
+            value = unicodedata.normalize("NFKC", text[i + 1:end]).strip()
+            if not value:
+                raise ExprError("expr.empty_name", start)
+            out.append(_Token("text", value, start))
+            i = end + 1
             continue
         if ch == "[":
             end = i + 1
@@ -266,6 +289,8 @@ class _Parser:
         token = self.take()
         if token.kind == "num":
             return _number(token)
+        if token.kind == "text":
+            return Text(token.text, token.offset)
         if token.kind == "name":
             if self.peek().kind == "op" and self.peek().text == "(":
                 return self.call(token)
@@ -330,6 +355,8 @@ class Type:
 
     kind: str
     labels: tuple[str, ...] | None = None
+    choices: tuple[str, ...] | None = None
+    """A level's names (what a quoted text compared with it may be)."""
 
     @property
     def series(self) -> bool:
@@ -365,6 +392,8 @@ def infer(node: Node, typeof: dict[str, Type]) -> Type:
         return Type("count" if node.value == node.value.to_integral_value() else "number")
     if isinstance(node, Name):
         return typeof[node.name]
+    if isinstance(node, Text):
+        return Type("text")
     if isinstance(node, Unary):
         inner = infer(node.operand, typeof)
         if node.op == "not":
@@ -378,6 +407,9 @@ def infer(node: Node, typeof: dict[str, Type]) -> Type:
         if node.op in ("and", "or"):
             _want_bool(node.left, left)
             _want_bool(node.right, right)
+            return Type("bool", labels)
+        if node.op in ("==", "!=") and "text" in (left.kind, right.kind):
+            _level_text(node, left, right)
             return Type("bool", labels)
         if node.op in ("==", "!="):
             if (left.kind == "bool") != (right.kind == "bool"):
@@ -423,6 +455,16 @@ def infer(node: Node, typeof: dict[str, Type]) -> Type:
     return Type(_join([t.kind for t in args]), _labels(node, args))
 
 
+def _level_text(node: Binary, left: Type, right: Type) -> None:
+    """A quoted text compared with a level, and one of its names."""
+    text, level = (node.left, right) if isinstance(node.left, Text) else (node.right, left)
+    assert isinstance(text, Text)
+    if level.kind != "level":
+        raise ExprError("expr.text_needs_level", text.offset, value=text.value, got=str(level))
+    if level.choices is not None and text.value not in level.choices:
+        raise ExprError("expr.not_a_choice", text.offset, value=text.value, choices="、".join(level.choices))
+
+
 def _want_number(node: Node, t: Type) -> None:
     if t.kind not in NUMERIC:
         raise ExprError("expr.want_number", node.offset, got=str(t))
@@ -441,6 +483,8 @@ def show(node: Node) -> str:
         return f"{fmt(node.value * 100)}%" if node.percent else fmt(node.value)
     if isinstance(node, Name):
         return node.name
+    if isinstance(node, Text):
+        return f"“{node.value}”"
     if isinstance(node, Unary):
         return f"-{_wrapped(node.operand, node)}" if node.op == "-" else f"非 {_wrapped(node.operand, node)}"
     if isinstance(node, Binary):

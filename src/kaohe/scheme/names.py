@@ -152,14 +152,17 @@ def _build(scheme: Scheme) -> Catalogue:
     cat = Catalogue()
     for i, decl in enumerate(scheme.inputs):
         labels = tuple(decl.each) if decl.each else None
-        cat.entries.setdefault(decl.id, Entry(decl.id, "input", Type(decl.type, labels), ("inputs", i), decl=decl))
+        choices = tuple(decl.choices) if decl.type == "level" and decl.choices else None
+        cat.entries.setdefault(decl.id, Entry(decl.id, "input", Type(decl.type, labels, choices), ("inputs", i),
+                                              decl=decl))
     for path, criterion in _criteria_with_paths(scheme):
         bound = criterion.bindings()
         for spec in scheme.specs(criterion):
             if spec.id in bound or spec.type is ValueType.ITEMS:
                 continue
-            cat.entries.setdefault(spec.id, Entry(spec.id, "criterion", Type(SPEC_KINDS[spec.type]), path + ("rule",),
-                                                  spec, criterion, attributes=spec.attributes))
+            choices = tuple(spec.choices) if spec.type is ValueType.LEVEL and spec.choices else None
+            cat.entries.setdefault(spec.id, Entry(spec.id, "criterion", Type(SPEC_KINDS[spec.type], None, choices),
+                                                  path + ("rule",), spec, criterion, attributes=spec.attributes))
     for i, flag in enumerate(scheme.flags):
         if flag.kind != "falsification":
             cat.entries.setdefault(flag.id, Entry(flag.id, "flag", Type("bool"), ("flags", i), decl=flag))

@@ -21,7 +21,7 @@ from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, div, fmt, fmt_exact
 from kaohe.rules.base import Event, PeerStats, parse_value
 from kaohe.rules.events import matches
-from kaohe.scheme.expr import PEER_FUNCTIONS, Binary, Call, Name, Node, Num, Unary, show
+from kaohe.scheme.expr import PEER_FUNCTIONS, Binary, Call, Name, Node, Num, Text, Unary, show
 from kaohe.scheme.models import Flag, InputDecl, Scheme, ValueDecl
 from kaohe.scheme.names import Catalogue, Entry, catalogue, declared_specs
 
@@ -58,6 +58,10 @@ class Computed(NamedTuple):
 
 Source = Value | Computed
 Env = dict[str, Source]
+
+
+class _Absent(Exception):
+    """A missing value was read where the result depends on it."""
 
 
 class _DividedByZero(Exception):
@@ -287,6 +291,9 @@ class UnitValues:
             missing = tuple(dict.fromkeys(m for s in absent for m in s.missing))
             if any(s.status == "failed" for s in absent):  # reported once, where it failed
                 return Computed(name, None, kind, t("values.failed"), tuple(operands), "failed", missing)
+            decided = self._decided_without(tree, decl, dict(operands), missing)
+            if decided is not None:
+                return Computed(name, decided[0], kind, decided[1], tuple(operands))
             return Computed(name, None, kind, t("values.missing", ids="、".join(missing)), tuple(operands),
                             "missing", missing)
         values = {n: s.value for n, s in operands}
@@ -308,6 +315,26 @@ class UnitValues:
             self.problems.append(self._division_problem(name, failed, dict(operands)))
             return Computed(name, None, kind, shown, tuple(operands), "failed")
         return Computed(name, value, kind, shown, tuple(operands))
+
+    def _decided_without(self, tree: Node, decl: ValueDecl | None, operands: dict[str, Source],
+                         missing: tuple[str, ...]) -> tuple[object, str] | None:
+        """A condition that its known values decide although another it reads is missing
+        (露天煤矿 or 单班入井人数 <= 1000: a 露天 mine needs no 人数): its value and trace, else None."""
+        def lookup(n: str) -> object:
+            source = operands.get(n)
+            value = source.value if isinstance(source, Computed) else getattr(source, "value", None)
+            if value is None:
+                raise _Absent(n)
+            return value
+
+        try:
+            value = evaluate(tree, lookup, decl.among if decl is not None else "all", partial=True)
+        except (_Absent, _DividedByZero):
+            return None
+        if not isinstance(value, bool):
+            return None
+        shown = t("values.decided_without", expr=show(tree), value=display(value, "bool"), ids="、".join(missing))
+        return value, shown
 
     def _evaluate(self, name: str, tree: Node, decl: ValueDecl | None, kind: str, values: dict[str, object],
                   operands: list[tuple[str, Source]]) -> tuple[object, str, Node | None]:
@@ -410,38 +437,43 @@ _BINARY: dict[str, Callable[[object, object], object]] = {
 }
 
 
-def evaluate(node: Node, lookup: Callable[[str], object], among: str = "all") -> object:
+def evaluate(node: Node, lookup: Callable[[str], object], among: str = "all", partial: bool = False) -> object:
     """The value of an expression, the names' values given by `lookup` (an over-all-units call by
-    its `peer_key`)."""
+    its `peer_key`). `partial`: `lookup` raises _Absent for a missing value, and `and`/`or` whose
+    other side decides them (False and …, True or …) in either order still give their value."""
     if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Text):
         return node.value
     if isinstance(node, Name):
         return lookup(node.name)
     if isinstance(node, Call) and node.function in PEER_FUNCTIONS:
         return lookup(peer_key(node.function, node.args[0].name, among))  # type: ignore[union-attr]
     if isinstance(node, Unary):
-        inner = evaluate(node.operand, lookup, among)
+        inner = evaluate(node.operand, lookup, among, partial)
         if node.op == "not":
             return _each(lambda a: not a, inner)
         return _each(lambda a: -_number(a), inner)
     if isinstance(node, Binary):
-        left = evaluate(node.left, lookup, among)
+        if partial and node.op in ("and", "or"):
+            return _decide(node, lookup, among)
+        left = evaluate(node.left, lookup, among, partial)
         if node.op == "and" and left is False:
             return False
         if node.op == "or" and left is True:
             return True
-        right = evaluate(node.right, lookup, among)
+        right = evaluate(node.right, lookup, among, partial)
         if node.op == "/":
             return _each(lambda a, b: _divide(a, b, node.right), left, right)
         return _each(_BINARY[node.op], left, right)
     assert isinstance(node, Call)
     if node.function == "if":
-        condition = evaluate(node.args[0], lookup, among)
+        condition = evaluate(node.args[0], lookup, among, partial)
         if isinstance(condition, tuple):
-            then, other = evaluate(node.args[1], lookup, among), evaluate(node.args[2], lookup, among)
+            then, other = evaluate(node.args[1], lookup, among, partial), evaluate(node.args[2], lookup, among, partial)
             return _each(lambda c, a, b: a if c else b, condition, then, other)
-        return evaluate(node.args[1] if condition else node.args[2], lookup, among)
-    args = [evaluate(a, lookup, among) for a in node.args]
+        return evaluate(node.args[1] if condition else node.args[2], lookup, among, partial)
+    args = [evaluate(a, lookup, among, partial) for a in node.args]
     if node.function == "abs":
         return _each(lambda a: abs(_number(a)), args[0])
     if len(args) == 1:  # a series reduced to one number
@@ -453,6 +485,25 @@ def evaluate(node: Node, lookup: Callable[[str], object], among: str = "all") ->
     return _each(lambda *xs: pick(_number(x) for x in xs), *args)
 
 
+def _decide(node: Binary, lookup: Callable[[str], object], among: str) -> object:
+    """`and`/`or` over sides that may be missing (Kleene's logic): the side that decides wins."""
+    sides = []
+    for side in (node.left, node.right):
+        try:
+            value = evaluate(side, lookup, among, True)
+        except _Absent:
+            sides.append(None)
+            continue
+        if isinstance(value, tuple):
+            raise _Absent(node.op)  # a series: not decided element by element here
+        if (node.op == "and" and value is False) or (node.op == "or" and value is True):
+            return value
+        sides.append(value)
+    if None in sides:
+        raise _Absent(node.op)
+    return _BINARY[node.op](*sides)
+
+
 def render(node: Node, values: Mapping[str, object], kinds: Mapping[str, str], among: str = "all") -> str:
     """The expression with each name replaced by its value: "12 ÷ 10"."""
     if isinstance(node, Call) and node.function in PEER_FUNCTIONS:
@@ -460,7 +511,7 @@ def render(node: Node, values: Mapping[str, object], kinds: Mapping[str, str], a
         return display(values[key], kinds.get(key, "number"))
     if isinstance(node, Name):
         return display(values[node.name], kinds.get(node.name, "number"))
-    if isinstance(node, Num):
+    if isinstance(node, (Num, Text)):
         return show(node)
     if isinstance(node, Unary):
         inner = render(node.operand, values, kinds, among)
