@@ -64,3 +64,26 @@ def test_a_misspelt_expected_field_is_reported(tmp_path: Path) -> None:
     case.write_text("rows:\n  - {单位: 溧阳市, 指标: 1.1.1, 值: 3}\nunits:\n  溧阳市:\n    totl: 2\n", encoding="utf-8")
     result = CliRunner().invoke(build_app(), ["test", str(SCHEMES / "changzhou-2018.yaml"), str(case)])
     assert result.exit_code == 1 and "溧阳市 的 totl 应为 2,实际为 未知字段" in result.output
+
+
+@pytest.mark.parametrize("scheme", BUNDLED, ids=lambda p: p.stem)
+def test_every_example_has_outcome_cases(scheme: Path) -> None:
+    # examples/<id>/outcomes.yaml: who takes each grade and award the scheme declares (worked by
+    # hand); where the document states no outcome rule, the ranking itself (a rank for every unit).
+    from kaohe.scheme.yamlload import load_yaml
+
+    loaded = load_scheme(scheme)
+    path = EXAMPLES / loaded.scheme.id / "outcomes.yaml"
+    assert path.is_file(), path
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    cases = data["cases"] if "cases" in data else [data]
+    outcomes = loaded.scheme.outcomes
+    declared = [g.name for g in outcomes.grades] + [a.name for a in outcomes.awards] + \
+        [m.name for m in outcomes.most_improved]
+    checked = {name for case in cases for name in (case.get("outcomes") or {})}
+    checked |= {name for case in cases for want in case["units"].values()
+                for name in ([want.get("grade")] + list(want.get("awards") or []) + list(want.get("penalties") or []))
+                if name}
+    assert [name for name in declared if name not in checked] == []  # every declared outcome is checked
+    ranked = {unit for case in cases for unit, want in case["units"].items() if "rank" in want}
+    assert ranked >= set(loaded.scheme.unit_names()) or declared, "the ranking of every unit is checked"

@@ -463,6 +463,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "results.bad_number": ("{value} 不是可接受的精确数值(应为 93、9.5 或 28/3 这样的文本,整数部分至多15位)", "{value} is not an accepted exact number (text such as 93, 9.5 or 28/3, at most 15 integer digits)"),
     "results.bad_record": ("结果记录的结构不对(应有 unit 文本、total、sections 等字段)", "the result record has the wrong shape (a unit text, total, sections…)"),
     "score.sections_hidden": ("终端宽度不足,未显示各部分得分;完整结果请用 -o 写入文件或 --format json", "the terminal is too narrow for the sections' points: write the results with -o or --format json"),
+    "print.signatures": ("制表:________  审核:________  日期:________", "prepared by: ________  checked by: ________  date: ________"),
+    "print.page": ("第 &P 页 共 &N 页", "page &P of &N"),
     "rank.unit_note": ("{unit}: {text}", "{unit}: {text}"),
     "reading.scheme": ("方案", "the scheme"),
     "reading.bad_alternative": ("{owner} 的另一种读法(alternative)不可用: {problem}", "{owner}: the other reading (alternative) cannot be used: {problem}"),

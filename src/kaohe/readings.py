@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kaohe.errors import Problem, Severity
+from kaohe.evidence import Evidence
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import Decision, Previous, Standing, decide
 from kaohe.scheme.load import LoadedScheme
+from kaohe.scheme.models import Scheme
 from kaohe.scheme.readings import Marked, marked, variant
 
 
@@ -83,13 +85,24 @@ Alternatives = dict[str, list[Standing]]
 """The other reading's standings by reading key, for the readings that change scores."""
 
 
-def score_alternatives(loaded: LoadedScheme, paths: list[str]) -> tuple[Alternatives, list[Problem]]:
-    """Each compared reading's standings, from the same evidence files read and scored with the
-    other reading's scheme; a reading whose scheme cannot take that evidence is reported, not compared."""
+def score_alternatives(loaded: LoadedScheme, paths: list[str], read: Evidence | None = None
+                       ) -> tuple[Alternatives, list[Problem]]:
+    """Each compared reading's standings, from the same evidence scored with the other reading's
+    scheme: the evidence as `read` where the other reading asks for the same inputs, else the
+    files read again for it; a reading whose scheme cannot take that evidence is reported, not compared."""
     from kaohe.engine import score
     from kaohe.errors import SchemeError
-    from kaohe.evidence import read_evidence
+    from kaohe.evidence import input_index, read_evidence
     from kaohe.outcomes import standing
+
+    def asks(scheme: Scheme) -> dict[str, tuple[object, ...]]:
+        # everything the reader checks a value against; `check_event` is a rule's bound method,
+        # equal only where the rule is (pydantic models compare by their fields)
+        return {k: (v.type, v.choices, v.attributes, v.attribute_choices, v.minimum, v.maximum, v.zero_ok,
+                    v.negative_ok, v.na_ok, v.row_value, v.bare, v.categories, v.units, v.check_event)
+                for k, v in input_index(scheme).items()}
+
+    taken = asks(loaded.scheme) if read is not None else None
 
     found: Alternatives = {}
     problems: list[Problem] = []
@@ -103,7 +116,7 @@ def score_alternatives(loaded: LoadedScheme, paths: list[str]) -> tuple[Alternat
         except SchemeError as e:
             problems.extend(e.problems)
             continue
-        evidence = read_evidence(paths, scheme)
+        evidence = read if read is not None and asks(scheme) == taken else read_evidence(paths, scheme)
         if evidence.errors:
             problems.append(Problem(mark.location, t("reading.other_evidence", owner=mark.owner,
                                                      problem=str(evidence.errors[0])), Severity.WARNING))

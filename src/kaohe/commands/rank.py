@@ -80,7 +80,7 @@ def gather(loaded: LoadedScheme, paths: list[Path], force: bool
         scored = score(loaded.scheme, found)
         if scored.problems:
             raise EvidenceError(list(scored.problems))
-        alternatives, problems = score_alternatives(loaded, [str(p) for p in evidence])
+        alternatives, problems = score_alternatives(loaded, [str(p) for p in evidence], found)
         return [standing(u) for u in scored.units], found.files, alternatives, problems
     for path, document in results:
         digest = document.get("scheme", {}).get("sha256")

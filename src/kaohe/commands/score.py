@@ -38,7 +38,7 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     _report_missing(results, err)
     rows = rank_results(loaded.scheme, results)
     differences = self_differences(loaded, evidence, results)
-    alternatives, reading_problems = compared_readings(loaded, evidence_paths, results)
+    alternatives, reading_problems = compared_readings(loaded, evidence_paths, evidence, results)
     if fmt == "json":
         from kaohe.report.jsonout import results_document, write_json
 
@@ -69,13 +69,14 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
     return 0
 
 
-def compared_readings(loaded: LoadedScheme, paths: list[str], results: Results) -> tuple[Alternatives, list[Problem]]:
+def compared_readings(loaded: LoadedScheme, paths: list[str], evidence: Evidence,
+                      results: Results) -> tuple[Alternatives, list[Problem]]:
     """Score the other reading of every marked reading that gives one: its standings, and a
     warning for every unit whose place, grade or award it would move."""
     from kaohe.outcomes import standing
     from kaohe.readings import score_alternatives, warnings
 
-    alternatives, problems = score_alternatives(loaded, paths)
+    alternatives, problems = score_alternatives(loaded, paths, evidence)
     return alternatives, problems + warnings(loaded, [standing(u) for u in results.units], alternatives)
 
 

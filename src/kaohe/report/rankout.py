@@ -155,6 +155,8 @@ def write_ranking(output: Path, loaded: LoadedScheme, files: list[tuple[str, str
 
         write_csv(output, rows, inputs)
     else:
-        from kaohe.report.xlsxout import write_xlsx
+        from kaohe.report.xlsxout import SheetSpec, write_xlsx
 
-        write_xlsx(output, [(t("sheet.ranking"), rows), (t("sheet.notes"), notes)], inputs, timestamp)
+        heading = t("rank.title", title=loaded.scheme.title)
+        write_xlsx(output, [SheetSpec(t("sheet.ranking"), rows, "C2", heading=heading),
+                            SheetSpec(t("sheet.notes"), notes, "C2", heading=heading)], inputs, timestamp)

@@ -141,9 +141,10 @@ def results_sheets(scheme: Scheme, rows: list[RankedRow]) -> list[SheetSpec]:
     ranking = ranking_rows(scheme, rows)
     total_col = ranking[0].index(next(h for h in ranking[0] if str(h).startswith(
         t("col.total_money" if scheme.unit != "分" else "col.total")))) + 1
-    sheets = [SheetSpec(t("sheet.ranking"), ranking, "C2", chart=(total_col, t("col.total")))]
-    sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2")
-               for s in scheme.sections]
+    sheets = [SheetSpec(t("sheet.ranking"), ranking, "C2", chart=(total_col, t("col.total")),
+                        heading=t("score.title", title=scheme.title))]
+    sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2",
+                         heading=f"{scheme.title} {t('sheet.summary', title=s.title)}") for s in scheme.sections]
     if len(rows) <= MAX_UNIT_SHEETS:
         sheets += [SheetSpec(t("sheet.assessment", unit=row.result.unit), assessment_rows(scheme, row), "A2")
                    for row in rows]

@@ -10,6 +10,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from kaohe.i18n import t
 from kaohe.numbers import EXACT, Rational, approximate, display_places
 from kaohe.report.atomic import atomic_path
 
@@ -40,6 +41,8 @@ class SheetSpec:
     """Rows made only as the sheet is written, after `rows` (a detail too long to hold)."""
     more_count: int = 0
     """How many rows `more` gives."""
+    heading: str | None = None
+    """The title printed at the top of every page; each page's foot then has lines to sign."""
 
     @property
     def size(self) -> int:
@@ -55,7 +58,8 @@ def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]] 
     specs = [s if isinstance(s, SheetSpec) else SheetSpec(s[0], s[1], "C2") for s in sheets]
     streaming = sum(spec.size for spec in specs) > STREAM_ROWS
     if not streaming:  # small: every row is held and styled
-        specs = [SheetSpec(s.title, s.rows + list(s.more or ()), s.freeze, s.chart, s.header_rows) for s in specs]
+        specs = [SheetSpec(s.title, s.rows + list(s.more or ()), s.freeze, s.chart, s.header_rows,
+                           heading=s.heading) for s in specs]
     specs = [part for spec in specs for part in _split(spec)]
     workbook = Workbook(write_only=streaming)
     if not streaming:
@@ -88,7 +92,8 @@ def _split(spec: SheetSpec) -> Iterator[SheetSpec]:
     per_sheet = MAX_SHEET_ROWS - spec.header_rows
     while left > 0:
         count = min(left, per_sheet)
-        yield SheetSpec(spec.title, list(header), spec.freeze, None, spec.header_rows, islice(body, count), count)
+        yield SheetSpec(spec.title, list(header), spec.freeze, None, spec.header_rows, islice(body, count), count,
+                        spec.heading)
         left -= count
 
 
@@ -198,6 +203,14 @@ def _layout(sheet, spec: SheetSpec, sample: list[list[object]] | None = None) ->
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"1:{spec.header_rows}"
+    if spec.heading:
+        sheet.oddHeader.center.text = spec.heading
+        sheet.oddHeader.center.size = 14
+        sheet.oddHeader.center.font = "-,Bold"
+        sheet.oddFooter.left.text = t("print.signatures")
+        sheet.oddFooter.right.text = t("print.page")
+        sheet.page_margins.top = 0.9
+        sheet.page_margins.bottom = 0.9
 
 
 def _bar_chart(sheet, spec: SheetSpec, column: int, title: str) -> None:  # type: ignore[no-untyped-def]
