@@ -479,7 +479,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reading.other_failed": ("{owner} 的另一种读法无法计分,未能比较: {problem}", "{owner}: the other reading cannot be scored, not compared: {problem}"),
     "reading.not_in_results": ("{owner} 的另一种读法的得分不在结果文件中(旧版本写出?),未能比较;请重新 score", "{owner}: the other reading's scores are not in the results file (an older version?), not compared; score again"),
     "reading.title": ("读法(文件中可有两种理解的句子)", "Readings (sentences that can be read two ways)"),
-    "reading.line": ("(第 {line} 行)", "(line {line})"),
+    "reading.line": ("(第 {line} 行)", " (line {line})"),
     "reading.col_owner": ("对象", "object"),
     "reading.col_text": ("原文", "text"),
     "reading.col_taken": ("采用的读法", "reading taken"),
