@@ -13,7 +13,22 @@ from conftest import ROOT, SCHEMES
 from kaohe.scheme.yamlload import load_yaml
 
 HOSTILE = Path(__file__).parent / "hostile"
-EXPECTED, _ = load_yaml((HOSTILE / "expected.yaml").read_text(encoding="utf-8"), "expected.yaml")
+CORPUS_SUFFIXES = (".xlsx", ".xls", ".csv", ".yaml", ".json")
+
+
+def _cases() -> dict[str, dict]:
+    """Every corpus file's expected refusal: tests/hostile/expected.yaml, and each area's folder
+    (tests/hostile/<area>/expected.yaml), keyed by the file's path below tests/hostile."""
+    found = {}
+    for expected in sorted(HOSTILE.glob("**/expected.yaml")):
+        data, _ = load_yaml(expected.read_text(encoding="utf-8"), str(expected))
+        folder = expected.parent.relative_to(HOSTILE)
+        for name, case in (data or {}).items():
+            found[str(folder / name) if str(folder) != "." else name] = case
+    return found
+
+
+EXPECTED = _cases()
 
 
 def _kaohe(*args: str) -> subprocess.CompletedProcess[str]:
@@ -21,20 +36,35 @@ def _kaohe(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_corpus_file_has_an_expected_refusal() -> None:
-    files = {p.name for p in HOSTILE.iterdir() if p.suffix in (".xlsx", ".xls", ".csv", ".yaml")} - {"expected.yaml"}
-    assert files == set(EXPECTED)
+    files = {str(p.relative_to(HOSTILE)) for p in HOSTILE.rglob("*")
+             if p.suffix in CORPUS_SUFFIXES and p.name != "expected.yaml"}
+    assert files == set(EXPECTED) | {f for name in EXPECTED for f in _helpers(name)}
+
+
+def _helpers(name: str) -> set[str]:
+    """Files a case reads beside its own (a scheme, a results file), listed in its `with`."""
+    folder = Path(name).parent
+    return {str(folder / f) for f in EXPECTED[name].get("with", [])}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_hostile_file_is_refused(name: str) -> None:
+    """`command` is score (against schemes/changzhou-2018.yaml, or the case's `scheme`), validate,
+    or any command with `args` ({file} is the corpus file, {here} its folder); `exit` is 1 unless
+    stated; `message` must be on a line of stderr that also holds `where`."""
     case = EXPECTED[name]
     path = str(HOSTILE / name)
-    if case["command"] == "score":
-        result = _kaohe("score", str(SCHEMES / "changzhou-2018.yaml"), path)
+    here = str((HOSTILE / name).parent)
+    scheme = str(HOSTILE / Path(name).parent / case["scheme"]) if "scheme" in case else str(SCHEMES / "changzhou-2018.yaml")
+    if "args" in case:
+        result = _kaohe(*[a.replace("{file}", path).replace("{here}", here).replace("{scheme}", scheme)
+                          for a in case["args"]])
+    elif case["command"] == "score":
+        result = _kaohe("score", scheme, path)
     else:
         result = _kaohe("validate", path)
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == case.get("exit", 1), result.stderr
+    assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
     line = next((x for x in result.stderr.splitlines() if case["message"] in x), "")
     assert line, result.stderr
     assert case["where"] in line

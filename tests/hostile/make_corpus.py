@@ -1,7 +1,9 @@
 """Build the hostile corpus: one small file per attack, each refused with a stated message.
 
 Run from the project root: .venv/bin/python tests/hostile/make_corpus.py
-The files are committed; this script documents how each was made.
+The files are committed; this script documents how each was made. Each area of attacks has its
+folder (tests/hostile/<area>/) with its own make.py (a `main(folder)`) and expected.yaml; this
+script runs them all.
 """
 
 from __future__ import annotations
@@ -79,5 +81,17 @@ def main() -> None:
     (HERE / "not_utf8.yaml").write_bytes("id: 测试\n".encode("gb18030"))
 
 
+def areas() -> None:
+    import importlib.util
+
+    for maker in sorted(HERE.glob("*/make.py")):
+        spec = importlib.util.spec_from_file_location(f"corpus_{maker.parent.name}", maker)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.main(maker.parent)
+
+
 if __name__ == "__main__":
     main()
+    areas()
