@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator, MutableMapping, NamedTuple
+from typing import BinaryIO, Callable, Iterator, MutableMapping, NamedTuple
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
+from kaohe.evidence.csvread import CHUNK, MAX_CSV_BYTES, Scan, read_csv, scan_csv
 from kaohe.evidence.layout import Accept, Entry, entries_from_table
-from kaohe.evidence.tables import Fixed, Locator
+from kaohe.evidence.tables import Fixed, Locator, RawTable
 from kaohe.i18n import t
 from kaohe.numbers import exact_arithmetic
 from kaohe.rules.base import BadValue, Event, InputSpec, ValueType, parse_value
@@ -194,18 +198,20 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
     by_rows = scheme.periods is not None and scheme.periods.source != "files"
     accept = accept_by_period if by_rows else accept_one
 
+    seen = _Seen()
     for path in paths:
         name = str(path)
         if on_file is not None:
             on_file(name)
         try:
             with collector_paused():
-                digest, warnings = _read_file(path, name, index, scheme, accept)
+                digest, warnings = _read_file(path, name, index, scheme, accept, seen)
         except EvidenceError as e:
             evidence.problems.extend(e.problems)
             continue
         evidence.files.append((name, digest))
         evidence.problems.extend(warnings)
+    cache.finish()
     for period in evidence.periods.values():
         evidence.problems.extend(period.problems)
         evidence.self_values.update({k: v for k, v in period.self_values.items()})
@@ -215,27 +221,17 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
     return evidence
 
 
-def _results_entries(data: bytes, name: str, scheme: Scheme) -> list[Entry]:
-    """Another scheme's results (kaohe-results JSON) feed the criteria that take its totals."""
-    import json
+def _results_entries(data: bytes, name: str, scheme: Scheme) -> tuple[list[Entry], list[Problem]]:
+    """Another scheme's results (kaohe-results JSON) feed the criteria that take its totals; the
+    entries, and the warnings reading the file gave (no digest to check)."""
+    from kaohe.evidence.results import results_totals
 
-    try:
-        document = json.loads(data.decode("utf-8"))
-        source = document["scheme"]["id"]
-        units = document["units"]
-        if document.get("format") != "kaohe-results":
-            raise ValueError
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
-        raise EvidenceError([Problem(Location(name), t("evidence.not_results"))]) from e
+    source, totals, warnings = results_totals(data, name)
     takers = [c for _, _, c in scheme.criteria() if getattr(c.rule, "from_scheme", None) == source]
     if not takers:
         raise EvidenceError([Problem(Location(name), t("evidence.results_unused", scheme=source))])
-    entries = []
-    for i, unit in enumerate(units):
-        where = Location(name, sheet=f"units[{i}]", cell="total")
-        for criterion in takers:
-            entries.append(Entry.at(str(unit.get("unit", "")), where, criterion.id, str(unit.get("total"))))
-    return entries
+    entries = [Entry.at(unit, where, criterion.id, total) for where, unit, total in totals for criterion in takers]
+    return entries, warnings
 
 
 def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | None:
@@ -250,45 +246,138 @@ def _period_of(evidence: Evidence, entry: Entry, scheme: Scheme) -> Evidence | N
     return evidence.periods.setdefault(entry.period, Evidence())
 
 
+MAX_XLSX_BYTES = 256 * 1024**2
+"""The largest XLSX evidence file read (256 MiB as stored, before the archive's own limits:
+xlsxread.MAX_UNCOMPRESSED for what it expands to). An office's workbook is tens of kilobytes;
+the benchmark's workbook of 1.9 million values about 30 MB. Refused before a byte is read; a
+workbook within it is hashed a chunk at a time, never held whole."""
+_LIMITS = {".csv": ("CSV", MAX_CSV_BYTES), ".xlsx": ("XLSX", MAX_XLSX_BYTES), ".xlsm": ("XLSX", MAX_XLSX_BYTES),
+           ".json": ("JSON", None)}
+"""Each readable kind of file: its name in messages and the most bytes read (None: the results
+reader's own limit, results.MAX_WHOLE_BYTES)."""
+_KINDS = ((stat.S_ISDIR, "evidence.kind_directory"), (stat.S_ISFIFO, "evidence.kind_fifo"),
+          (stat.S_ISCHR, "evidence.kind_device"), (stat.S_ISBLK, "evidence.kind_device"),
+          (stat.S_ISSOCK, "evidence.kind_socket"))
+
+
+class _Seen:
+    """The files read so far, by identity (device and inode: the same file by another path, a
+    link) and by content (SHA-256: a copy): a file given twice is refused the second time, once,
+    instead of every cell of it being reported as a duplicate of itself."""
+
+    def __init__(self) -> None:
+        self.files: dict[tuple[int, int], str] = {}
+        self.digests: dict[str, str] = {}
+
+    def same_file(self, status: os.stat_result, name: str) -> None:
+        key = (status.st_dev, status.st_ino)
+        if key in self.files:
+            raise EvidenceError([Problem(Location(name), t("evidence.same_file", first=self.files[key]))])
+        self.files[key] = name
+
+    def same_content(self, digest: str, name: str) -> None:
+        if digest in self.digests:
+            raise EvidenceError([Problem(Location(name), t("evidence.same_content", first=self.digests[digest]))])
+        self.digests[digest] = name
+
+
+def _status(path: Path, name: str) -> os.stat_result:
+    """The file's status, refusing what is not a regular file (reading a FIFO would wait forever,
+    a device never end), named for what it is."""
+    try:
+        status = path.stat()
+    except OSError as e:
+        raise EvidenceError([Problem(Location(name), t("file.unreadable", reason=e.strerror or e))]) from e
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((key for test, key in _KINDS if test(status.st_mode)), "evidence.kind_other")
+        raise EvidenceError([Problem(Location(name), t("evidence.not_regular", kind=t(kind)))])
+    return status
+
+
+def _hashed(handle: BinaryIO, name: str, kind: str, limit: int) -> str:
+    """The SHA-256 of the open file, read a chunk at a time (never held whole); more than `limit`
+    bytes (a file that grew since its size was read) is refused."""
+    sha = hashlib.sha256()
+    size = 0
+    while chunk := handle.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise EvidenceError([Problem(Location(name), t("evidence.too_big", kind=kind, size=size, limit=limit))])
+        sha.update(chunk)
+    return sha.hexdigest()
+
+
 def _read_file(path: str | Path, name: str, index: dict[str, InputSpec], scheme: Scheme,
-               accept: Accept) -> tuple[str, list[Problem]]:
+               accept: Accept, seen: _Seen) -> tuple[str, list[Problem]]:
     """Hand the file's entries to `accept` as they are read: the file's SHA-256 and warnings.
 
-    Raises EvidenceError with every problem found when the file has errors (the entries
-    accepted before then make no difference: with errors, nothing is scored).
+    The file's size is checked before it is opened, and it is hashed as it is streamed, never
+    held whole (but a results file, which is small and decoded whole). Raises EvidenceError
+    with every problem found when the file has errors (the entries accepted before then make
+    no difference: with errors, nothing is scored).
     """
-    from kaohe.evidence.csvread import read_csv
     from kaohe.evidence.xlsxread import read_xlsx
 
     p = Path(path)
+    status = _status(p, name)
+    seen.same_file(status, name)
+    suffix = p.suffix.lower()
+    if suffix in (".xls", ".et", ".ods"):
+        raise EvidenceError([Problem(Location(name), t("evidence.old_format", suffix=suffix))])
+    if suffix not in _LIMITS:
+        raise EvidenceError([Problem(Location(name), t("evidence.unknown_format", suffix=suffix or "?"))])
+    kind, limit = _LIMITS[suffix]
+    if limit is None:
+        from kaohe.evidence.results import MAX_WHOLE_BYTES as limit
+    if status.st_size > limit:
+        raise EvidenceError([Problem(Location(name), t("evidence.too_big", kind=kind, size=status.st_size,
+                                                        limit=limit))])
+    scan: Scan | None = None
+    data = b""
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as handle:
+            if suffix == ".csv":
+                scan = scan_csv(handle, name, limit)
+                digest = scan.digest
+            elif suffix == ".json":
+                data = handle.read(limit + 1)
+                if len(data) > limit:
+                    raise EvidenceError([Problem(Location(name), t("evidence.too_big", kind=kind, size=len(data),
+                                                                    limit=limit))])
+                digest = hashlib.sha256(data).hexdigest()
+            else:
+                digest = _hashed(handle, name, kind, limit)
     except OSError as e:
         raise EvidenceError([Problem(Location(name), t("file.unreadable", reason=e.strerror or e))]) from e
-    digest = hashlib.sha256(data).hexdigest()
-    suffix = p.suffix.lower()
+    seen.same_content(digest, name)
     if suffix == ".json":
-        for entry in _results_entries(data, name, scheme):
+        entries, warnings = _results_entries(data, name, scheme)
+        for entry in entries:
             accept(entry)
-        return digest, []
-    if suffix == ".csv":
-        tables = [read_csv(data, name)]
-    elif suffix in (".xlsx", ".xlsm"):
-        tables = read_xlsx(str(p), name)
-    elif suffix in (".xls", ".et", ".ods"):
-        raise EvidenceError([Problem(Location(name), t("evidence.old_format", suffix=suffix))])
-    else:
-        raise EvidenceError([Problem(Location(name), t("evidence.unknown_format", suffix=suffix or "?"))])
-    del data  # the decoded text (CSV) or calamine (XLSX) holds what is still needed
+        return digest, warnings
+    tables = [read_csv(p, name, scan)] if scan is not None else read_xlsx(str(p), name)
     problems: list[Problem] = []
     found_any = False
-    for table in tables:
+    copies = _SheetCopies() if len(tables) > 1 else None
+    for position, table in enumerate(tables):
+        problems.extend(table.notes)
+        take = accept
+        if copies is not None:
+            table, take = copies.watch(table, accept, keep=position < len(tables) - 1)
         try:
-            found = entries_from_table(table, index, accept)
+            found = entries_from_table(table, index, take)
         except EvidenceError as e:  # the table could not be read to its end
+            if copies is not None:
+                copies.end(False)
             problems.extend(e.problems)
             found_any = True
             continue
+        if copies is not None:
+            repeat = copies.end(found is not None)
+            if repeat is not None:  # an exact copy of an earlier sheet: said once, not read again
+                problems.append(repeat)
+                found_any = True
+                continue
         if found is None:
             continue
         found_any = True
@@ -298,6 +387,85 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec], scheme:
     if any(p.severity is Severity.ERROR for p in problems):
         raise EvidenceError(problems)
     return digest, problems
+
+
+class _SheetCopies:
+    """Finds a sheet that is an exact copy of an earlier sheet of the same workbook (a backup an
+    office left beside the evidence, 证据 (2)): the same cells in the same rows. The copy is
+    then not read, and one warning names it; without this, every value of it is a duplicate.
+
+    Each sheet's rows are hashed as they stream past (one 64-bit hash a row is kept). While a
+    sheet's rows so far are those of an earlier sheet, its entries are held back; at the first
+    row that differs they are handed on, and the sheet is read as any other (its values that
+    repeat another sheet's are then errors, told once per sheet, see accept_entry). A copy that
+    differs anywhere is not taken for a backup: which of the two is right is not known."""
+
+    def __init__(self) -> None:
+        self.earlier: list[tuple[str, array[int], bool]] = []
+        """(sheet, its rows' hashes, whether it had a header) of each sheet read so far."""
+        self.file = self.sheet = ""
+        self.keep = False
+        self.hashes: array[int] = array("q")
+        self.candidates: list[int] = []
+        self.held: list[Entry] = []
+        self.accept: Accept = _nothing
+
+    def watch(self, table: RawTable, accept: Accept, keep: bool) -> tuple[RawTable, Accept]:
+        """The table with its rows hashed as read, and the `accept` to read it with."""
+        self.file, self.sheet = table.file, table.sheet or table.file
+        self.hashes = array("q")
+        self.candidates = [i for i, (_, _, header) in enumerate(self.earlier) if header]
+        self.held = []
+        self.accept = accept
+        self.keep = keep
+
+        def rows() -> Iterator[tuple[int, list[object]]]:
+            for row_no, cells in table.rows:
+                if self.candidates or self.keep:
+                    try:
+                        digest = hash((row_no, tuple(cells)))
+                    except TypeError:  # a cell of a kind that cannot be hashed: compare its text
+                        digest = hash((row_no, repr(cells)))
+                    at = len(self.hashes)
+                    self.hashes.append(digest)
+                    if self.candidates:
+                        self.candidates = [i for i in self.candidates
+                                           if at < len(self.earlier[i][1]) and self.earlier[i][1][at] == digest]
+                        if not self.candidates:
+                            self.release()
+                yield row_no, cells
+
+        def take(entry: Entry) -> None:
+            if self.candidates:
+                self.held.append(entry)
+            else:
+                accept(entry)
+
+        return replace(table, rows=rows()), take
+
+    def release(self) -> None:
+        held, self.held = self.held, []
+        for entry in held:
+            self.accept(entry)
+
+    def end(self, header: bool) -> Problem | None:
+        """The sheet is read: the warning when it was a copy (its entries dropped), else None."""
+        same = next((i for i in self.candidates if len(self.earlier[i][1]) == len(self.hashes)), None)
+        self.candidates = []
+        copy = same is not None and header
+        count = len(self.held)
+        if not copy:
+            self.release()
+        self.held = []
+        self.earlier.append((self.sheet, self.hashes if self.keep else array("q"), header and not copy))
+        if same is None or not copy:
+            return None
+        return Problem(Location(self.file, sheet=self.sheet), t(
+            "evidence.sheet_copy", copy=self.sheet, original=self.earlier[same][0], count=count), Severity.WARNING)
+
+
+def _nothing(entry: Entry) -> None:
+    """An accept that takes nothing (before a sheet is watched)."""
 
 
 class _ParseCache:
@@ -316,6 +484,11 @@ class _ParseCache:
         self.by_input: dict[tuple[str, type], dict[object, tuple[object, object]]] = {}
         self._units: Nearest | None = None
         self._ids: Nearest | None = None
+        self.unknown_row: _Told | None = None
+        """The unit cell last told to be unknown: a wide row's further values are counted, not told."""
+        self.repeats: dict[tuple[Locator, Locator, int], _Told] = {}
+        """(this table, the other, the evidence's id) -> its values that repeat the other's, the
+        same: told once (per period, where periods are read apart)."""
 
     def units(self, known: dict[str, str | None]) -> Nearest:
         """The hint for a unit name not in the scheme (made at the first such name)."""
@@ -327,6 +500,39 @@ class _ParseCache:
         if self._ids is None:
             self._ids = Nearest(list(index))
         return self._ids
+
+    def unknown_unit(self, evidence: Evidence, entry: Entry, hint: str) -> None:
+        """Tell that the entry's unit is not the scheme's, once per row: a wide row's other values
+        under the same unit cell are counted into its message."""
+        told = self.unknown_row
+        if told is not None and told.entry.locate is entry.locate and told.entry.row == entry.row \
+                and told.entry.unit_col == entry.unit_col and told.evidence is evidence:
+            told.count += 1
+            return
+        if told is not None:
+            told.close()
+        evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit, hint=hint)))
+        self.unknown_row = _Told(evidence, entry, hint)
+
+    def repeat(self, evidence: Evidence, entry: Entry, first: Value, input_id: str) -> None:
+        """A value given again in another sheet or file, the same as the first: told as the
+        duplicate it is the first time, then counted into one message for the two tables."""
+        key = (entry.locate, first.locate, id(evidence))
+        told = self.repeats.get(key)
+        if told is not None:
+            told.count += 1
+            return
+        evidence.problems.append(_duplicate(entry, first, input_id))
+        self.repeats[key] = _Told(evidence, entry, input_id, first)
+
+    def finish(self) -> None:
+        """Every message counted into is written with its count."""
+        if self.unknown_row is not None:
+            self.unknown_row.close()
+        for told in self.repeats.values():
+            told.close()
+        self.unknown_row = None
+        self.repeats = {}
 
     def parse(self, spec: InputSpec, raw: object) -> tuple[object, object]:
         """(typed value, raw as kept); raises BadValue."""
@@ -349,9 +555,12 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
                  cache: _ParseCache | None = None) -> None:
     """Check one (unit, id, value) entry and add it to `evidence`, or record why not."""
     if known and entry.unit not in known:
-        near = cache.units(known) if cache is not None else Nearest(list(known), listing=True)
-        evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
-                                                                  hint=near.hint(entry.unit))))
+        if cache is not None:
+            cache.unknown_unit(evidence, entry, cache.units(known).hint(entry.unit))
+        else:
+            hint = Nearest(list(known), listing=True).hint(entry.unit)
+            evidence.problems.append(Problem(entry.unit_location, t("evidence.unknown_unit", unit=entry.unit,
+                                                                      hint=hint)))
         return
     if entry.input_id not in index:
         near = cache.ids(index) if cache is not None else Nearest(list(index))
@@ -391,8 +600,10 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
     values = evidence.values
     first = values.add(key, held) if isinstance(values, ValueTable) else values.setdefault(key, held)
     if first is not held:
-        evidence.problems.append(Problem(entry.location, t("evidence.duplicate", unit=entry.unit,
-                                                             id=spec.id, first=str(first.location))))
+        if cache is not None and first.locate is not entry.locate and first.value == value:
+            cache.repeat(evidence, entry, first, spec.id)  # another sheet's or file's value again
+        else:
+            evidence.problems.append(_duplicate(entry, first, spec.id))
         return
     if entry.self_raw is not None and entry.self_col is not None:
         try:
@@ -402,6 +613,44 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
             evidence.problems.append(Problem(entry.self_location, t("evidence.bad_value", id=entry.input_id,
                                                                       value=_show(entry.self_raw),
                                                                       problem=t(e.key, **e.params)), code=e.key))
+
+
+def _duplicate(entry: Entry, first: Value, input_id: str) -> Problem:
+    return Problem(entry.location, t("evidence.duplicate", unit=entry.unit, id=input_id, first=str(first.location)))
+
+
+class _Told:
+    """A problem already told, at `index` in its evidence's problems, and how many more places
+    it stands for: rewritten with the count when the reading ends. `detail` is the unknown unit's
+    hint, or the repeated value's input id (with `first`, the value it repeats)."""
+
+    __slots__ = ("evidence", "index", "entry", "detail", "first", "count")
+
+    def __init__(self, evidence: Evidence, entry: Entry, detail: str, first: Value | None = None):
+        self.evidence, self.entry, self.detail, self.first = evidence, entry, detail, first
+        self.index = len(evidence.problems) - 1
+        self.count = 1
+
+    def close(self) -> None:
+        if self.count == 1:
+            return
+        entry = self.entry
+        if self.first is None:
+            message = t("evidence.unknown_unit_values", unit=entry.unit, count=self.count, hint=self.detail)
+            where = entry.unit_location
+        else:
+            other = self.first.location
+            message = t("evidence.repeated_values", count=self.count, unit=entry.unit, id=self.detail,
+                        first=str(other), other=_table_name(other, entry.location.file))
+            where = entry.location
+        self.evidence.problems[self.index] = Problem(where, message)
+
+
+def _table_name(where: Location, file: str) -> str:
+    """The sheet or file `where` is in, as a message names it: the sheet alone within `file`."""
+    if where.sheet is None:
+        return where.file
+    return where.sheet if where.file == file else f"{where.file}!{where.sheet}"
 
 
 def _accept_event(evidence: Evidence, entry: Entry, spec: InputSpec) -> None:

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from kaohe.errors import Location, Nearest, Problem, Severity
 from kaohe.evidence.tables import Fixed, Locator, RawTable, is_blank
-from kaohe.i18n import t
+from kaohe.i18n import join_list, t
 from kaohe.numbers import normalize_text
 from kaohe.rules.base import InputSpec
 
@@ -32,6 +32,14 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters (Unicode Cc) other than tab, line feed and carriage return."""
 MAX_CELL_TEXT = 1000
 """The longest text a cell may hold; evidence cells are values, names and short notes."""
+UNKNOWN_COLUMNS_EACH = 5
+"""Up to this many header cells that are not ids of the scheme are told one by one, each at its
+cell with the nearest id; more are told in one message, with their count and the first few
+(a header of a million unknown columns printed a million lines, taking 26 s and 846 MiB)."""
+_VALUE_KEYS = frozenset(VALUE_HEADERS | ACCEPTED_HEADERS | SELF_HEADERS)
+_LONGEST_UNIT_HEADER = max(len(h) for h in UNIT_HEADERS) + 4
+"""Longer text is no unit header (a few characters of blanks allowed): cells of a row searched
+for the header are normalised only when they could be one."""
 
 
 class Entry(NamedTuple):
@@ -79,7 +87,13 @@ Accept = Callable[[Entry], None]
 
 
 def _key(cell: object) -> str:
-    return normalize_text(str(cell)).lower().replace(" ", "") if not is_blank(cell) else ""
+    """The cell as a header is matched: normalised, lower case, without spaces (the cell's own
+    text object when it already is so: a header of a million cells is not held twice)."""
+    if is_blank(cell):
+        return ""
+    text = normalize_text(str(cell))
+    lower = text.lower()
+    return (text if lower == text else lower).replace(" ", "")
 
 
 def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Accept) -> list[Problem] | None:
@@ -88,19 +102,21 @@ def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Acc
     rows = iter(table.rows)
     head = list(islice(rows, HEADER_SEARCH_ROWS))
     for position, (row_no, cells) in enumerate(head):
-        keys = [_key(c) for c in cells]
-        if any(k in UNIT_HEADERS for k in keys):
-            body = chain(head[position + 1:], rows)
-            width = max((i + 1 for i, k in enumerate(keys) if k), default=0)
-            cells_of = _Cells(table, width)
-            if any(k in ID_HEADERS for k in keys):
-                if not any(k in VALUE_HEADERS | ACCEPTED_HEADERS | SELF_HEADERS for k in keys):
-                    return [Problem(table.locate(row_no, keys.index(next(k for k in keys if k in ID_HEADERS))),
-                                    t("evidence.no_value_column"))]
-                _long(cells_of, cells, keys, body, accept)
-            else:
-                _wide(cells_of, row_no, cells, keys, list(body), index, accept)
-            return cells_of.problems
+        if not any(c.__class__ is str and len(c) <= _LONGEST_UNIT_HEADER and _key(c) in UNIT_HEADERS  # type: ignore[arg-type]
+                   for c in cells):
+            continue
+        keys = [_key(c) for c in cells]  # once, for the header row only
+        body = chain(head[position + 1:], rows)
+        width = max((i + 1 for i, k in enumerate(keys) if k), default=0)
+        cells_of = _Cells(table, width)
+        if any(k in ID_HEADERS for k in keys):
+            if not any(k in _VALUE_KEYS for k in keys):
+                return [Problem(table.locate(row_no, keys.index(next(k for k in keys if k in ID_HEADERS))),
+                                t("evidence.no_value_column"))]
+            _long(cells_of, cells, keys, body, accept)
+        else:
+            _wide(cells_of, row_no, cells, keys, body, index, accept)
+        return cells_of.problems
     return None
 
 
@@ -219,13 +235,14 @@ def _id_text(raw: object) -> str:
 
 
 def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[str],
-          body: list[tuple[int, list[object]]], index: dict[str, InputSpec], accept: Accept) -> None:
+          body: Iterable[tuple[int, list[object]]], index: dict[str, InputSpec], accept: Accept) -> None:
     table, problems, get = cells_of.table, cells_of.problems, cells_of.get
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     columns: dict[int, str] = {}
     note_col = None
     period_col = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
-    near: Nearest | None = None
+    unknown: list[int] = []
+    unheaded: list[int] = []
     for col, cell in enumerate(header):
         if col in (unit_col, period_col) or keys[col] in IGNORED_HEADERS:
             continue
@@ -233,16 +250,15 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
             note_col = col
             continue
         if is_blank(cell):
-            if any(not is_blank(cells[col]) for _, cells in body if col < len(cells)):
-                problems.append(Problem(table.locate(header_row, col), t("evidence.no_header_cell")))
+            unheaded.append(col)
             continue
         token = _id_text(cell)
         if token in index:
             columns[col] = token
         else:
-            near = near or Nearest(list(index))
-            problems.append(Problem(table.locate(header_row, col), t("evidence.unknown_column", header=str(cell),
-                                                                     hint=near.hint(token))))
+            unknown.append(col)
+    if unknown:
+        _unknown_columns(table, header_row, header, unknown, index, problems)
     if not columns and not problems:
         problems.append(Problem(table.locate(header_row, unit_col), t("evidence.no_id_columns")))
     seen: dict[str, int] = {}
@@ -251,10 +267,17 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
             problems.append(Problem(table.locate(header_row, col), t("evidence.duplicate_column", id=input_id,
                                                                    first=str(table.locate(header_row, seen[input_id])))))
         seen.setdefault(input_id, col)
+    header_problems = len(problems)
+    filled: set[int] = set()  # columns without a header found to hold data
     names: dict[str, str] = {}
     for row_no, cells in body:
         if len(cells) > cells_of.width:
             cells_of.ragged(row_no, cells)
+        if unheaded:
+            found = [col for col in unheaded if col < len(cells) and not is_blank(cells[col])]
+            if found:
+                filled.update(found)
+                unheaded = [col for col in unheaded if col not in filled]
         unit = cells_of.unit(cells, row_no, unit_col, names)
         if unit is not None and cells_of.is_marker(unit):
             continue
@@ -269,6 +292,30 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
             continue
         for entry in row_entries:
             accept(entry)
+    if filled:  # told with the header's problems, before the rows'
+        problems[header_problems:header_problems] = [Problem(table.locate(header_row, col), t("evidence.no_header_cell"))
+                                                     for col in sorted(filled)]
+
+
+def _unknown_columns(table: RawTable, header_row: int, header: list[object], unknown: list[int],
+                     index: dict[str, InputSpec], problems: list[Problem]) -> None:
+    """Header cells that are not ids of the scheme: one message each (with the nearest id) when
+    they are few; one for all of them, with their count and the first few, when they are many.
+    Only the cells shown are matched against the ids (difflib is slow; a million are not)."""
+    near = Nearest(list(index))
+    if len(unknown) <= UNKNOWN_COLUMNS_EACH:
+        for col in unknown:
+            problems.append(Problem(table.locate(header_row, col), t(
+                "evidence.unknown_column", header=str(header[col]), hint=near.hint(_id_text(header[col])))))
+        return
+    shown = [f"\"{_short(header[col])}\"{near.hint(_id_text(header[col]))}" for col in unknown[:UNKNOWN_COLUMNS_EACH]]
+    problems.append(Problem(table.locate(header_row, unknown[0]), t(
+        "evidence.unknown_columns", count=len(unknown), headers=join_list(shown) + "…")))
+
+
+def _short(cell: object) -> str:
+    text = str(cell)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _period(cells_of: _Cells, cells: list[object], row_no: int, col: int | None) -> str | None:

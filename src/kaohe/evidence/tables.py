@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from kaohe.errors import Location
+from kaohe.errors import Location, Problem
 
 Locator = Callable[[int, int], Location]
 """(row number, 0-based column) -> where that cell is."""
@@ -27,6 +27,9 @@ class RawTable:
     locate: Locator
     blank_formulas: frozenset[tuple[int, int]] = frozenset()
     """Cells holding a formula whose result was never stored (row number, 0-based column)."""
+    notes: tuple[Problem, ...] = ()
+    """What was found about the sheet without reading its rows (a hidden sheet, left unread):
+    reported with the file's other problems."""
 
     def where(self) -> Location:
         return Location(self.file, sheet=self.sheet) if self.sheet is not None else Location(self.file)

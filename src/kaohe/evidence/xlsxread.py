@@ -1,20 +1,35 @@
 """XLSX evidence: cell values read with python-calamine (fast, no formula evaluation).
 
-A formula cell whose result was never stored (written by a program, never opened in Excel)
-reads as empty; such cells are found in the sheet XML so that they are reported, not zeroed.
+Before calamine reads a sheet, its XML is scanned once, streamed (never held whole), with the
+protections of defusedxml. The scan finds what calamine would hide or could not survive:
+
+- a formula cell whose result was never stored (written by a program, never opened in Excel)
+  reads as empty; such cells are reported, not zeroed;
+- an Excel error value (#DIV/0!, #N/A, #VALUE!…) reads as empty too: it is refused, shown;
+- calamine builds a sheet as one dense rectangle up to its farthest cell, so one stray cell at
+  XFD1048576 asks for 17 billion cells and aborts the process: the sheet's real extent is known
+  from its cell references first, and a rectangle far larger than the cells in it is refused;
+- hidden sheets are not read (what is not shown in Excel is not scored): each that holds data
+  is named in a warning, and a workbook whose data is all on hidden sheets is refused.
+
+Merged ranges are spread over the cells they cover as the rows are read; ranges that overlap
+(which Excel never saves) are refused, as spreading them could cost far more than the sheet.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
-from typing import TYPE_CHECKING, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
+from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
+from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 
-from kaohe.errors import EvidenceError, Location, Problem
-from kaohe.evidence.tables import RawTable, nonblank_rows, sheet_locator
-from kaohe.i18n import t
+from kaohe.errors import SHOWN_PLACES, EvidenceError, Location, Problem, Severity
+from kaohe.evidence.tables import RawTable, column_letter, nonblank_rows, sheet_locator
+from kaohe.i18n import join_list, t
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -31,8 +46,37 @@ RATIO_FLOOR = 10 * 1024**2
 """Parts smaller than this (10 MiB expanded) are not held to the ratio."""
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+MAX_COLUMNS = 16384
+"""Excel's last column (XFD): a reference beyond it is not from a workbook Excel or WPS wrote."""
+MAX_ROWS = 1048576
+"""Excel's last row: a reference beyond it is not from a workbook Excel or WPS wrote."""
+DENSE_FLOOR = 2**20
+"""A sheet whose rectangle from A1 to its farthest filled row and column holds at most this many
+cells (1,048,576, one full Excel column; about 32 MiB as calamine holds it) is read whatever it
+holds. calamine builds its used range as one dense rectangle, 32 bytes a cell, and its rows reach
+Python from row 1, each padded from column A: the rectangle, not the cells in it, is what reading
+costs."""
+DENSE_RATIO = 16
+"""Past DENSE_FLOOR, the rectangle may be at most this many times the cells that hold anything
+(at least 1/16 of it filled): reading then costs at most about 512 bytes per filled cell. An
+evidence sheet is a table, nearly full; one stray cell far out makes it almost all empty."""
+MAX_ERROR_KINDS = 16
+"""Error values told apart on one sheet (Excel has about 16: #DIV/0!, #N/A…); a made-up file's
+further kinds are counted together as "#…", so that a sheet gives a bounded number of messages."""
+MAX_ERROR_TEXT = 20
+"""The longest error value shown (#GETTING_DATA, the longest Excel writes, has 13 characters)."""
+SCAN_CHUNK = 1 << 16
+"""Bytes of sheet XML handed to the parser at a time: the scan holds no more of a sheet's XML."""
+
+_REF = re.compile(r"([A-Za-z]+)([0-9]+)")
+_STATES = {"hidden": "xlsx.hidden_sheet", "veryHidden": "xlsx.very_hidden_sheet"}
+"""A sheet's state in workbook.xml, when not visible -> the warning that names it."""
+
 
 def read_xlsx(path: str, file: str) -> list[RawTable]:
+    """The visible sheets, scanned then read; a hidden sheet that holds data is a table with no
+    rows and a warning in its notes. Raises EvidenceError, before any sheet is read, when the
+    scan finds what must be refused (every such problem of every sheet at once)."""
     from python_calamine import CalamineWorkbook
 
     _check_archive(path, file)
@@ -41,11 +85,25 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
     except Exception as e:  # calamine raises its own error types for every kind of damage
         raise EvidenceError([Problem(Location(file), t("xlsx.unreadable", detail=e))]) from e
     try:
-        blanks = _formulas_without_values(path)
-    except Exception as e:  # defusedxml refusals (entities, DTDs) and malformed XML
+        scans, states = _scan_sheets(path, file, [s.name for s in workbook.sheets_metadata])
+    except Exception as e:  # defusedxml refusals (entities, DTDs), malformed XML, a damaged part
         raise EvidenceError([Problem(Location(file), t("xlsx.unsafe_xml", detail=type(e).__name__))]) from e
-    return [RawTable(file, name, nonblank_rows(_sheet_rows(workbook, name, file)), sheet_locator(file, name),
-                     frozenset(blanks.get(name, ()))) for name in workbook.sheet_names]
+    problems = [p for scan in scans.values() for p in scan.problems]
+    hidden = [name for name, state in states.items() if state in _STATES and scans[name].cells]
+    if not problems and hidden and not any(scans[n].cells for n, s in states.items() if s not in _STATES):
+        problems.append(Problem(Location(file), t("xlsx.only_hidden", sheets=join_list(hidden))))
+    if problems:
+        raise EvidenceError(problems)
+    tables = []
+    for name, state in states.items():
+        if state in _STATES:
+            if scans[name].cells:
+                warning = Problem(Location(file, sheet=name), t(_STATES[state]), Severity.WARNING)
+                tables.append(RawTable(file, name, (), sheet_locator(file, name), notes=(warning,)))
+            continue
+        tables.append(RawTable(file, name, nonblank_rows(_sheet_rows(workbook, name, file)), sheet_locator(file, name),
+                               frozenset(scans[name].blank_formulas)))
+    return tables
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str, file: str) -> Iterator[tuple[int, list[object]]]:
@@ -54,7 +112,11 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, file: str) -> Iterator[tu
         sheet = workbook.get_sheet_by_name(name)
         merged = sheet.merged_cell_ranges or []
         pad: list[object] = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows starts at the first used column
-        spread = _MergedSpread(merged)
+        rows, cols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+        spread = _MergedSpread(merged, rows, cols)
+        if spread.covered > rows * cols:
+            raise EvidenceError([Problem(Location(file, sheet=name), t(
+                "xlsx.merged_overlap", count=len(spread.ranges), covered=spread.covered, area=rows * cols))])
         for i, row in enumerate(sheet.iter_rows()):
             cells = pad + row if pad else list(row)
             if merged:
@@ -67,7 +129,8 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, file: str) -> Iterator[tu
 
 
 def _check_archive(path: str, file: str) -> None:
-    """Refuse what is not an XLSX, and zip bombs, before anything is expanded."""
+    """Refuse what is not an XLSX, zip bombs, and an archive holding two parts of one name (which
+    of them a reader takes is the reader's choice), before anything is expanded."""
     with open(path, "rb") as handle:
         magic = handle.read(8)
     if magic == _OLE2:
@@ -79,6 +142,11 @@ def _check_archive(path: str, file: str) -> None:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError) as e:
         raise EvidenceError([Problem(Location(file), t("xlsx.not_xlsx"))]) from e
+    names: set[str] = set()
+    for part in parts:  # the scan must read the very part calamine reads: one of each name
+        if part.filename in names:
+            raise EvidenceError([Problem(Location(file), t("xlsx.duplicate_part", part=part.filename))])
+        names.add(part.filename)
     total = sum(p.file_size for p in parts)
     if total > MAX_UNCOMPRESSED:
         raise EvidenceError([Problem(Location(file), t("xlsx.too_big", size=total, limit=MAX_UNCOMPRESSED))])
@@ -92,11 +160,23 @@ def _check_archive(path: str, file: str) -> None:
 class _MergedSpread:
     """A merged range's value stands in every cell of the range (a unit name merged down its rows,
     a header merged across columns): Excel shows it there, so the reader does too. Ranges are
-    ((first row, first col), (last row, last col)), 0-based; rows arrive in order."""
+    ((first row, first col), (last row, last col)), 0-based; rows arrive in order.
 
-    def __init__(self, merged: list[tuple[tuple[int, int], tuple[int, int]]]):
-        self.starting: dict[int, list[tuple[int, int, int]]] = {}
+    Ranges are taken within the sheet's rectangle (`rows` × `cols` from A1), each once: spreading
+    them then costs at most the cells they cover, `covered`. Ranges that Excel saved cannot
+    overlap, so they cover at most the rectangle; more means overlapping ranges (2000 copies of
+    A1:XFD60 in a 5 KB file kept the reader busy for minutes), and the sheet is refused."""
+
+    def __init__(self, merged: list[tuple[tuple[int, int], tuple[int, int]]], rows: int, cols: int):
+        self.ranges: set[tuple[int, int, int, int]] = set()
         for (r1, c1), (r2, c2) in merged:
+            r1, r2 = min(r1, r2), max(r1, r2)
+            c1, c2 = min(c1, c2), max(c1, c2)
+            if r1 < rows and c1 < cols:
+                self.ranges.add((r1, c1, min(r2, rows - 1), min(c2, cols - 1)))
+        self.covered = sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in self.ranges)
+        self.starting: dict[int, list[tuple[int, int, int]]] = {}
+        for r1, c1, r2, c2 in sorted(self.ranges):
             self.starting.setdefault(r1, []).append((c1, r2, c2))
         self.open: list[tuple[int, int, int, int, object]] = []  # (first row, first col, last row, last col, value)
 
@@ -113,46 +193,248 @@ class _MergedSpread:
                     cells[c] = value
 
 
-def _formulas_without_values(path: str) -> dict[str, set[tuple[int, int]]]:
-    """Sheet name -> cells (row, 0-based column) with a formula and no stored value."""
-    found: dict[str, set[tuple[int, int]]] = {}
+def _scan_sheets(path: str, file: str, names: list[str]) -> tuple[dict[str, _SheetScan], dict[str, str]]:
+    """Each sheet's scan and state (visible, hidden, veryHidden), in workbook order. A hidden
+    sheet is scanned only until it is seen to hold data; a visible one whose part cannot be
+    found is refused (it could not be scanned, so it is not read)."""
+    scans: dict[str, _SheetScan] = {}
     with zipfile.ZipFile(path) as archive:
-        for name, member in _sheet_members(archive).items():
-            try:
-                data = archive.read(member)
-            except KeyError:
+        parts = _sheet_parts(archive)
+        present = set(archive.namelist())
+        states = {name: parts[name][1] if name in parts else "visible" for name in names}
+        for name in names:
+            hidden = states[name] in _STATES
+            scan = scans[name] = _SheetScan(file, name, hidden)
+            member = parts[name][0] if name in parts else ""
+            if member not in present:
+                if not hidden:
+                    scan.problems.append(Problem(Location(file, sheet=name), t("xlsx.no_sheet_part", part=member or "?")))
                 continue
-            if b"<f" not in data and b":f" not in data:
-                continue
-            for cell in SafeET.fromstring(data).iter(f"{_NS}c"):
-                formula = cell.find(f"{_NS}f")
-                value = cell.find(f"{_NS}v")
-                inline = cell.find(f"{_NS}is")
-                if formula is not None and (value is None or not (value.text or "")) and inline is None:
-                    found.setdefault(name, set()).add(_cell_index(cell.get("r", "")))
-    return found
+            with archive.open(member) as stream:
+                scan.run(stream)
+            scan.finish()
+    return scans, states
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its XML part inside the archive."""
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    """Sheet name -> (its XML part inside the archive, its state: visible, hidden or veryHidden)."""
     try:
         book = SafeET.fromstring(archive.read("xl/workbook.xml"))
         rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
         return {}
+    present = set(archive.namelist())
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    members = {}
+    parts = {}
     for sheet in book.iter(f"{_NS}sheet"):
         target = targets.get(sheet.get(_REL), "")
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        members[sheet.get("name", "")] = member
-    return members
+        if member not in present and target in present:
+            member = target
+        parts[sheet.get("name", "")] = (member, sheet.get("state", "visible"))
+    return parts
 
 
-def _cell_index(ref: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    digits = "".join(ch for ch in ref if ch.isdigit())
+class _Found(Exception):
+    """Ends the scan of a sheet early: a hidden sheet at its first filled cell (that is all there
+    is to know), a damaged one at its first impossible reference."""
+
+
+_NONE, _CELL, _INLINE = 0, 1, 2
+"""Where the scan is: outside cells, in a cell, or in a cell's inline text (whose parts are not
+the cell's own: <r> there is a run of text, not a row)."""
+
+
+class _SheetScan:
+    """One pass over a sheet's XML with expat, streamed: the cells that hold anything (a value,
+    inline text or a formula), how far they reach, formulas without a stored result, error values,
+    and references no workbook can hold. Positions follow calamine: a cell's `r`, or the one after
+    the previous cell (and row) when it has none. Elements are known by their local name (x:c is
+    c), as calamine knows them.
+
+    Only element starts are handled (a cell ends where the next element that is not its own
+    starts): one call per element, not two, as the scan runs over every cell of every sheet."""
+
+    def __init__(self, file: str, sheet: str, hidden: bool):
+        self.file, self.sheet, self.hidden = file, sheet, hidden
+        self.cells = 0
+        self.rows = self.cols = 0
+        """The farthest filled row and column (1-based)."""
+        self.far = (0, 0)
+        """The filled cell farthest from A1 (the largest rows × columns to it), as (row, column)."""
+        self.blank_formulas: set[tuple[int, int]] = set()
+        self.errors: dict[str, list[tuple[int, int]]] = {}
+        """Error value -> its first cells (row, 0-based column); the count is kept apart."""
+        self.error_counts: dict[str, int] = {}
+        self.problems: list[Problem] = []
+        self.row = self.col = 0
+        self.state = _NONE
+        self.error_kind = False
+        self.filled = self.formula = self.inline = False
+        self.text: list[str] | None = None
+        self.names: dict[str, str] = {}
+        self.columns: dict[str, int] = {}
+
+    def run(self, stream: IO[bytes]) -> None:
+        parser = self.parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.EntityDeclHandler = _entity_decl  # what defusedxml forbids is forbidden here too
+        parser.UnparsedEntityDeclHandler = _unparsed_entity_decl
+        parser.ExternalEntityRefHandler = _external_ref
+        parser.StartElementHandler = self.start
+        try:
+            while True:
+                chunk = stream.read(SCAN_CHUNK)
+                if not chunk:
+                    break
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+            if self.state:
+                self.close_cell()
+        except _Found:
+            pass
+        finally:
+            del self.parser
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = self.names.get(name)
+        if local is None:
+            local = name.rpartition(":")[2]
+            if len(self.names) < 1024:  # a sheet uses a dozen names; a made-up one, any number
+                self.names[name] = local
+        if local == "c":
+            if self.state:
+                self.close_cell()
+            self.open_cell(attrs)
+        elif self.state == _CELL:
+            if local == "v":
+                self.filled = True
+                if self.error_kind or self.formula:
+                    self.text = []
+                    self.parser.CharacterDataHandler = self.text.append
+            elif local == "f":
+                self.formula = True
+                if self.filled:  # a value before its formula (not as Excel writes): taken as given
+                    self.inline = True
+            elif local == "is":
+                self.filled = self.inline = True
+                self.state = _INLINE
+            else:
+                self.close_cell()
+                self.row_start(local, attrs)
+        elif local == "row":
+            if self.state:
+                self.close_cell()
+            self.row_start(local, attrs)
+
+    def row_start(self, local: str, attrs: dict[str, str]) -> None:
+        if local == "row":
+            r = attrs.get("r")
+            self.row = int(r) if r and r.isascii() and r.isdigit() and len(r) <= 8 else self.row + 1
+            self.col = 0
+
+    def open_cell(self, attrs: dict[str, str]) -> None:
+        self.state = _CELL
+        self.error_kind = attrs.get("t") == "e"
+        self.filled = self.formula = self.inline = False
+        ref = attrs.get("r")
+        if ref is None:
+            self.col += 1
+        else:
+            match = _REF.fullmatch(ref)
+            if match is None:
+                return self.refuse(None, t("xlsx.bad_reference", ref=ref[:40]))
+            letters, digits = match.groups()
+            col = self.columns.get(letters)
+            if col is None:
+                col = _column_number(letters) if len(letters) <= 3 else MAX_COLUMNS + 1
+                if len(self.columns) < 1024:
+                    self.columns[letters] = col
+            self.col = col
+            self.row = row = int(digits) if len(digits) <= 8 else MAX_ROWS + 1
+            if row == 0:
+                return self.refuse(None, t("xlsx.bad_reference", ref=ref[:40]))
+        if self.col > MAX_COLUMNS or self.row > MAX_ROWS:
+            shown = ref[:40] if ref is not None else f"{column_letter(self.col - 1)}{self.row}"
+            self.refuse(shown, t("xlsx.beyond_limits", columns=MAX_COLUMNS, rows=MAX_ROWS))
+
+    def close_cell(self) -> None:
+        self.state = _NONE
+        text = self.text
+        if text is not None:
+            self.parser.CharacterDataHandler = None
+            self.text = None
+        if not (self.filled or self.formula):
+            return
+        if self.hidden:
+            self.cells = 1
+            raise _Found
+        row, col = self.row, self.col
+        self.cells += 1
+        if row > self.rows:
+            self.rows = row
+        if col > self.cols:
+            self.cols = col
+        if row * col > self.far[0] * self.far[1]:
+            self.far = (row, col)
+        if self.error_kind:
+            self.error("".join(text).strip() if text else "", row, col - 1)
+        elif self.formula and not self.inline and not (text and "".join(text).strip()):
+            self.blank_formulas.add((row, col - 1))  # calamine reads it as empty
+
+    def error(self, value: str, row: int, col: int) -> None:
+        value = value[:MAX_ERROR_TEXT] or "#?"
+        if value not in self.errors and len(self.errors) >= MAX_ERROR_KINDS:
+            value = "#…"
+        cells = self.errors.setdefault(value, [])
+        if len(cells) <= SHOWN_PLACES:
+            cells.append((row, col))
+        self.error_counts[value] = self.error_counts.get(value, 0) + 1
+
+    def refuse(self, cell: str | None, message: str) -> None:
+        """A reference no workbook can hold: the sheet is damaged and its scan ends here (a hidden
+        sheet's is only left unread, as it would be anyway)."""
+        if not self.hidden:
+            self.problems.append(Problem(Location(self.file, sheet=self.sheet, cell=cell), message))
+        raise _Found
+
+    def finish(self) -> None:
+        """The sheet's problems once it is scanned: its extent, then its error values."""
+        if self.problems or self.hidden:
+            return
+        area = self.rows * self.cols
+        if area > DENSE_FLOOR and area > DENSE_RATIO * self.cells:
+            row, col = self.far
+            self.problems.append(Problem(
+                Location(self.file, sheet=self.sheet, cell=f"{column_letter(col - 1)}{row}"),
+                t("xlsx.sparse_sheet", used=f"A1:{column_letter(self.cols - 1)}{self.rows}", area=area,
+                  cells=self.cells, floor=DENSE_FLOOR, ratio=DENSE_RATIO)))
+        for value, cells in self.errors.items():
+            count = self.error_counts[value]
+            message = t("xlsx.error_value", error=value)
+            if count > 1:
+                places = [f"{column_letter(c)}{r}" for r, c in cells[1:SHOWN_PLACES + 1]]
+                more = "…" if count > len(cells) else ""
+                message += t("problem.repeated", count=count, places="、".join(places) + more)
+            row, col = cells[0]
+            self.problems.append(Problem(Location(self.file, sheet=self.sheet, cell=f"{column_letter(col)}{row}"), message))
+
+
+def _entity_decl(name, is_parameter_entity, value, base, sysid, pubid, notation_name):  # type: ignore[no-untyped-def]
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _unparsed_entity_decl(name, base, sysid, pubid, notation_name):  # type: ignore[no-untyped-def]
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _external_ref(context, base, sysid, pubid):  # type: ignore[no-untyped-def]
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def _column_number(letters: str) -> int:
+    """A -> 1, Z -> 26, AA -> 27 (1-based, as in the sheet's references)."""
     col = 0
     for ch in letters.upper():
         col = col * 26 + (ord(ch) - 64)
-    return int(digits or 0), col - 1
+    return col
