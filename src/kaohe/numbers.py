@@ -184,6 +184,13 @@ def in_range(value: Exact) -> bool:
     return not isinstance(exponent, int) or exponent >= -MAX_PLACES
 
 
+def foreign_character(text: str) -> str | None:
+    """The first character of `text` that a typed number is not made of (see _NUMBER_CHARACTERS):
+    a superscript or subscript digit, a circled digit, a small percent sign…, which NFKC would fold
+    into a digit or sign and so change the number (`10³` is not 103)."""
+    return next((c for c in text if c not in _NUMBER_CHARACTERS), None)
+
+
 def parse_decimal(text: str) -> Decimal | None:
     """A Decimal from plain decimal text ("1.10", "３", " 2 "), or None if it is not one.
 

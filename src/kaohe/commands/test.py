@@ -23,10 +23,10 @@ from kaohe.errors import KaoheError, Location, Problem, SchemeError
 from kaohe.evidence import Evidence, accept_entry, input_index, read_evidence
 from kaohe.evidence.layout import Entry
 from kaohe.i18n import t
-from kaohe.numbers import Rational, fmt_exact, parse_exact
+from kaohe.numbers import MAX_INTEGER_DIGITS, Rational, fmt_exact, parse_exact
 from kaohe.outcomes import Decision, Outcome, Previous, decide, rank_results, standing
 from kaohe.scheme.load import LoadedScheme
-from kaohe.scheme.yamlload import Positions, load_yaml
+from kaohe.scheme.yamlload import Positions, load_yaml, read_yaml_file
 
 FIELDS = ("total", "rank", "base", "bonus", "deduction", "category", "vetoed", "falsified", "unmet", "barred",
           "grade", "awards", "penalties", "rank_in_category", "notes")
@@ -71,13 +71,145 @@ def find_cases(scheme_path: Path, scheme_id: str) -> list[Path]:
 
 
 def run_case_file(loaded: LoadedScheme, path: Path) -> list[CaseReport]:
-    data, positions = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    """Every case of the file, each checked for its shape before anything is scored: a case file
+    is input like any other (too big, not UTF-8, too deep, a field of the wrong shape are refused
+    with their place)."""
+    _, text = read_yaml_file(path, "cases")
+    data, positions = load_yaml(text, str(path))
     if not isinstance(data, dict):
         raise SchemeError([Problem(Location(str(path), 1, 1), t("cases.not_a_case"))])
     if "cases" in data:
-        return [report for i, case in enumerate(data["cases"])
+        cases = data["cases"]
+        if not isinstance(cases, list) or not cases:
+            raise SchemeError([_shape(positions, ("cases",), "cases.shape.cases", cases)])
+        problems = [p for i, case in enumerate(cases) for p in _case_shape(case, positions, ("cases", i))]
+        if problems:
+            raise SchemeError(problems)
+        return [report for i, case in enumerate(cases)
                 for report in _run_case(loaded, path, case, positions, ("cases", i))]
+    problems = _case_shape(data, positions, ())
+    if problems:
+        raise SchemeError(problems)
     return _run_case(loaded, path, data, positions, ())
+
+
+Path_ = tuple[str | int, ...]
+SCALAR_FIELDS = ("total", "rank", "base", "bonus", "deduction", "category", "barred", "grade", "rank_in_category")
+"""A unit's expected values written as one text or number; the other FIELDS are lists."""
+
+
+def _is_scalar(value: object) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _sized(value: object) -> bool:
+    """An expected number is of a size a result can have (below 10^15: see kaohe.numbers); its
+    places are not limited, a worked-out value may have many (1/2048)."""
+    return not isinstance(value, Decimal) or abs(value) < 10 ** MAX_INTEGER_DIGITS
+
+
+def _size(positions: Positions, at: Path_, value: object) -> Problem:
+    return Problem(positions.at(at), t("cases.number_size", key=_key(at), value=value, digits=MAX_INTEGER_DIGITS))
+
+
+def _key(at: Path_) -> str:
+    """A field's path in a case as the messages show it: units.溧阳市.criteria, rows[2].值."""
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(at)) or "-"
+
+
+def _shape(positions: Positions, at: Path_, expected: str, got: object) -> Problem:
+    """A field of the wrong shape, at its place: what it should be and what it is."""
+    kind = ("mapping" if isinstance(got, dict) else "list" if isinstance(got, list) else "null" if got is None
+            else "bool" if isinstance(got, bool) else "number" if isinstance(got, Decimal) else "text")
+    return Problem(positions.at(at), t("cases.bad_shape", key=_key(at), expected=t(expected), got=t(f"cases.got.{kind}")))
+
+
+def _case_shape(case: object, positions: Positions, at: Path_) -> list[Problem]:
+    """Each field of a case that has the wrong shape, as a located problem (none: it may run)."""
+    if not isinstance(case, dict):
+        return [_shape(positions, at, "cases.shape.case", case)]
+    found = []
+    for key in ("name", "why", "scheme"):
+        if key in case and not _is_scalar(case[key]):
+            found.append(_shape(positions, at + (key,), "cases.shape.text", case[key]))
+    evidence = case.get("evidence")
+    if evidence is not None:
+        if not isinstance(evidence, list):
+            found.append(_shape(positions, at + ("evidence",), "cases.shape.files", evidence))
+        else:
+            found += [_shape(positions, at + ("evidence", i), "cases.shape.file", f)
+                      for i, f in enumerate(evidence) if not isinstance(f, str) or not f.strip()]
+    if "rows" in case:
+        found += _rows_shape(case["rows"], positions, at + ("rows",))
+    units = case.get("units")
+    if isinstance(units, dict):
+        for unit, want in units.items():
+            found += _unit_shape(want, positions, at + ("units", unit))
+    elif "units" in case:
+        found.append(_shape(positions, at + ("units",), "cases.shape.units", units))
+    outcomes = case.get("outcomes")
+    if isinstance(outcomes, dict):
+        for name, holders in outcomes.items():
+            if holders is not None:
+                found += _list_shape(holders, positions, at + ("outcomes", name), "cases.shape.unit_list")
+    elif outcomes is not None:
+        found.append(_shape(positions, at + ("outcomes",), "cases.shape.outcomes", outcomes))
+    found += _texts_shape(case.get("notes"), positions, at + ("notes",))
+    previous = case.get("previous")
+    if previous is not None and not isinstance(previous, (str, dict)):
+        found.append(Problem(positions.at(at + ("previous",)), t("cases.bad_previous")))
+    return found
+
+
+def _rows_shape(rows: object, positions: Positions, at: Path_) -> list[Problem]:
+    if not isinstance(rows, list):
+        return [_shape(positions, at, "cases.shape.rows", rows)]
+    found = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            found.append(_shape(positions, at + (i,), "cases.shape.row", row))
+            continue
+        found += [_shape(positions, at + (i, k), "cases.shape.text", v) for k, v in row.items() if not _is_scalar(v)]
+    return found
+
+
+def _unit_shape(want: object, positions: Positions, at: Path_) -> list[Problem]:
+    """A unit's expected results: a mapping of fields, each of its own shape (an unknown field is
+    reported when the case runs, as a mismatch naming the fields there are)."""
+    if not isinstance(want, dict):
+        return [_shape(positions, at, "cases.shape.unit", want)]
+    found = []
+    for field, value in want.items():
+        where = at + (field,)
+        if field in NESTED:
+            if not isinstance(value, dict):
+                found.append(_shape(positions, where, "cases.shape.by_id", value))
+            else:
+                found += [_shape(positions, where + (k,), "cases.shape.text", v)
+                          for k, v in value.items() if not _is_scalar(v)]
+                found += [_size(positions, where + (k,), v) for k, v in value.items() if not _sized(v)]
+        elif field in SCALAR_FIELDS or field == "why":
+            if not _is_scalar(value):
+                found.append(_shape(positions, where, "cases.shape.text", value))
+            elif not _sized(value):
+                found.append(_size(positions, where, value))
+        elif field == "notes":
+            found += _texts_shape(value, positions, where)
+        elif field in FIELDS:
+            found += _list_shape(value, positions, where, "cases.shape.list")
+    return found
+
+
+def _list_shape(value: object, positions: Positions, at: Path_, expected: str) -> list[Problem]:
+    """A list of texts (units, awards, flags): refused as a whole, or at each item that is not one."""
+    if not isinstance(value, list):
+        return [_shape(positions, at, expected, value)]
+    return [_shape(positions, at + (i,), "cases.shape.text", v) for i, v in enumerate(value) if not _is_scalar(v)]
+
+
+def _texts_shape(value: object, positions: Positions, at: Path_) -> list[Problem]:
+    """Notes: one text, or a list of texts (or none)."""
+    return [] if _is_scalar(value) else _list_shape(value, positions, at, "cases.shape.texts")
 
 
 CASE_KEYS = ("name", "why", "scheme", "evidence", "rows", "units", "outcomes", "notes", "previous")
@@ -131,7 +263,7 @@ def _inline(loaded: LoadedScheme, rows: list[dict[str, Any]], positions: Positio
     for i, row in enumerate(rows):
         where = positions.at(at + (i,))
         unit, input_id = str(row.get("单位", "")), str(row.get("指标", ""))
-        attributes = {k: str(v) for k, v in row.items() if k not in ("单位", "指标", "值", "备注")}
+        attributes = {k: str(v) for k, v in row.items() if k not in ("单位", "指标", "值", "备注") and v is not None}
         entry = Entry.at(unit, where, input_id, row.get("值"), str(row.get("备注") or ""), attributes)
         accept_entry(evidence, entry, index, known)
     return evidence
@@ -139,7 +271,8 @@ def _inline(loaded: LoadedScheme, rows: list[dict[str, Any]], positions: Positio
 
 def _place(value: object) -> int | None:
     """A place as the case's YAML gives it (a whole number, read exactly), or None."""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value == int(value) and value >= 1:
+    if (isinstance(value, (int, Decimal)) and not isinstance(value, bool) and _sized(value) and value == int(value)
+            and value >= 1):
         return int(value)
     return None
 

@@ -27,6 +27,7 @@ from kaohe.numbers import (
     div,
     fmt,
     fmt_exact,
+    foreign_character,
     from_float,
     in_range,
     is_whole,
@@ -258,6 +259,8 @@ def parse_value(spec: InputSpec, raw: object) -> object:
     if spec.type is ValueType.COUNT:
         if number < 0 or not is_whole(number):
             raise BadValue("value.not_count")
+        if spec.maximum is not None and number > spec.maximum:  # a declared max; events: MAX_EVENTS_PER_ROW
+            raise BadValue("value.count_above", value=fmt(number), high=fmt(spec.maximum))
         return int(number)
     if spec.type is ValueType.RATE:
         return _rate(spec, raw, number)
@@ -294,8 +297,23 @@ def _to_decimal(raw: object) -> Decimal | None:
             raise BadValue("value.float_noise", value=repr(raw), places=MAX_FLOAT_PLACES)
         return number
     if isinstance(raw, str):
-        text = normalize_text(raw)  # full-width "８０％" is "80%"
-        return parse_decimal(text[:-1] if text.endswith("%") else text)
+        return _decimal_text(raw)
+    return None
+
+
+def _decimal_text(raw: str) -> Decimal | None:
+    """A number typed as text: ASCII or full-width ("８０％" is 80%), a trailing % left to the
+    caller. Other characters that NFKC folds into digits change the number (`10³` would read as
+    103, `①` as 1): where the folded text would be a number, the cell is refused naming the
+    character, rather than "not a number" for what looks like one."""
+    text = raw.strip()
+    number = parse_decimal(text[:-1] if text.endswith(("%", "％")) else text)
+    if number is not None:
+        return number
+    folded = normalize_text(raw)
+    char = foreign_character(text)
+    if char is not None and parse_decimal(folded[:-1] if folded.endswith("%") else folded) is not None:
+        raise BadValue("value.folded_character", char=char, code=f"U+{ord(char):04X}")
     return None
 
 
@@ -356,8 +374,19 @@ def _parse_items(spec: InputSpec, raw: object) -> list[str]:
     return ids
 
 
+NEAREST_CUTOFF = 0.5
+"""How alike (difflib's ratio) a misspelt level name must be to a choice to be named as the one
+meant: the cutoff errors.Nearest uses for unit names and ids (良 is near 良好, 优 near 优秀)."""
+
+
 def _parse_level(spec: InputSpec, raw: object) -> str:
     text = normalize_text(str(raw)) if raw is not None else ""
     if text in spec.choices:
         return text
-    raise BadValue("value.not_level", choices="、".join(spec.choices))
+    import difflib
+
+    from kaohe.i18n import t
+
+    near = difflib.get_close_matches(text, spec.choices, n=1, cutoff=NEAREST_CUTOFF) if text else []
+    hint = t("value.level_nearest", name=near[0]) if near else ""  # the code stays value.not_level
+    raise BadValue("value.not_level", choices="、".join(spec.choices) + hint)

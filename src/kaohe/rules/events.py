@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, Union
+from typing import Literal, NamedTuple, Union
 
 from pydantic import Field, model_validator
 
@@ -117,6 +117,23 @@ class Modifier(RuleModel):
     text: Text | None = None
 
 
+MAX_EVENTS_PER_ROW = 1_000_000
+"""The most identical events one evidence row's 值 may count: a row is typed by a person, and a
+count beyond this is a slip (a number pasted into the wrong column), refused with its cell."""
+
+
+class _Scored(NamedTuple):
+    """One row's events as scored: the points of each, the working, the best_of group, how many."""
+
+    each: Decimal
+    notes: str
+    group: str | None
+    count: int
+
+    def shown(self) -> str:
+        return f"{self.count}×[{self.notes}]" if self.count > 1 else self.notes
+
+
 class Events(RuleModel):
     kind: Literal["events"]
     attributes: list[Text] = Field(default_factory=list)
@@ -137,7 +154,8 @@ class Events(RuleModel):
     def inputs(self, cid: str, points: Decimal | None) -> list[InputSpec]:
         choices = tuple((name, tuple(normalize_text(v) for v in values)) for name, values in self.choices.items())
         return [InputSpec(cid, ValueType.EVENTS, attributes=tuple(self.attributes), row_value=ValueType.COUNT,
-                          check_event=self._check_event, attribute_choices=choices)]
+                          maximum=Decimal(MAX_EVENTS_PER_ROW), check_event=self._check_event,
+                          attribute_choices=choices)]
 
     def _check_event(self, attributes: dict[str, str]) -> None:
         for name, values in self.choices.items():
@@ -169,28 +187,38 @@ class Events(RuleModel):
         return points, notes
 
     def evaluate(self, cid: str, values: dict[str, object], points: Decimal | None) -> Outcome:
+        """Each row is `count` identical events (值), counted arithmetically: n × its points, never
+        a list of n entries (a row of 10⁹ events must not take 10⁹ places in memory). With
+        best_of, a group of events keeps only its best one, whatever the rows' counts."""
         events = values[cid]
         assert isinstance(events, list)
-        scored: list[tuple[Decimal, str, str | None]] = []
+        scored: list[_Scored] = []
+        total_events = 0
         for event in events:
-            each, notes = self._score(event)
             count = int(event.value) if event.value is not None else 1  # type: ignore[call-overload]
+            if count <= 0:
+                continue  # 值 0: no such event happened
+            each, notes = self._score(event)
             group = event.attributes.get(self.best_of) if self.best_of else None
-            for _ in range(count):
-                scored.append((each, " ".join(n for n in notes if n), group))
+            scored.append(_Scored(each, " ".join(n for n in notes if n), group, count))
+            total_events += count
         steps = []
         if self.best_of:
-            best: dict[object, tuple[Decimal, str, str | None]] = {}
+            best: dict[object, _Scored] = {}
             for i, entry in enumerate(scored):
-                key = entry[2] if entry[2] is not None else ("ungrouped", i)
-                if key not in best or entry[0] > best[key][0]:
-                    best[key] = entry
-            if len(best) < len(scored):
-                steps.append(step("step.best_of", attribute=self.best_of, kept=len(best), total=len(scored)))
+                if entry.group is None:  # no group to share: every event counts
+                    best[("ungrouped", i)] = entry
+                    continue
+                held = best.get(entry.group)
+                if held is None or entry.each > held.each:
+                    best[entry.group] = entry._replace(count=1)
             scored = list(best.values())
-        total = sum((s[0] for s in scored), ZERO)
-        steps.insert(0, step("step.events", count=len(scored), unit=self.unit,
-                             detail="; ".join(s[1] for s in scored) or "-", points=total))
+            kept = sum(s.count for s in scored)
+            if kept < total_events:
+                steps.append(step("step.best_of", attribute=self.best_of, kept=kept, total=total_events))
+        total = sum((s.each * s.count for s in scored), ZERO)
+        steps.insert(0, step("step.events", count=sum(s.count for s in scored), unit=self.unit,
+                             detail="; ".join(s.shown() for s in scored) or "-", points=total))
         if self.cap is not None and total > self.cap:
             total = self.cap
             steps.append(step("step.cap", cap=self.cap))

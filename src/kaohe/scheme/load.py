@@ -16,7 +16,7 @@ from kaohe.i18n import join_list, t
 from kaohe.numbers import exact_arithmetic
 from kaohe.rules import REGISTRY
 from kaohe.scheme.models import Scheme
-from kaohe.scheme.yamlload import Positions, load_yaml
+from kaohe.scheme.yamlload import Positions, load_yaml, read_yaml_file
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,7 @@ class LoadedScheme:
 @exact_arithmetic
 def load_scheme(path: str | Path) -> LoadedScheme:
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise SchemeError([Problem(Location(name), t("file.unreadable", reason=e.strerror or e))]) from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise SchemeError([Problem(Location(name), t("yaml.not_utf8", offset=e.start))]) from e
+    raw, text = read_yaml_file(path)  # the size checked before reading, the read bounded
     data, positions = load_yaml(text, name)
     if not isinstance(data, dict):
         raise SchemeError([Problem(Location(name, 1, 1), t("scheme.not_mapping"))])
@@ -66,13 +59,28 @@ def validation_problems(error: ValidationError, data: Any, positions: Positions,
     """Each of pydantic's errors as a located problem; `place` maps a path of `data` to the path
     in the file it came from (where `data` was built from the file's YAML, as another reading is)."""
     problems = []
-    for err in error.errors(include_url=False):
-        path, tags = _data_path(err["loc"], data)
+    errors = [(err, *_data_path(err["loc"], data)) for err in error.errors(include_url=False)]
+    # A value that fits one member of a union but is refused there (a 29-digit `per`) is also
+    # "the wrong shape" for the other members: the refusal says what is wrong, the rest is noise.
+    refused = {path for err, path, _ in errors if _union_member(err["loc"]) and err["type"] not in _SHAPE_KINDS}
+    for err, path, tags in errors:
+        if path in refused and _union_member(err["loc"]) and err["type"] in _SHAPE_KINDS:
+            continue
         kind = err["type"]
         is_key = kind == "extra_forbidden"
         where = positions.at(place(path) if place is not None else path, key=is_key)
         problems.append(Problem(where, _message(err, path, tags)))
     return sorted(set(problems), key=lambda p: (p.location.line or 0, p.location.col or 0))
+
+
+_SHAPE_KINDS = frozenset({"list_type", "model_type", "model_attributes_type", "dict_type", "string_type",
+                          "decimal_type", "bool_type", "int_type", "literal_error", "is_instance_of"})
+
+
+def _union_member(loc: tuple[int | str, ...]) -> bool:
+    """Whether the loc ends in a member of a plain union, which pydantic names by its type
+    (`function-after[_sized(), decimal]`, `dict[str,…]`): not a key of the file."""
+    return bool(loc) and isinstance(loc[-1], str) and ("[" in loc[-1] or "(" in loc[-1])
 
 
 def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[tuple[str | int, ...], list[str]]:
@@ -97,6 +105,8 @@ def _message(err: Any, path: tuple[str | int, ...], tags: list[str]) -> str:
     value = err.get("input")
     ctx = err.get("ctx") or {}
     field = str(err["loc"][-1]) if err["loc"] else ""
+    if _union_member(err["loc"]):  # the key the value was written under
+        field = next((str(p) for p in reversed(path) if isinstance(p, str)), field)
     shown = _show(value)
     if kind == "number_size":
         return t("schema.number_size", key=field, value=shown, digits=ctx.get("digits"), places=ctx.get("places"))

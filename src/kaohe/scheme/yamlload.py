@@ -15,8 +15,12 @@ the pure parser composes it (see _pure_only and _CNoAliasLoader.compose_node).
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
+import stat
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -38,6 +42,8 @@ except ImportError:  # PyYAML built without libyaml
     CParser = None
 
 MAX_SCHEME_BYTES = 5 * 1024 * 1024
+"""The largest YAML file read (a scheme or a case file): the biggest bundled scheme is under 100 KB.
+The size is checked before reading, and no more than this (and one byte) is ever read."""
 Path_ = tuple[str | int, ...]
 
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
@@ -48,13 +54,41 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _AFTER_BLOCK_HEADER_COMMENT = re.compile(r"[-+0-9]*#")
-_MAX_FAST_DEPTH = 100  # deeper documents get the pure parser and its RecursionError limit
+
+
+MAX_YAML_DEPTH = 64
+"""The deepest nesting of mappings and lists a YAML file may have. The bundled schemes and cases
+go 13 deep; a document nested hundreds deep (805 bytes of `[`) is an attack on the parser's
+recursion, refused at the collection that goes past the limit."""
+
+_MAX_FAST_DEPTH = MAX_YAML_DEPTH  # deeper documents go to the pure parser, which refuses them there
 
 
 class _RefuseAliases(Composer):
-    """PyYAML's composer, refusing anchors and aliases at their position."""
+    """PyYAML's composer, refusing anchors and aliases at their position, and nesting deeper than
+    MAX_YAML_DEPTH at the collection that goes past it (before Python's recursion limit)."""
 
     file: str
+    depth: int = 0
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_YAML_DEPTH:
+            mark = self.peek_event().start_mark
+            raise SchemeError([Problem(Location(self.file, mark.line + 1, mark.column + 1),
+                                       t("yaml.too_deep", limit=MAX_YAML_DEPTH))])
+
+    def compose_sequence_node(self, anchor: str | None) -> SequenceNode:
+        self._deeper()
+        node = super().compose_sequence_node(anchor)
+        self.depth -= 1
+        return node
+
+    def compose_mapping_node(self, anchor: str | None) -> MappingNode:
+        self._deeper()
+        node = super().compose_mapping_node(anchor)
+        self.depth -= 1
+        return node
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
         event = self.peek_event()
@@ -109,22 +143,6 @@ if CParser is not None:
                     raise _Diverges
             return super().compose_node(parent, index)
 
-        def compose_sequence_node(self, anchor: str | None) -> SequenceNode:
-            self.depth += 1
-            if self.depth > _MAX_FAST_DEPTH:  # with fewer Python frames, libyaml would go deeper
-                raise _Diverges
-            node = super().compose_sequence_node(anchor)
-            self.depth -= 1
-            return node
-
-        def compose_mapping_node(self, anchor: str | None) -> MappingNode:
-            self.depth += 1
-            if self.depth > _MAX_FAST_DEPTH:
-                raise _Diverges
-            node = super().compose_mapping_node(anchor)
-            self.depth -= 1
-            return node
-
 
 class Positions:
     """Where each value (and each mapping key) of the loaded document starts."""
@@ -167,6 +185,38 @@ def load_yaml(text: str, file: str, *, pure: bool = False) -> tuple[Any, Positio
     if node is None:
         return None, positions
     return _build(node, (), positions), positions
+
+
+def read_yaml_file(path: str | Path, kind: str = "yaml") -> tuple[bytes, str]:
+    """The bytes and text of a YAML file, refused with its place when it is too big or not UTF-8.
+
+    The size is looked up on the opened file before anything is read, and at most
+    MAX_SCHEME_BYTES + 1 bytes are read whatever it claims (a pipe or a device has no size).
+    `kind` picks the words: "yaml" for a scheme file, "cases" for a case file."""
+    name = str(path)
+    try:
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > MAX_SCHEME_BYTES:
+                raw = b""
+                too_big = True
+            else:
+                raw = stream.read(MAX_SCHEME_BYTES + 1)
+                too_big = len(raw) > MAX_SCHEME_BYTES
+    except OSError as e:
+        raise SchemeError([Problem(Location(name), t("file.unreadable", reason=e.strerror or e))]) from e
+    if too_big:
+        raise SchemeError([Problem(Location(name), t(f"{kind}.too_big", limit=MAX_SCHEME_BYTES))])
+    skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = raw[skip:].decode("utf-8")
+    except UnicodeDecodeError as e:
+        offset = skip + e.start
+        line_start = raw.rfind(b"\n", 0, offset) + 1
+        line = raw.count(b"\n", 0, offset) + 1
+        col = len(raw[line_start + (skip if line == 1 else 0):offset].decode("utf-8", "replace")) + 1
+        raise SchemeError([Problem(Location(name, line, col), t(f"{kind}.not_utf8", offset=offset))]) from e
+    return raw, text
 
 
 def _pure_only(text: str) -> bool:
