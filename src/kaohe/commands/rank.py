@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from kaohe.commands.common import write_reported
 from kaohe.engine import combine_periods, score
-from kaohe.errors import EvidenceError, KaoheError, Location, Problem, report_lines
+from kaohe.errors import EvidenceError, KaoheError, Location, Nearest, Problem, Severity, report_lines
 from kaohe.evidence import read_evidence
-from kaohe.evidence.results import load_results
+from kaohe.evidence.results import check_digest, open_results, shown, shown_name
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, parse_exact
 from kaohe.outcomes import Decision, Previous, Standing, decide, ranks, standing
@@ -20,102 +20,178 @@ from kaohe.scheme.models import Periods
 from kaohe.scheme.readings import marked, variant
 
 
-def standings_from(document: dict[str, Any], path: Path) -> list[Standing]:
+def standings_from(document: dict[str, Any], path: Path, known: Sequence[str] | None = None,
+                   where: str = "units") -> list[Standing]:
     """Each unit's record of a results document, every field checked; every problem is reported
-    with the record and field it is in."""
+    with the record and field it is in (`r.json!units[3]!total`). A unit may have one record
+    only, and where `known` (the scheme's units) is given, must be one of them: a results file
+    is ranked as it stands, so a record copied twice or a unit from elsewhere would be ranked."""
     units = document.get("units", [])
     if not isinstance(units, list):
-        raise EvidenceError([Problem(Location(str(path), sheet="units"), t("evidence.not_results"))])
-    out, problems = [], []
+        raise EvidenceError([Problem(Location(str(path), sheet=where),
+                                     t("results.not_list", field=where, value=shown(units)))])
+    nearest = Nearest(list(known), listing=True) if known else None
+    allowed = set(known or ())
+    out, problems, seen = [], [], {}
     for i, unit in enumerate(units):
-        where = f"units[{i}]"
-        if not isinstance(unit, dict) or not isinstance(unit.get("unit"), str):
-            problems.append(Problem(Location(str(path), sheet=where), t("results.bad_record")))
+        record = f"{where}[{i}]"
+        before = len(problems)
+        name = _unit_name(unit, path, record, problems)
+        if name is None:
             continue
-        total = _exact(unit.get("total"), path, where, "total", problems)
-        sections_raw = unit.get("sections") or {}
-        if not isinstance(sections_raw, dict):
-            problems.append(Problem(Location(str(path), sheet=where, cell="sections"), t("results.bad_record")))
+        if name in seen:
+            problems.append(Problem(Location(str(path), sheet=record, cell="unit"),
+                                    t("results.duplicate_unit", unit=shown_name(name), first=seen[name])))
             continue
-        sections = {str(k): _exact(v, path, where, f"sections.{k}", problems) for k, v in sections_raw.items()}
-        flags = [unit.get(key) or [] for key in ("vetoed", "falsified", "unmet")]
-        if not all(isinstance(f, list) and all(isinstance(x, str) for x in f) for f in flags) or not (
-                unit.get("category") is None or isinstance(unit.get("category"), str)):
-            problems.append(Problem(Location(str(path), sheet=where), t("results.bad_record")))
+        seen[name] = record
+        if nearest is not None and name not in allowed:
+            problems.append(Problem(Location(str(path), sheet=record, cell="unit"),
+                                    t("results.unknown_unit", unit=shown_name(name), hint=nearest.hint(name))))
             continue
-        conditions = unit.get("conditions") or {}
-        if not isinstance(conditions, dict) or not all(v is None or isinstance(v, bool) for v in conditions.values()):
-            problems.append(Problem(Location(str(path), sheet=where, cell="conditions"), t("results.bad_record")))
-            continue
-        if total is not None and None not in sections.values():
-            out.append(Standing(unit["unit"], total, sections, unit.get("category"),  # type: ignore[arg-type]
-                                *(tuple(f) for f in flags), {str(k): v for k, v in conditions.items()}))
+        total = _exact(unit.get("total"), path, record, "total", problems)
+        sections = _sections(unit.get("sections"), path, record, problems)
+        flags = [_texts(unit.get(key), path, record, key, problems) for key in ("vetoed", "falsified", "unmet")]
+        category = unit.get("category")
+        if category is not None and not isinstance(category, str):
+            problems.append(Problem(Location(str(path), sheet=record, cell="category"),
+                                    t("results.not_text", field="category", value=shown(category))))
+        conditions = _conditions(unit.get("conditions"), path, record, problems)
+        if len(problems) == before:
+            out.append(Standing(name, total, sections, category,  # type: ignore[arg-type]
+                                *flags, conditions))
     if problems:
         raise EvidenceError(problems)
     return out
+
+
+def _unit_name(unit: object, path: Path, record: str, problems: list[Problem]) -> str | None:
+    if not isinstance(unit, dict):
+        problems.append(Problem(Location(str(path), sheet=record),
+                                t("results.not_object", field=record, value=shown(unit))))
+        return None
+    name = unit.get("unit")
+    if "unit" not in unit:
+        problems.append(Problem(Location(str(path), sheet=record, cell="unit"), t("results.missing_field", field="unit")))
+    elif not isinstance(name, str) or not name.strip():
+        problems.append(Problem(Location(str(path), sheet=record, cell="unit"),
+                                t("results.not_text", field="unit", value=shown(name))))
+    else:
+        return name
+    return None
+
+
+def _sections(value: object, path: Path, record: str, problems: list[Problem]) -> dict[str, Exact]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(Problem(Location(str(path), sheet=record, cell="sections"),
+                                t("results.not_object", field="sections", value=shown(value))))
+        return {}
+    found = {str(k): _exact(v, path, record, f"sections.{k}", problems) for k, v in value.items()}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _texts(value: object, path: Path, record: str, field: str, problems: list[Problem]) -> tuple[str, ...]:
+    """A list of flag ids (vetoed, falsified, unmet)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        problems.append(Problem(Location(str(path), sheet=record, cell=field),
+                                t("results.not_texts", field=field, value=shown(value))))
+        return ()
+    return tuple(value)
+
+
+def _conditions(value: object, path: Path, record: str, problems: list[Problem]) -> dict[str, bool | None]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(Problem(Location(str(path), sheet=record, cell="conditions"),
+                                t("results.not_object", field="conditions", value=shown(value))))
+        return {}
+    for k, v in value.items():
+        if v is not None and not isinstance(v, bool):
+            problems.append(Problem(Location(str(path), sheet=record, cell=f"conditions.{k}"),
+                                    t("results.bad_condition", field=f"conditions.{k}", value=shown(v))))
+    return {str(k): v for k, v in value.items()}
 
 
 def _exact(value: object, path: Path, where: str, field: str, problems: list[Problem]) -> Exact | None:
     """An exact number of a results file ("93", "9.5", "28/3"), or None with the problem recorded."""
     number = parse_exact(value)
     if number is None:
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "…"
-        problems.append(Problem(Location(str(path), sheet=where, cell=field), t("results.bad_number", value=shown)))
+        problems.append(Problem(Location(str(path), sheet=where, cell=field), t("results.bad_number", value=shown(value))))
     return number
 
 
 def gather(loaded: LoadedScheme, paths: list[Path], force: bool
            ) -> tuple[list[Standing], list[tuple[str, str]], Alternatives, list[Problem]]:
     """Standings from results files (periods combined by the scheme's rule) or from evidence, with
-    the other readings' standings (see kaohe.readings) and what kept a reading from being compared."""
-    documents = [(p, load_results(p)) for p in paths]
-    results = [(p, d) for p, d in documents if d is not None]
-    evidence = [p for p, d in documents if d is None]
-    if results and evidence:
+    the other readings' standings (see kaohe.readings) and what kept a reading from being compared
+    or is worth a warning (a file with no digest, or forced through)."""
+    found = [(p, open_results(p)) for p in paths]
+    opened = [(p, f) for p, f in found if f is not None]
+    evidence = [p for p, f in found if f is None]
+    if opened and evidence:
         raise KaoheError([Problem(Location(str(evidence[0])), t("rank.mixed_inputs"))])
     if evidence:
-        found = read_evidence([str(p) for p in evidence], loaded.scheme)
-        if found.errors:
-            raise EvidenceError(found.errors)
-        scored = score(loaded.scheme, found)
+        read = read_evidence([str(p) for p in evidence], loaded.scheme)
+        if read.errors:
+            raise EvidenceError(read.errors)
+        scored = score(loaded.scheme, read)
         if scored.problems:
             raise EvidenceError(list(scored.problems))
-        alternatives, problems = score_alternatives(loaded, [str(p) for p in evidence], found)
-        return [standing(u) for u in scored.units], found.files, alternatives, problems
-    for path, document in results:
-        digest = document.get("scheme", {}).get("sha256")
+        alternatives, problems = score_alternatives(loaded, [str(p) for p in evidence], read)
+        return [standing(u) for u in scored.units], read.files, alternatives, problems
+    problems, refused = [], []
+    for path, opened_file in opened:
+        try:
+            problems += check_digest(opened_file, str(path), force)
+        except KaoheError as e:
+            refused += e.problems
+        digest = (opened_file.document.get("scheme") or {}).get("sha256")
         if digest != loaded.sha256 and not force:
-            raise KaoheError([Problem(Location(str(path)), t("rank.other_scheme", file=path,
-                                                              scheme=loaded.path))])
-    files = [(str(p), _sha256(p)) for p, _ in results]
+            refused.append(Problem(Location(str(path)), t("rank.other_scheme", file=path, scheme=loaded.path)))
+    if refused:
+        raise KaoheError(refused)
+    results = [(p, f.document) for p, f in opened]
+    files = [(str(p), f.sha256) for p, f in opened]
+    known = loaded.scheme.unit_names()
     marks = {m.key: m for m in marked(loaded)}
     alternatives = {}
     for key, mark in marks.items():
         # a file that lacks the reading (written before it was marked) is missing it: not compared
-        if mark.reading.alternative is None or not all(any(r.get("key") == key for r in _reading_records(d))
-                                                         for _, d in results):
+        per_file = [(p, _reading_record(d, key)) for p, d in results]
+        if mark.reading.alternative is None or any(r is None for _, r in per_file):
             continue
-        per_file = [(p, {"units": next(r.get("units") for r in _reading_records(d) if r.get("key") == key)})
-                    for p, d in results]
-        alternatives[key] = _standings(per_file, variant(loaded, mark).periods)  # combined the other way too
-    return _standings(results, loaded.scheme.periods), files, alternatives, []
+        alternatives[key] = _standings([(p, r[1]) for p, r in per_file if r is not None],  # combined the other way too
+                                       variant(loaded, mark).periods, known,
+                                       [f"readings[{r[0]}]" for _, r in per_file if r is not None])
+    return _standings(results, loaded.scheme.periods, known), files, alternatives, problems
 
 
-def _reading_records(document: dict[str, Any]) -> list[dict[str, Any]]:
-    records = document.get("readings") or []
-    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+def _reading_record(document: dict[str, Any], key: str) -> tuple[int, dict[str, Any]] | None:
+    """The other reading `key` as the file keeps it: its place in `readings` and its units."""
+    for i, record in enumerate(document.get("readings") or []):
+        if isinstance(record, dict) and record.get("key") == key:
+            return i, {"units": record.get("units")}
+    return None
 
 
-def _standings(results: list[tuple[Path, dict[str, Any]]], periods: Periods | None) -> list[Standing]:
+def _standings(results: list[tuple[Path, dict[str, Any]]], periods: Periods | None, known: Sequence[str],
+               prefixes: list[str] | None = None) -> list[Standing]:
+    wheres = [f"{prefix}.units" for prefix in prefixes] if prefixes else ["units"] * len(results)
     if len(results) == 1:
-        return standings_from(results[0][1], results[0][0])
-    return _combine_periods(periods, results)
+        return standings_from(results[0][1], results[0][0], known, wheres[0])
+    return _combine_periods(periods, results, known, wheres)
 
 
-def _combine_periods(periods: Periods | None, results: list[tuple[Path, dict[str, Any]]]) -> list[Standing]:
+def _combine_periods(periods: Periods | None, results: list[tuple[Path, dict[str, Any]]], known: Sequence[str],
+                     wheres: list[str]) -> list[Standing]:
     if periods is None or periods.source != "files" or len(periods.names) != len(results):
         raise KaoheError([Problem(Location(str(results[0][0])), t("rank.periods_needed", count=len(results)))])
-    per_file = [{s.unit: s for s in standings_from(d, p)} for p, d in results]
+    per_file = [{s.unit: s for s in standings_from(d, p, known, where)}
+                for (p, d), where in zip(results, wheres, strict=True)]
     units = list(dict.fromkeys(u for table in per_file for u in table))
     combined = []
     for unit in units:
@@ -133,11 +209,16 @@ def _combine_periods(periods: Periods | None, results: list[tuple[Path, dict[str
     return combined
 
 
-def previous_from(loaded: LoadedScheme, path: Path) -> dict[str, Previous]:
-    """Last time's places (and grades, if `rank` wrote the file) by unit."""
-    document = load_results(path)
-    if document is None:
+def previous_from(loaded: LoadedScheme, path: Path, force: bool = False,
+                  collected: list[Problem] | None = None) -> dict[str, Previous]:
+    """Last time's places (and grades, if `rank` wrote the file) by unit. A file changed since it
+    was written is refused unless `force`; a unit not in the scheme (merged, renamed, misspelt)
+    is left out with a warning, added to `collected` with the digest's."""
+    opened = open_results(path)
+    if opened is None:
         raise EvidenceError([Problem(Location(str(path)), t("evidence.not_results"))])
+    notes = check_digest(opened, str(path), force)
+    document = opened.document
     standings = standings_from(document, path)
     section_ids = list(dict.fromkeys(k for s in standings for k in s.sections))
     section_ranks: dict[str, dict[str, int]] = {}
@@ -145,30 +226,42 @@ def previous_from(loaded: LoadedScheme, path: Path) -> dict[str, Previous]:
         values = [s.sections.get(sid, ZERO) for s in standings]
         for s, place in zip(standings, ranks(values, loaded.scheme.ranking.method), strict=True):
             section_ranks.setdefault(s.unit, {})[sid] = place
+    known = set(loaded.scheme.unit_names())
+    nearest = Nearest(list(known), listing=True)
     previous, problems = {}, []
     for i, (s, record) in enumerate(zip(standings, document["units"], strict=True)):
-        rank, grade = record.get("rank_in_category") or record.get("rank"), record.get("grade")
-        if type(rank) is not int or rank < 1 or not (grade is None or isinstance(grade, str)):
-            problems.append(Problem(Location(str(path), sheet=f"units[{i}]", cell="rank"),
-                                    t("results.bad_number", value=repr(rank))))
+        where = f"units[{i}]"
+        field = "rank_in_category" if record.get("rank_in_category") is not None else "rank"
+        rank, grade = record.get(field), record.get("grade")
+        if field not in record:
+            problems.append(Problem(Location(str(path), sheet=where, cell=field), t("results.missing_field", field=field)))
+            continue
+        if type(rank) is not int or not 1 <= rank <= len(standings):
+            problems.append(Problem(Location(str(path), sheet=where, cell=field),
+                                    t("results.bad_rank", count=len(standings), value=shown(rank))))
+            continue
+        if grade is not None and not isinstance(grade, str):
+            problems.append(Problem(Location(str(path), sheet=where, cell="grade"),
+                                    t("results.not_text", field="grade", value=shown(grade))))
+            continue
+        if known and s.unit not in known:
+            notes.append(Problem(Location(str(path), sheet=where, cell="unit"),
+                                 t("results.unknown_previous", unit=shown_name(s.unit), hint=nearest.hint(s.unit)),
+                                 Severity.WARNING))
             continue
         previous[s.unit] = Previous(rank, grade, section_ranks.get(s.unit, {}))
     if problems:
         raise EvidenceError(problems)
+    if collected is not None:
+        collected += notes
     return previous
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, output: Path | None, fmt: str,
              force: bool, timestamp: bool, echo: Callable[[str], None], err: Callable[[str], None]) -> int:
     try:
         standings, files, alternatives, problems = gather(loaded, paths, force)
-        before = previous_from(loaded, previous) if previous is not None else None
+        before = previous_from(loaded, previous, force, problems) if previous is not None else None
     except KaoheError as e:
         for line in report_lines(e.problems):
             err(line)
@@ -180,7 +273,7 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
     if fmt == "json":
         from kaohe.report.jsonout import dumps
 
-        echo(dumps(ranking_document(loaded, files, decision, timestamp)).rstrip("\n"))
+        echo(dumps(ranking_document(loaded, files, decision, timestamp), digest=True).rstrip("\n"))
     else:
         from kaohe.report.terminal import console
 
@@ -191,8 +284,15 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
         err(line)
     if output is not None:
         return write_reported(lambda: write_ranking(output, loaded, files, decision,
-                                                    [loaded.path, *map(str, paths)], timestamp), output, err)
+                                                    _inputs(loaded, paths, previous), timestamp), output, err)
     return 0
+
+
+
+def _inputs(loaded: LoadedScheme, paths: list[Path], previous: Path | None) -> list[str]:
+    """Every file rank read, none of which its output may overwrite (last year's results given
+    to --previous included)."""
+    return [loaded.path, *map(str, paths), *([str(previous)] if previous is not None else [])]
 
 
 __all__ = ["Decision", "run_rank"]

@@ -47,7 +47,7 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
             document["differences"] = difference_records(differences)
         if alternatives:
             document["readings"] = reading_records(alternatives)
-        write_json(document, sys.stdout.write)
+        write_json(document, sys.stdout.write, digest=True)
         sys.stdout.flush()
     else:
         from kaohe.report.terminal import console, ranking_table
@@ -151,7 +151,7 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
             if alternatives:
                 document["readings"] = reading_records(alternatives)
             with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-                write_json(document, handle.write)
+                write_json(document, handle.write, digest=True)
     elif suffix == ".csv":
         from kaohe.report.csvout import write_csv
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 from decimal import Decimal
 from typing import Any, Callable, Iterator
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from kaohe import __version__
 from kaohe.engine import InputResult, Results
+from kaohe.evidence.results import DIGEST_KEY
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
@@ -133,18 +135,24 @@ def _value(value: object) -> object:
     return str(value)
 
 
-def dumps(document: dict[str, Any]) -> str:
+def dumps(document: dict[str, Any], digest: bool = False) -> str:
     chunks: list[str] = []
-    write_json(document, chunks.append)
+    write_json(document, chunks.append, digest)
     return "".join(chunks)
 
 
-def write_json(document: dict[str, Any], write: Callable[[str], object]) -> None:
+def write_json(document: dict[str, Any], write: Callable[[str], object], digest: bool = False) -> None:
     """Write `document` in pieces: its fields one per line, and each element of a list of
     records (units, criteria of a ranking, changes) on its own line. A list given as a generator
     is written as it is produced, so a large result is never held whole as text or dicts.
-    Compact pieces use the C encoder (an `indent` would force the pure-Python one)."""
+    Compact pieces use the C encoder (an `indent` would force the pure-Python one).
+
+    With `digest` (results and rankings), a last field `content_sha256` holds the SHA-256 of the
+    UTF-8 bytes written before its line, so that a reader going a line at a time can tell a file
+    changed after it was written (see kaohe.evidence.results and docs/results-json.md)."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    hasher = hashlib.sha256()
+    plain, write = write, _hashing(write, hasher) if digest else write
     write("{")
     first = True
     for key, value in document.items():
@@ -159,4 +167,16 @@ def write_json(document: dict[str, Any], write: Callable[[str], object]) -> None
             write("]" if empty else "\n  ]")
         else:
             write(encode(value))
+    if digest:
+        write(",\n" if not first else "\n")
+        plain(f"  {encode(DIGEST_KEY)}: {encode(hasher.hexdigest())}\n}}\n")
+        return
     write("\n}\n")
+
+
+def _hashing(write: Callable[[str], object], hasher: Any) -> Callable[[str], object]:
+    def hashed(piece: str) -> object:
+        hasher.update(piece.encode("utf-8"))
+        return write(piece)
+
+    return hashed

@@ -143,10 +143,10 @@ def write_ranking(output: Path, loaded: LoadedScheme, files: list[tuple[str, str
                   inputs: list[str], timestamp: bool) -> None:
     suffix = output.suffix.lower()
     if suffix == ".json":
-        from kaohe.report.jsonout import dumps
+        from kaohe.report.jsonout import write_json
 
-        with atomic_path(output, inputs) as tmp:
-            tmp.write_text(dumps(ranking_document(loaded, files, decision, timestamp)), encoding="utf-8")
+        with atomic_path(output, inputs) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            write_json(ranking_document(loaded, files, decision, timestamp), handle.write, digest=True)
         return
     rows = ranking_rows(loaded.scheme, decision)
     notes = [[t("col.outcome_notes")]] + [[t(n.key, **n.params)] for n in decision.notes]
