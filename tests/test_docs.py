@@ -89,3 +89,60 @@ def test_readme_outcome_example_is_what_rank_prints() -> None:
     assert result.returncode == 0, result.stderr
     printed = [line.rstrip() for line in (result.stdout + result.stderr).splitlines()]
     assert shown.group(1).rstrip("\n").splitlines() == printed
+
+
+LIMITS = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+
+
+def _size_text(value: int) -> str:
+    """A byte count as docs/limits.md writes it: 5 MiB, 2 GiB, or the number with thousands marks."""
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2)):
+        if value % size == 0:
+            return f"{value // size} {unit}"
+    return f"{value:,}"
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("kaohe.scheme.yamlload.MAX_SCHEME_BYTES", "5 MiB"),
+    ("kaohe.scheme.yamlload.MAX_SCHEME_BYTES", "5,242,880"),
+    ("kaohe.evidence.csvread.MAX_CSV_BYTES", "256 MiB"),
+    ("kaohe.evidence.MAX_XLSX_BYTES", "256 MiB"),
+    ("kaohe.evidence.xlsxread.MAX_UNCOMPRESSED", "2 GiB"),
+    ("kaohe.evidence.xlsxread.MAX_RATIO", "200"),
+    ("kaohe.evidence.xlsxread.RATIO_FLOOR", "10 MiB"),
+    ("kaohe.evidence.results.MAX_WHOLE_BYTES", "64 MiB"),
+    ("kaohe.cli.TEMPLATE_CHECK_BYTES", "20 MiB"),
+    ("kaohe.scheme.yamlload.MAX_YAML_DEPTH", "64"),
+    ("kaohe.evidence.results.MAX_DEPTH", "32"),
+    ("kaohe.scheme.expr.MAX_DEPTH", "50"),
+    ("kaohe.evidence.xlsxread.MAX_COLUMNS", "16,384"),
+    ("kaohe.evidence.xlsxread.MAX_ROWS", "1,048,576"),
+    ("kaohe.evidence.xlsxread.DENSE_FLOOR", "1,048,576"),
+    ("kaohe.evidence.xlsxread.DENSE_RATIO", "1 cell in 16"),
+    ("kaohe.evidence.layout.MAX_CELL_TEXT", "1,000"),
+    ("kaohe.rules.events.MAX_EVENTS_PER_ROW", "1,000,000"),
+    ("kaohe.numbers.MAX_INTEGER_DIGITS", "15"),
+    ("kaohe.numbers.MAX_PLACES", "10"),
+    ("kaohe.rules.base.MAX_FLOAT_PLACES", "6"),
+    ("kaohe.errors.MAX_MESSAGES", "200"),
+    ("kaohe.errors.SHOWN_PLACES", "8"),
+    ("kaohe.evidence.layout.UNKNOWN_COLUMNS_EACH", "5"),
+    ("kaohe.evidence.xlsxread.MAX_ERROR_KINDS", "16"),
+])
+def test_the_limits_page_gives_each_limit_s_number(name: str, text: str) -> None:
+    """docs/limits.md's row that names a constant states the constant's value: the page cannot
+    drift from the code. `text` is how the page writes the value; it must also be the value."""
+    import importlib
+
+    module, constant = name.rsplit(".", 1)
+    value = getattr(importlib.import_module(module), constant)
+    written = text.replace("1 cell in ", "")
+    assert written in (str(value), f"{value:,}", _size_text(value)), (name, value, text)
+    short = constant if constant in LIMITS else name
+    rows = [line for line in LIMITS.splitlines() if line.startswith("|") and short in line]
+    assert rows, f"docs/limits.md has no row naming {constant}"
+    assert any(text in row for row in rows), (name, text, rows)
+
+
+def test_the_readme_links_the_limits_page() -> None:
+    assert "(docs/limits.md)" in README

@@ -1,7 +1,8 @@
 """The command line: parse options, build the parts, run them, map typed errors to exit codes.
 
-Exit codes: 0 success, 1 invalid input (scheme or evidence), 2 usage. Heavy libraries are
-imported inside the commands that need them, so `kaohe --help` starts fast.
+Exit codes: 0 success, 1 invalid input (scheme or evidence), 2 usage, 130 and 143 interrupted
+by SIGINT and SIGTERM. Heavy libraries (typer itself too) are imported inside the functions that
+need them, so `kaohe --help` starts fast and an interrupt while they load is handled like any.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
-
-import typer
+from typing import TYPE_CHECKING, List, Optional
 
 from kaohe import __version__
 from kaohe.i18n import set_lang, t
+
+if TYPE_CHECKING:
+    import typer
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -46,20 +48,42 @@ def _lang_from_argv(argv: list[str]) -> str:
 
 
 def _err(text: str) -> None:
+    """A line for stderr. It may hold input (a path, a unit's name, a case's name), so control
+    characters are escaped: input must not act on the terminal (see errors.printable)."""
+    import typer
+
+    from kaohe.errors import printable
+
     sys.stdout.flush()  # what was printed before comes before this, where both streams are shown
-    typer.echo(text, err=True)
+    typer.echo(printable(text, keep="\n\t"), err=True)
     sys.stderr.flush()
 
 
+def _out(text: str) -> None:
+    """A line for stdout, escaped as _err's are (JSON keeps its meaning: an escape is JSON's own)."""
+    import typer
+
+    from kaohe.errors import printable
+
+    typer.echo(printable(text, keep="\n\t"))
+
+
 def _fail_usage(message: str) -> None:
+    import typer
+
     _err(message)
     raise typer.Exit(EXIT_USAGE)
 
 
 def _need_files(paths: list[Path]) -> None:
+    """Every input is a regular file that can be read; otherwise say what it is (a folder, a
+    named pipe, a device, a link loop), found without opening it (a pipe would block)."""
+    from kaohe.errors import not_a_file
+
     for path in paths:
-        if not path.is_file():
-            _fail_usage(f"{path}: {t('label.error')}: {t('file.not_found')}")
+        what = not_a_file(path)
+        if what is not None:
+            _fail_usage(f"{path}: {t('label.error')}: {what}")
 
 
 def _localise_help_frame() -> None:
@@ -102,6 +126,7 @@ def _localised(base: type) -> type:
 
 
 def build_app() -> typer.Typer:
+    import typer
     from typer.core import TyperCommand, TyperGroup
 
     command_cls = _localised(TyperCommand)
@@ -150,9 +175,9 @@ def build_app() -> typer.Typer:
                 _err(t("validate.strict", path=path))
                 failed = True
             elif found:
-                typer.echo(t("validate.ok_warnings", path=path, count=len(found)))
+                _out(t("validate.ok_warnings", path=path, count=len(found)))
             else:
-                typer.echo(t("validate.ok", path=path))
+                _out(t("validate.ok", path=path))
         raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
 
     @app.command(cls=command_cls, help=t("cli.show.help"))
@@ -170,27 +195,31 @@ def build_app() -> typer.Typer:
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
         output: Path = typer.Option(..., "-o", "--output", help=t("cli.opt.template_output"), show_default=False),
         by: Optional[SplitBy] = typer.Option(None, "--by", help=t("cli.opt.by")),
+        force: bool = typer.Option(False, "--force", help=t("cli.opt.template_force")),
     ) -> None:
         from kaohe.errors import OutputError
+        from kaohe.report.atomic import checking_overwrites
         from kaohe.report.template import write_by_owner, write_by_unit, write_template
 
-        if by is not None:
+        # A blank template must never replace a form someone has filled in (or any other file).
+        with checking_overwrites(None if force else _blank_template_problems):
+            if by is not None:
+                loaded = _load_checked(scheme)
+                _make_folder(output)
+                try:
+                    files = (write_by_owner if by is SplitBy.owner else write_by_unit)(loaded.scheme, output)
+                except OutputError as e:
+                    _report_and_exit(e.problems)
+                _out(t("template.written_many", count=len(files), folder=output))
+                raise typer.Exit(EXIT_OK)
+            if output.suffix.lower() not in (".xlsx", ".csv"):
+                _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
             loaded = _load_checked(scheme)
-            output.mkdir(parents=True, exist_ok=True)
             try:
-                files = (write_by_owner if by is SplitBy.owner else write_by_unit)(loaded.scheme, output)
+                count = write_template(loaded.scheme, output)
             except OutputError as e:
                 _report_and_exit(e.problems)
-            typer.echo(t("template.written_many", count=len(files), folder=output))
-            raise typer.Exit(EXIT_OK)
-        if output.suffix.lower() not in (".xlsx", ".csv"):
-            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
-        loaded = _load_checked(scheme)
-        try:
-            count = write_template(loaded.scheme, output)
-        except OutputError as e:
-            _report_and_exit(e.problems)
-        typer.echo(t("template.written", path=output, units=len(loaded.scheme.units), inputs=count))
+        _out(t("template.written", path=output, units=len(loaded.scheme.units), inputs=count))
 
     @app.command(cls=command_cls, help=t("cli.score.help"))
     def score(
@@ -206,8 +235,9 @@ def build_app() -> typer.Typer:
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
             _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
         _need_files([scheme, *evidence])
+        _output_not_an_input(output, [scheme, *evidence])
         loaded = _load_checked(scheme)
-        code = run_score(loaded, [str(p) for p in evidence], output, fmt_.value, strict, echo=typer.echo, err=_err,
+        code = run_score(loaded, [str(p) for p in evidence], output, fmt_.value, strict, echo=_out, err=_err,
                          timestamp=not no_timestamp)
         raise typer.Exit(code)
 
@@ -224,7 +254,7 @@ def build_app() -> typer.Typer:
         _need_files([scheme, *evidence])
         loaded = _load_checked(scheme)
         raise typer.Exit(run_explain(loaded, [str(p) for p in evidence], unit, item, fmt_.value,
-                                     echo=typer.echo, err=_err))
+                                     echo=_out, err=_err))
 
     @app.command(cls=command_cls, help=t("cli.diff.help"))
     def diff(
@@ -237,7 +267,7 @@ def build_app() -> typer.Typer:
 
         _need_files([scheme, evidence_a, evidence_b])
         loaded = _load_checked(scheme)
-        raise typer.Exit(run_diff(loaded, [str(evidence_a)], [str(evidence_b)], fmt_.value, echo=typer.echo, err=_err))
+        raise typer.Exit(run_diff(loaded, [str(evidence_a)], [str(evidence_b)], fmt_.value, echo=_out, err=_err))
 
     @app.command(cls=command_cls, help=t("cli.rank.help"))
     def rank(
@@ -254,9 +284,10 @@ def build_app() -> typer.Typer:
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
             _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
         _need_files([scheme, *results, *([previous] if previous else [])])
+        _output_not_an_input(output, [scheme, *results, *([previous] if previous else [])])
         loaded = _load_checked(scheme)
         code = run_rank(loaded, list(results), previous, output, fmt_.value, force, not no_timestamp,
-                        echo=typer.echo, err=_err)
+                        echo=_out, err=_err)
         raise typer.Exit(code)
 
     @app.command(cls=command_cls, name="test", help=t("cli.test.help"))
@@ -281,16 +312,144 @@ def build_app() -> typer.Typer:
             for report in reports:
                 if report.passed:
                     passed += 1
-                    typer.echo(t("cases.passed", case=report.name, checked=report.checked))
+                    _out(t("cases.passed", case=report.name, checked=report.checked))
                     continue
                 failed += 1
                 _err(t("cases.failed", case=report.name))
                 for item in [*report.problems, *report.mismatches]:
                     _err(f"  {item}")
-        typer.echo(t("cases.summary", passed=passed, failed=failed))
+        _out(t("cases.summary", passed=passed, failed=failed))
         raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
 
     return app
+
+
+def _output_not_an_input(output: Path | None, inputs: list[Path]) -> None:
+    """Refuse, before anything is read or printed, an output that is one of the command's inputs
+    (`rank … --previous last.json -o last.json`). The write checks again (atomic_path), for
+    callers of the library."""
+    from kaohe.errors import Location, Problem
+
+    if output is None or not output.exists():
+        return
+    for source in inputs:
+        if os.path.samefile(source, output):
+            _report_and_exit([Problem(Location(str(output)), t("output.same_as_input"))])
+
+
+def _make_folder(folder: Path) -> None:
+    """The folder of `template --by`, made where it is missing; refused where it is something else."""
+    from kaohe.errors import Location, Problem
+
+    if os.path.lexists(folder) and not folder.is_dir():
+        _report_and_exit([Problem(Location(str(folder)), t("output.not_a_folder"))])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        _report_and_exit([Problem(Location(str(folder)), t("output.failed", reason=e.strerror or e))])
+
+
+TEMPLATE_CHECK_BYTES = 20 * 1024 * 1024
+"""An existing file larger than this (20 MiB) is not read to see whether it is a blank template:
+a template of thousands of units is far smaller, so it is refused as not one (unless --force)."""
+
+
+def _blank_template_problems(target: Path) -> list:  # type: ignore[type-arg]
+    """Why the existing `target` must not be replaced by a blank template: the first input cell
+    that holds something (located, its value shown), or that the file is no kaohe template at
+    all. Nothing for an empty file or a blank template, which may be written over. "Input cells"
+    are all but the columns a template fills itself (单位, 期间, 指标, 评价内容, 分值, 评分标准),
+    below the header, in rows that are not the 评分标准 row."""
+    from kaohe.errors import EvidenceError, Location, Problem
+
+    size = target.stat().st_size
+    if size == 0:
+        return []
+    refused = [Problem(Location(str(target)), t("template.not_template"))]
+    suffix = target.suffix.lower()
+    if size > TEMPLATE_CHECK_BYTES or suffix not in (".csv", ".xlsx", ".xlsm"):
+        return refused
+    import csv
+
+    from kaohe.evidence.xlsxread import read_xlsx
+
+    try:
+        tables = [_csv_table(target)] if suffix == ".csv" else read_xlsx(str(target), str(target))
+        found = _first_filled(tables)
+    except (EvidenceError, OSError, ValueError, csv.Error):  # unreadable: not a template kaohe wrote
+        return refused
+    if found is None:
+        return refused
+    if found is True:
+        return []
+    where, value = found
+    if isinstance(value, float) and value.is_integer():  # calamine reads 3 as 3.0
+        value = int(value)
+    return [Problem(where, t("template.holds_evidence", value=repr(value) if isinstance(value, str) else value))]
+
+
+def _csv_table(path: Path):  # type: ignore[no-untyped-def]
+    """A CSV (UTF-8 as kaohe writes it, or GB18030 as Excel saves it in China) as a table whose
+    records know the line they start on."""
+    import csv
+    import io
+
+    from kaohe.evidence.tables import RawTable, csv_locator, nonblank_rows
+
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+
+    def records():  # type: ignore[no-untyped-def]
+        reader = csv.reader(io.StringIO(text, newline=""))
+        start = 1
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+
+    return RawTable(str(path), None, nonblank_rows(records()), csv_locator(str(path)))
+
+
+def _first_filled(tables):  # type: ignore[no-untyped-def]
+    """(where, value) of the first filled input cell; True when every table is a blank template
+    (or the 说明 sheet); None when one is not a template."""
+    from kaohe.evidence.layout import ID_HEADERS, IGNORED_HEADERS, PERIOD_HEADERS, TEXT_ROW_MARKERS, UNIT_HEADERS
+    from kaohe.evidence.tables import is_blank
+    from kaohe.messages import CATALOGUE
+    from kaohe.numbers import normalize_text
+
+    def key(cell: object) -> str:
+        return normalize_text(str(cell)).lower().replace(" ", "") if not is_blank(cell) else ""
+
+    owned = UNIT_HEADERS | ID_HEADERS | PERIOD_HEADERS | IGNORED_HEADERS | {
+        key(text) for k in ("col.unit", "col.period", "col.id", "col.item", "col.points", "col.text")
+        for text in CATALOGUE[k]}
+    notes = {key(text) for k in ("sheet.instructions", "sheet.notes") for text in CATALOGUE[k]}
+    templates = 0
+    for table in tables:
+        rows = iter(table.rows)
+        first = next(rows, None)
+        if first is None:
+            continue
+        header = [key(c) for c in first[1]]
+        if not header or header[0] not in UNIT_HEADERS | {key(u) for u in CATALOGUE["col.unit"]}:
+            if table.sheet is not None and key(table.sheet) in notes:
+                continue
+            return None
+        templates += 1
+        inputs = [c for c, k in enumerate(header) if k not in owned]
+        for row_no, cells in rows:
+            if cells and key(cells[0]) in TEXT_ROW_MARKERS:
+                continue
+            for c in inputs:
+                if c < len(cells) and not is_blank(cells[c]):
+                    return table.locate(row_no, c), cells[c]
+            if len(cells) > len(header) and any(not is_blank(v) for v in cells[len(header):]):
+                col = next(c for c in range(len(header), len(cells)) if not is_blank(cells[c]))
+                return table.locate(row_no, col), cells[col]
+    return True if templates else None
 
 
 def _load_checked(path: Path):  # type: ignore[no-untyped-def]
@@ -314,6 +473,8 @@ def _load_checked(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _report_and_exit(problems) -> None:  # type: ignore[no-untyped-def]
+    import typer
+
     from kaohe.errors import report_lines
 
     for line in report_lines(problems):
@@ -325,6 +486,34 @@ EXIT_INTERNAL = 70
 
 
 def main() -> None:
+    """Run the command line. An interrupt (SIGINT, SIGTERM) from the first line on removes what was
+    half written and says so in one line; one that comes while Python itself starts, before this
+    runs, cannot be caught here and ends the process as Python's default would."""
+    import signal
+
+    early: list[int] = []
+    for name in ("SIGINT", "SIGTERM"):  # kept until the real handler is in place, then acted on
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda signum, frame: early.append(signum))
+    from kaohe.report.atomic import Interrupted, handle_interrupts
+
+    try:
+        handle_interrupts()
+        if early:
+            raise Interrupted(early[0])
+        code = _run()
+    except (Interrupted, KeyboardInterrupt) as e:
+        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+        _say_interrupted(signum)
+        sys.exit(128 + signum)  # 130 for SIGINT, 143 for SIGTERM, as a shell reports a signal
+    for name in ("SIGINT", "SIGTERM"):  # done: a late signal ends the process as it normally would
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    sys.exit(code)
+
+
+def _run() -> int:
+    """The command's exit code; typed errors and usage mistakes are reported here."""
     set_lang("en" if _lang_from_argv(sys.argv[1:]).lower().startswith("en") else "zh")
     from kaohe.numbers import use_exact_arithmetic
 
@@ -338,14 +527,29 @@ def main() -> None:
         kind = _usage_error_kind(e)
         if kind is None:  # a bug of ours: say so in one line, never a traceback
             _err(t("cli.internal_error", kind=type(e).__name__, detail=e))
-            sys.exit(EXIT_INTERNAL)
+            return EXIT_INTERNAL
         if kind == "Abort":
-            sys.exit(EXIT_INVALID)
+            return EXIT_INVALID
         message = _usage_message(e, kind)
         if message:  # empty when typer has just shown the help (no arguments given)
             _err(message)
-        sys.exit(EXIT_USAGE)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+        return EXIT_USAGE
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def _say_interrupted(signum: int) -> None:
+    """One line: nothing was written, or which files were before the interrupt came."""
+    import signal
+
+    from kaohe.report.atomic import WRITTEN
+
+    name = signal.Signals(signum).name
+    text = (t("cli.interrupted_after", signal=name, count=len(WRITTEN), last=WRITTEN[-1]) if WRITTEN
+            else t("cli.interrupted", signal=name))
+    try:
+        _err(text)
+    except (OSError, ValueError):  # stderr is gone (a closed pipe): the exit code says it
+        pass
 
 
 def _usage_error_kind(error: Exception) -> str | None:

@@ -6,10 +6,80 @@ Every problem prints as one canonical line: `file:line:col: message` for YAML an
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from dataclasses import dataclass
 from enum import Enum
 
 from kaohe.i18n import t
+
+_UNSHOWABLE = ((0x00, 0x1F), (0x7F, 0x9F), (0x061C, 0x061C), (0x200E, 0x200F), (0x2028, 0x202E),
+               (0x2066, 0x2069), (0xD800, 0xDFFF))
+"""What a terminal must never be handed raw (ranges of code points): control characters (ESC starts
+the sequences that clear a screen, move the cursor or make a hyperlink), line and paragraph
+separators, the bidi controls that reorder a line as shown, and lone surrogates (which no
+encoding can write)."""
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` (from input: a file name, a cell, a unit's name) as it may be shown or written:
+    every character of _UNSHOWABLE but those in `keep` written as its escape, visibly (`\\x1b`,
+    `\\u202e`, `\\n`), so that input can neither act on the terminal nor fake a line."""
+    if text.isprintable():  # a fast screen: nearly all text is
+        return text
+    pattern = _PATTERNS.get(keep)
+    if pattern is None:
+        kept = {ord(c) for c in keep}
+        codes = [c for low, high in _UNSHOWABLE for c in range(low, high + 1) if c not in kept]
+        spans: list[list[int]] = []
+        for c in codes:
+            if spans and spans[-1][1] == c - 1:
+                spans[-1][1] = c
+            else:
+                spans.append([c, c])
+        pattern = _PATTERNS[keep] = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in spans) + "]")
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    return _NAMED.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def not_a_file(path: str | os.PathLike[str], readable: bool = True) -> str | None:
+    """What `path` is when it is not a regular file kaohe can use, in words ("是文件夹,不是文件"),
+    or None when it is one (and, with `readable`, may be read). Found with stat, which never opens
+    it: opening a named pipe would wait for a writer forever."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return t("file.dangling_link") if os.path.islink(path) else t("file.not_found")
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return t("file.link_loop")
+        if e.errno == errno.ENOTDIR:  # a folder on the way is a file
+            return t("file.not_found")
+        if e.errno == errno.EACCES:
+            return t("file.no_permission")
+        return t("file.unreadable", reason=e.strerror or e)
+    except ValueError:  # a NUL in the name
+        return t("file.not_found")
+    if stat.S_ISREG(mode):
+        return t("file.no_permission") if readable and not os.access(path, os.R_OK) else None
+    if stat.S_ISDIR(mode):
+        return t("file.is_folder")
+    if stat.S_ISFIFO(mode):
+        return t("file.is_fifo")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return t("file.is_device")
+    if stat.S_ISSOCK(mode):
+        return t("file.is_socket")
+    return t("file.not_regular")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +117,7 @@ class Problem:
 
     def __str__(self) -> str:
         label = t(f"label.{self.severity.value}")
-        return f"{self.location}: {label}: {self.message}"
+        return printable(f"{self.location}: {label}: {self.message}")
 
 
 class Nearest:
@@ -83,22 +153,38 @@ SHOWN_PLACES = 8
 """How many of a repeated problem's places are listed after its first."""
 
 
-def report_lines(problems: list[Problem]) -> list[str]:
+MAX_MESSAGES = 200
+"""The most message lines one report prints; a last line counts the rest. A header of a million
+unknown columns is a million causes: past a screenful nobody reads them, and printing them all
+took minutes and most of a gigabyte."""
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+
+
+def report_lines(problems: list[Problem], limit: int = MAX_MESSAGES) -> list[str]:
     """The problems as printed: one line per cause. The same message in the same file (and sheet)
     prints once, at its first place, with the count and the other places: a column of 200 cells of
-    the wrong kind is one line to read, not 200."""
+    the wrong kind is one line to read, not 200. Past `limit` lines, the errors are the ones kept
+    (then warnings, then notes), in their order, and a last line says how many were left out."""
     groups: dict[tuple[Severity, str, str, str | None], list[Problem]] = {}
     for problem in problems:
         key = (problem.severity, problem.message, problem.location.file, problem.location.sheet)
         groups.setdefault(key, []).append(problem)
+    shown = list(groups.values())
+    if len(shown) > limit:
+        kept = set(sorted(range(len(shown)), key=lambda i: (_RANK[shown[i][0].severity], i))[:limit])
+        shown = [group for i, group in enumerate(shown) if i in kept]
     lines = []
-    for group in groups.values():
+    for group in shown:
         if len(group) == 1:
             lines.append(str(group[0]))
             continue
         places = [_short(p.location) for p in group[1:SHOWN_PLACES + 1]]
         more = "…" if len(group) > SHOWN_PLACES + 1 else ""
-        lines.append(f"{group[0]}" + t("problem.repeated", count=len(group), places="、".join(places) + more))
+        lines.append(printable(f"{group[0]}" + t("problem.repeated", count=len(group),
+                                                   places="、".join(places) + more)))
+    if len(groups) > len(shown):
+        lines.append(t("problem.not_shown", hidden=len(groups) - len(shown), total=len(groups)))
     return lines
 
 

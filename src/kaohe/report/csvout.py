@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
+from kaohe.errors import printable
 from kaohe.numbers import Rational, approximate
 from kaohe.report.atomic import atomic_path
 from kaohe.report.tables import neutralise
@@ -16,10 +17,15 @@ def write_csv(target: str | Path, table: list[list[object]], inputs: list[str]) 
         with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             for row in table:
-                writer.writerow([neutralise(_cell(v)) for v in row])
+                writer.writerow([_cell(v) for v in row])
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, (Decimal, Rational)):  # a Rational to ten places, as a spreadsheet holds it
+    """A number as its digits (a Rational to ten places, as a spreadsheet holds it): `-300` stays
+    the number -300. Only text is guarded: made inert where a spreadsheet would run it as a
+    formula, and its control characters written as escapes (`\\x1b`), as on the terminal."""
+    if isinstance(value, (Decimal, Rational)):
         return format(approximate(value), "f")
+    if isinstance(value, str):
+        return neutralise(printable(value, keep="\n\t"))
     return value

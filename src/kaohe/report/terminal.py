@@ -1,10 +1,18 @@
-"""Rich tables for the terminal: the ranking and the scheme's 评价表."""
+"""Rich tables for the terminal: the ranking and the scheme's 评价表.
+
+Every string that reaches the terminal may come from input (a unit's name, a header, a note, a
+scheme's text), so none is handed to rich as a plain string: rich would read `[red]…[/red]` or
+`[link=…]` in it as markup, and pass ESC through to the terminal raw. Cells, titles, headers and
+captions are `safe` Text objects (never parsed for markup) with control characters escaped.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from kaohe.errors import printable
 from kaohe.i18n import t
 from kaohe.numbers import Rational, display_places, fmt
 from kaohe.outcomes import RankedRow
@@ -14,10 +22,36 @@ from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Scheme
 
 
+class _Console(Console):
+    """A console that escapes control characters in every plain string it renders (a Tree's label,
+    a cell given as a string): a second guard under `safe`, for whatever reaches it unescaped."""
+
+    def render_str(self, text: str, **kwargs) -> Text:  # type: ignore[no-untyped-def, override]
+        return super().render_str(printable(text, keep="\n\t"), **kwargs)
+
+
 def console() -> Console:
     """The terminal's width when there is one; wide enough for the tables in a pipe or file."""
-    probe = Console()
-    return probe if probe.is_terminal else Console(width=160)
+    probe = _Console()
+    return probe if probe.is_terminal else _Console(width=160)
+
+
+def safe(value: object, style: str = "") -> Text:
+    """A cell, title, header or caption for a rich table: the value's text as it stands (never read
+    as rich markup, so a unit named `[red]x[/red]` shows just so), control characters escaped
+    (`\\x1b`); line breaks and tabs are kept (a criterion's text may run over lines)."""
+    text = value if isinstance(value, str) else fmt(value) if not isinstance(value, int) else str(value)
+    return Text(printable(text, keep="\n\t"), style=style)
+
+
+def safe_title(text: str) -> Text:
+    """A table's title as `safe` makes it, in rich's style for titles (a Text keeps its own)."""
+    return safe(text, "table.title")
+
+
+def safe_caption(notes: list[str]) -> Text | None:
+    """The notes under a table, one a line, as `safe` makes them (None when there are none)."""
+    return safe("\n".join(notes), "table.caption") if notes else None
 
 
 TERMINAL_ROWS = 200
@@ -46,8 +80,9 @@ def fitted_table(title: str, data: list[list[object]], width: int | None, text_c
     they are."""
     from rich.cells import cell_len
 
-    cells = [[fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line] for line in data[1:]]
-    header = [str(h) for h in data[0]]
+    cells = [[printable(fmt(v) if not isinstance(v, (int, str)) else str(v), keep="\n\t") for v in line]
+             for line in data[1:]]
+    header = [printable(str(h), keep="\n\t") for h in data[0]]
     wrap_columns = wrap_columns or set()
 
     def size(i: int) -> int:
@@ -56,12 +91,12 @@ def fitted_table(title: str, data: list[list[object]], width: int | None, text_c
         return max(min(widest, limit), min(cell_len(header[i]), 4), 2)  # a header wraps two characters a line
 
     def build(keep: list[int], notes: list[str]) -> Table:
-        table = Table(title=title, caption="\n".join(notes) or None, caption_justify="left")
+        table = Table(title=safe_title(title), caption=safe_caption(notes), caption_justify="left")
         for i in keep:
             numeric = i not in text_columns and i not in wrap_columns
-            table.add_column(header[i], justify="right" if numeric else "left", overflow="fold", width=size(i))
+            table.add_column(Text(header[i]), justify="right" if numeric else "left", overflow="fold", width=size(i))
         for row in cells:
-            table.add_row(*(row[i] for i in keep))
+            table.add_row(*(Text(row[i]) for i in keep))
         return table
 
     everything = list(range(len(header)))
@@ -78,7 +113,7 @@ def approximation_note() -> str:
 
 def scheme_table(scheme: Scheme) -> Table:
     title = t("show.title", title=scheme.title, doc=scheme.doc_number or scheme.id)
-    table = Table(title=title, show_lines=True, expand=True)
+    table = Table(title=safe_title(title), show_lines=True, expand=True)
     for key, ratio in (("col.section", 2), ("col.item", 3), ("col.points", 1), ("col.text", 8),
                        ("col.rule", 3), ("col.basis", 2)):
         table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
@@ -91,14 +126,14 @@ def scheme_table(scheme: Scheme) -> Table:
         for i, item in enumerate(section.all_items()):
             for j, criterion in enumerate(item.all_criteria()):
                 item_points = f"({fmt(item.points)})" if item.points is not None else ""
-                table.add_row(
+                table.add_row(*map(safe, (
                     head if i == 0 and j == 0 else "",
                     f"{item.id} {item.title}{item_points}" if j == 0 else "",
                     fmt(criterion.points) if criterion.points is not None else "",
                     f"{criterion.id} ●{criterion.text}",
                     describe_rule(criterion),
                     item.basis or "" if j == 0 else "",
-                )
+                )))
     return table
 
 
@@ -141,20 +176,20 @@ def values_table(scheme: Scheme) -> Table | None:
             rows.append((flag.id, flag.text, t(f"show.flag_{flag.kind}"), t("show.flag_when", when=flag.when)))
     if not rows:
         return None
-    table = Table(title=t("show.values_title"), show_lines=True, expand=True)
+    table = Table(title=safe_title(t("show.values_title")), show_lines=True, expand=True)
     for key, ratio in (("col.id", 2), ("col.title", 4), ("col.kind", 2), ("col.working", 8)):
         table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(safe, row))
     return table
 
 
 def plain_table(title: str, rows: list[list[object]]) -> Table:
-    table = Table(title=title)
+    table = Table(title=safe_title(title))
     for head in rows[0]:
-        table.add_column(str(head))
+        table.add_column(safe(str(head)))
     for line in rows[1:]:
-        table.add_row(*(fmt(v) if not isinstance(v, (int, str)) else str(v) for v in line))
+        table.add_row(*map(safe, line))
     return table
 
 
@@ -216,11 +251,11 @@ def outcomes_rows(scheme: Scheme) -> list[tuple[str, str]]:
 
 
 def outcomes_table(scheme: Scheme) -> Table:
-    table = Table(title=t("show.outcomes_title"), show_lines=True, expand=True)
+    table = Table(title=safe_title(t("show.outcomes_title")), show_lines=True, expand=True)
     for key, ratio in (("show.col_rule", 2), ("show.col_meaning", 8)):
         table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
     for row in outcomes_rows(scheme):
-        table.add_row(*row)
+        table.add_row(*map(safe, row))
     return table
 
 
@@ -231,12 +266,12 @@ def readings_table(loaded: LoadedScheme) -> Table | None:
     found = marked(loaded)
     if not found:
         return None
-    table = Table(title=t("reading.title"), show_lines=True, expand=True)
+    table = Table(title=safe_title(t("reading.title")), show_lines=True, expand=True)
     for key, ratio in (("reading.col_owner", 2), ("reading.col_text", 4), ("reading.col_taken", 4),
                        ("reading.col_other", 4), ("reading.col_compared", 2)):
         table.add_column(t(key), overflow="fold", ratio=ratio, min_width=4)
     for mark in found:
         compared = t("reading.compared" if mark.reading.alternative is not None else "reading.not_compared")
-        table.add_row(mark.owner + t("reading.line", line=mark.location.line), mark.reading.text, mark.reading.taken,
-                      mark.reading.other, compared)
+        table.add_row(*map(safe, (mark.owner + t("reading.line", line=mark.location.line), mark.reading.text,
+                                  mark.reading.taken, mark.reading.other, compared)))
     return table

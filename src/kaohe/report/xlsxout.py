@@ -10,6 +10,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from kaohe.errors import printable
 from kaohe.i18n import t
 from kaohe.numbers import EXACT, Rational, approximate, display_places
 from kaohe.report.atomic import atomic_path
@@ -98,8 +99,9 @@ def _split(spec: SheetSpec) -> Iterator[SheetSpec]:
 
 
 def sheet_title(title: str, used: set[str]) -> str:
-    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    clean = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet"
+    """Excel's rules: at most 31 characters, none of []:*?/\\ (nor a control character: a unit's
+    name from a results file may hold one), unique in the workbook."""
+    clean = re.sub(r"[\[\]:*?/\\]", "_", printable(title))[:31] or "Sheet"
     name, n = clean, 2
     while name.lower() in used:
         suffix = f"({n})"
@@ -180,7 +182,7 @@ def _stream(sheet, spec: SheetSpec, places: int) -> tuple[Iterable[list[object]]
     for row in sample[:spec.header_rows]:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value)
+            cell = WriteOnlyCell(sheet, shown(value))
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula
             cell.font, cell.fill = bold, fill
@@ -204,7 +206,7 @@ def _layout(sheet, spec: SheetSpec, sample: list[list[object]] | None = None) ->
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"1:{spec.header_rows}"
     if spec.heading:
-        sheet.oddHeader.center.text = spec.heading
+        sheet.oddHeader.center.text = printable(spec.heading).replace("&", "&&")  # & starts a header code
         sheet.oddHeader.center.size = 14
         sheet.oddHeader.center.font = "-,Bold"
         sheet.oddFooter.left.text = t("print.signatures")
@@ -242,9 +244,18 @@ def _letter(col: int) -> str:
 
 def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]
     """Text is always stored as text, even when it starts with '=' (never a live formula)."""
-    cell.value = approximate(value) if isinstance(value, Rational) else value
+    cell.value = approximate(value) if isinstance(value, Rational) else shown(value)
     if isinstance(value, str):
         cell.data_type = "s"
+
+
+def shown(value: object) -> object:
+    """Text as a cell holds it: control characters written as escapes (`\\x1b`), as in CSV and
+    on the terminal. XLSX cannot hold most of them at all (openpyxl refuses the workbook), and
+    text from a results file or an evidence header is not checked as a scheme's is."""
+    if isinstance(value, str) and not value.isprintable():
+        return printable(value, keep="\n\t")
+    return value
 
 
 def _widths(sheet, table: list[list[object]]) -> None:  # type: ignore[no-untyped-def]

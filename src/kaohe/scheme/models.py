@@ -8,6 +8,7 @@ See docs/scheme-format.md for the meaning of every key.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Iterator, Literal
@@ -23,10 +24,13 @@ from pydantic import (
     Tag,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from kaohe.i18n import t
 from kaohe.numbers import ceil, floor, normalize_text
 from kaohe.rules import Rule
-from kaohe.rules.base import Bound, Dec, InputSpec, Text, ValueType
+from kaohe.rules.base import Bound, Dec, InputSpec, ValueType
+from kaohe.rules.base import Text as _AnyText
 from kaohe.rules.events import Condition
 
 
@@ -41,10 +45,60 @@ def _nfkc(value: Any) -> Any:
     return normalize_text(value) if isinstance(value, str) else value
 
 
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""What a scheme's text may not hold: control characters but tab and line breaks (XLSX cannot hold
+them, a terminal acts on them), lone surrogates (no encoding can write them; YAML's "\\ud800"
+makes one) and the noncharacters U+FFFE and U+FFFF (XML cannot hold them). The set the evidence
+reader refuses in a cell, and the surrogates."""
+_UNWRITABLE_IN_NAME = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+"""A name or id is one line, matched against evidence: line breaks and tabs are refused too, and
+the invisible bidi controls (a unit "乙\\u202e" looks like "乙" and matches no evidence for it)."""
+
+
+def _refuse(bad: re.Pattern[str]):  # type: ignore[no-untyped-def]
+    def check(value: Any) -> Any:
+        """Text that validates can be output: refused here, at its line, rather than crashing
+        `score`, `show`, the XLSX writer or the template on it later."""
+        if isinstance(value, str) and not value.isprintable():
+            found = bad.search(value)
+            if found is not None:
+                char = found.group()
+                key = ("scheme.surrogate" if "\ud800" <= char <= "\udfff" else
+                       "scheme.noncharacter" if char in "\ufffe\uffff" else "scheme.control_char")
+                raise PydanticCustomError("unwritable_text", "{reason}", {"reason": t(key, code=f"U+{ord(char):04X}")})
+        return value
+
+    return check
+
+
+Text = Annotated[_AnyText, AfterValidator(_refuse(_UNWRITABLE))]
+"""Text in the scheme (kaohe.rules.base.Text) that can be written wherever it is shown."""
 Int = Annotated[int, Strict(), BeforeValidator(_whole_number)]
-Name = Annotated[Text, AfterValidator(_nfkc)]
+Name = Annotated[_AnyText, AfterValidator(_refuse(_UNWRITABLE_IN_NAME)), AfterValidator(_nfkc)]
 """A unit, category or task-list key: compared with evidence after the same normalisation."""
-Id = Annotated[Text, Field(min_length=1, max_length=64), AfterValidator(_nfkc)]
+Id = Annotated[_AnyText, Field(min_length=1, max_length=64), AfterValidator(_refuse(_UNWRITABLE_IN_NAME)),
+               AfterValidator(_nfkc)]
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[/\\:*?"<>|]')
+"""Path separators and the characters Windows refuses in a file name."""
+
+
+def _folder_name(value: Any) -> Any:
+    """The scheme id names its case folder (`kaohe test` reads examples/<id>/): an id that is a
+    path (`../x`, `/etc`) or that no filesystem takes as a name would read cases from elsewhere.
+    Checked after NFKC (a full-width ／ is a /); outer blanks are already gone."""
+    if not isinstance(value, str):
+        return value
+    found = _UNSAFE_IN_FILE_NAMES.search(value)
+    what = f'"{found.group()}"' if found is not None else '"."' if value == "." else '".."' if ".." in value else None
+    if what is not None:
+        raise PydanticCustomError("unsafe_id", "{reason}", {"reason": t("scheme.id_unsafe", what=what)})
+    return value
+
+
+FolderId = Annotated[Id, AfterValidator(_folder_name)]
+"""The scheme's own id, also the name of its folder of examples and cases."""
 Effect = Literal["score", "deduct", "bonus"]
 
 
@@ -477,7 +531,7 @@ class Section(Node):
 
 
 class Scheme(Model):
-    id: Id
+    id: FolderId
     title: Text
     doc_number: Text | None = None
     """文号, e.g. 常机管〔2018〕49号."""
