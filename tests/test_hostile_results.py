@@ -317,8 +317,10 @@ def test_rank_and_score_refuse_to_write_over_what_they_read(tmp_path: Path, comm
     results = _scored(tmp_path)
     path = results if command == "rank" else tmp_path / "r.csv"  # the results ranked, the evidence scored
     before = path.read_bytes()
-    _refused(_kaohe(command, MINI, path, "-o", path), f"{path}: 错误: ", "输出文件与输入文件相同")
+    result = _kaohe(command, MINI, path, "-o", path)
+    _refused(result, f"{path}: 错误: ", "输出文件与输入文件相同")
     assert path.read_bytes() == before
+    assert result.stdout == ""  # refused before anything is read: no table that looks like success
 
 
 def test_a_case_file_s_edited_previous_results_are_refused(tmp_path: Path) -> None:
