@@ -289,11 +289,35 @@ def test_an_interrupt_at_any_moment_is_one_line_or_a_finished_run(tmp_path: Path
         stderr = process.stderr.read()
         returncode = process.wait(timeout=60)
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
-    if returncode == 130:
-        assert stderr.strip().endswith("没有写入任何文件,已有的文件未改动") and not target.exists()
+    if returncode == 130 and not target.exists():
+        assert stderr.strip().endswith("已中断(SIGINT):没有写入任何文件,已有的文件未改动")
+    elif returncode == 130:  # it came after the file was written, before the process ended
+        assert stderr.strip().endswith(f"已中断(SIGINT):已写完 1 个文件(最后一个是 {target}),没有写到一半的文件")
+        assert load_workbook(target).sheetnames
     else:  # the run had finished: its file is whole (a late signal ends the process as usual)
         assert returncode in (0, -signal.SIGINT) and load_workbook(target).sheetnames
     assert [p.name for p in tmp_path.iterdir()] in ([], ["r.xlsx"])
+
+
+def test_an_interrupt_between_two_files_names_the_one_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`template --by unit` writes one file a unit: a signal in the second write keeps the first,
+    removes the second's temporary and says which was written and that one was cut short."""
+    from kaohe.cli import _say_interrupted
+    from kaohe.report import atomic
+
+    monkeypatch.setattr(atomic, "WRITTEN", [])
+    monkeypatch.setattr(atomic, "CUT", [])
+    with atomic.atomic_path(tmp_path / "甲.xlsx") as path:
+        path.write_bytes(b"first")
+    with pytest.raises(atomic.Interrupted), atomic.atomic_path(tmp_path / "乙.xlsx") as path:
+        path.write_bytes(b"half")
+        raise atomic.Interrupted(signal.SIGTERM)
+    monkeypatch.setattr(atomic, "_interrupting", False)
+    _say_interrupted(signal.SIGTERM)
+    assert capsys.readouterr().err.strip() == (
+        f"已中断(SIGTERM):已写完 1 个文件(最后一个是 {tmp_path / '甲.xlsx'}),正在写的文件没有写入")
+    assert [p.name for p in tmp_path.iterdir()] == ["甲.xlsx"]
 
 
 # 6. A template never overwrites a filled form (or any file that is not a blank template).

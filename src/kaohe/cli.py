@@ -541,11 +541,14 @@ def _say_interrupted(signum: int) -> None:
     """One line: nothing was written, or which files were before the interrupt came."""
     import signal
 
-    from kaohe.report.atomic import WRITTEN
+    from kaohe.report.atomic import CUT, WRITTEN
 
     name = signal.Signals(signum).name
-    text = (t("cli.interrupted_after", signal=name, count=len(WRITTEN), last=WRITTEN[-1]) if WRITTEN
-            else t("cli.interrupted", signal=name))
+    if not WRITTEN:
+        text = t("cli.interrupted", signal=name)
+    else:
+        key = "cli.interrupted_after" if CUT else "cli.interrupted_done"
+        text = t(key, signal=name, count=len(WRITTEN), last=WRITTEN[-1])
     try:
         _err(text)
     except (OSError, ValueError):  # stderr is gone (a closed pipe): the exit code says it

@@ -561,6 +561,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "output.not_a_folder": ("已存在,但不是文件夹", "exists and is not a folder"),
     "output.no_name": ("在输出文件夹中找不到可用的临时文件名", "no free temporary file name in the output folder"),
     "cli.interrupted": ("已中断({signal}):没有写入任何文件,已有的文件未改动", "interrupted ({signal}): nothing was written; existing files are unchanged"),
+    "cli.interrupted_done": ("已中断({signal}):已写完 {count} 个文件(最后一个是 {last}),没有写到一半的文件", "interrupted ({signal}): {count} files were written (the last: {last}); none was half written"),
     "cli.interrupted_after": ("已中断({signal}):已写完 {count} 个文件(最后一个是 {last}),正在写的文件没有写入", "interrupted ({signal}): {count} files were written (the last: {last}); the one being written was not"),
     "cli.opt.template_force": ("覆盖已填有证据的文件或非模板文件", "overwrite a file that holds evidence or is not a template"),
     "template.holds_evidence": ("文件已填有证据(此格为 {value}),拒绝用空白模板覆盖;确要覆盖请加 --force", "the file already holds evidence ({value} in this cell); refusing to overwrite it with a blank template (use --force to overwrite)"),

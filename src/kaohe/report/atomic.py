@@ -30,6 +30,9 @@ NAME_TRIES = 16
 
 WRITTEN: list[Path] = []
 """The targets this process has written, in order: what an interrupt's message counts."""
+CUT: list[Path] = []
+"""The targets whose write an interrupt cut short (their temporaries removed): an interrupt's
+message says whether one was."""
 
 OverwriteCheck = Callable[[Path], list[Problem]]
 overwrite_check: ContextVar[OverwriteCheck | None] = ContextVar("overwrite_check", default=None)
@@ -152,6 +155,10 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
         with _uninterrupted():
             tmp.publish(target)
             WRITTEN.append(target)
+    except (Interrupted, KeyboardInterrupt):
+        if not WRITTEN or WRITTEN[-1] is not target:  # not when it came just after the publishing
+            CUT.append(target)
+        raise
     except PermissionError as e:  # Windows: the target is open in Excel or WPS
         _settle(e)
         raise OutputError([Problem(Location(str(target)), t("output.locked"))]) from None
