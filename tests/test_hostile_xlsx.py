@@ -124,7 +124,7 @@ def _big_workbook(path: Path, rows: int, cols: int) -> None:
             for info in src.infolist():
                 body = src.read(info.filename)
                 if info.filename == "xl/workbook.xml":
-                    body = body.replace(b"</sheets>", b'<sheet name="\xe9\x99\x84\xe8\xa1\xa8" sheetId="9" r:id="rIdBig"/></sheets>')
+                    body = body.replace(b"</sheets>", b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" name="\xe9\x99\x84\xe8\xa1\xa8" sheetId="9" r:id="rIdBig"/></sheets>')
                 elif info.filename == "xl/_rels/workbook.xml.rels":
                     body = body.replace(b"</Relationships>", b'<Relationship Id="rIdBig" Type="http://schemas.openxmlformats.org/'
                                         b'officeDocument/2006/relationships/worksheet" Target="worksheets/big.xml"/></Relationships>')
@@ -251,7 +251,9 @@ def test_a_hidden_sheet_is_not_scored_and_is_named(tmp_path: Path, state: str, w
     plain = _kaohe("score", SCHEME, str(_base(tmp_path)), "--format", "json")
     result = _kaohe("score", SCHEME, str(hidden), "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert words in _line(result.stderr, f"{hidden}!隐藏表: 警告: ")
+    records = [json.loads(line) for line in result.stderr.splitlines()]  # JSON lines under --format json
+    named = [r for r in records if (r["file"], r["sheet"], r["level"]) == (str(hidden), "隐藏表", "warning")]
+    assert len(named) == 1 and words in named[0]["message"], result.stderr
     assert _json_total(result.stdout) == _json_total(plain.stdout)
     assert _json_total(_kaohe("score", SCHEME, str(shown), "--format", "json").stdout) != _json_total(plain.stdout)
 
