@@ -10,6 +10,15 @@ import os
 from kaohe.messages import CATALOGUE
 
 LANGS = ("zh", "en")
+
+
+def parse_lang(value: str) -> str | None:
+    """The interface language a value names ("en", "EN", "en_US.UTF-8", "zh-CN"), or None when it
+    names one kaohe does not have ("fr")."""
+    base = value.strip().lower().replace("_", "-").split(".")[0].split("-")[0]
+    return base if base in LANGS else None
+
+
 _lang = "en" if os.environ.get("KAOHE_LANG", "").lower().startswith("en") else "zh"
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any
-
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from kaohe import __version__
 from kaohe.i18n import t
-from kaohe.numbers import Rational, fmt
+from kaohe.numbers import Rational
 from kaohe.outcomes import Decision, Outcome
 from kaohe.report.atomic import atomic_path
 from kaohe.report.jsonout import num, rules_record
@@ -18,10 +16,14 @@ from kaohe.report.text import flag_marks
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Scheme
 
+if TYPE_CHECKING:
+    from kaohe.report.terminal import Fitted
 
-def _marks(row: Outcome) -> str:
+
+def _marks(row: Outcome, scheme: Scheme | None = None) -> str:
+    """The unit's flags: by id, or in the document's words given the scheme."""
     s = row.standing
-    return "; ".join(flag_marks(s.vetoed, s.falsified, s.unmet))
+    return "; ".join(flag_marks(s.vetoed, s.falsified, s.unmet, scheme=scheme))
 
 
 def _change(row: Outcome) -> str:
@@ -68,45 +70,40 @@ def in_order(scheme: Scheme, decision: Decision) -> list[Outcome]:
                                                r.rank_in_category or 0))
 
 
-def ranking_table(scheme: Scheme, decision: Decision) -> Table:
-    """The ranking for the terminal: the first TERMINAL_ROWS units (all of them go to -o files).
-    Categories ranked on their own get a heading row each instead of a column, and the 说明 of
-    each unit are listed under the table, so that the table keeps to 80 columns."""
-    from kaohe.report.terminal import TERMINAL_ROWS
+def ranking_table(scheme: Scheme, decision: Decision) -> Fitted:
+    """The ranking for the terminal, laid out for its width (see terminal.Fitted): the first
+    TERMINAL_ROWS units (all of them go to -o files). Categories ranked on their own get a heading
+    row each instead of a column; flags are in the document's words; the 说明 of each unit are
+    listed under the table."""
+    from kaohe.report.terminal import TERMINAL_ROWS, Column, Fitted, approximation_note, cell_text
 
     data = ranking_rows(scheme, decision)
     header = [str(h) for h in data[0]]
-    drop = {header.index(t("col.outcome_notes"))}
-    category = header.index(t("col.category")) if t("col.category") in header else None
-    if category is not None:
-        drop.add(category)
-    keep = [i for i in range(len(header)) if i not in drop]
     shown = data[1:TERMINAL_ROWS + 1]
+    rows = in_order(scheme, decision)[:len(shown)]
     hidden = len(data) - 1 - len(shown)
     notes = [t("score.more_units", count=hidden)] if hidden > 0 else []
-    rows = in_order(scheme, decision)[:len(shown)]
     notes += [t("rank.unit_note", unit=row.standing.unit, text=t(n.key, **n.params)) for row in rows for n in row.notes]
     if any(isinstance(v, Rational) for line in shown for v in line):
-        from kaohe.report.terminal import approximation_note
-
         notes.append(approximation_note())
-    table = Table(title=t("rank.title", title=scheme.title), caption="\n".join(notes) or None,
-                  caption_justify="left")
-    numeric = {t("col.rank"), t("col.rank_in_category"), t("col.previous_rank"), t("col.change")}
-    unit_col = header.index(t("col.unit"))
-    for i in keep:
-        head = header[i]
-        right = head in numeric or head.startswith(t("col.total"))
-        table.add_column(head, justify="right" if right else "left", overflow="fold", no_wrap=i == unit_col)
-    current = None
-    for line in shown:
-        if category is not None and line[category] != current:
-            current = line[category]
-            if table.row_count:
-                table.rows[-1].end_section = True
-            table.add_row(*[f"[bold]{current or '-'}[/bold]" if i == unit_col else "" for i in keep])
-        table.add_row(*(fmt(line[i]) if not isinstance(line[i], (int, str)) else str(line[i]) for i in keep))
-    return table
+    marks = [_marks(row, scheme) for row in rows]
+    key = {t("col.rank"), t("col.rank_in_category"), t("col.unit"), t("col.grade")}
+    limits = {t("col.unit"): 24, t("col.award"): 24, t("col.penalty"): 24, t("col.flags"): 24}
+    columns = []
+    for i, head in enumerate(header):
+        if head in (t("col.category"), t("col.outcome_notes")):
+            continue
+        cells = marks if head == t("col.flags") else [cell_text(line[i]) for line in shown]
+        role = "key" if head in key or head.startswith(t("col.total")) else "extra"
+        columns.append(Column(cell_text(head), cells, head in limits or head == t("col.grade"), limits.get(head), role))
+    headings: dict[int, str] = {}
+    if t("col.category") in header:
+        category = header.index(t("col.category"))
+        for r, line in enumerate(shown):
+            if r == 0 or line[category] != shown[r - 1][category]:
+                headings[r] = str(line[category] or "")
+    flagged = [t("rank.unit_note", unit=row.standing.unit, text=m) for row, m in zip(rows, marks, strict=True) if m]
+    return Fitted(t("rank.title", title=scheme.title), columns, notes, flagged, headings)
 
 
 def ranking_document(loaded: LoadedScheme, files: list[tuple[str, str]], decision: Decision,
