@@ -564,7 +564,7 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
         return
     if entry.input_id not in index:
         near = cache.ids(index) if cache is not None else Nearest(list(index))
-        evidence.problems.append(Problem(entry.location, t("evidence.unknown_id", id=entry.input_id,
+        evidence.problems.append(Problem(entry.id_location, t("evidence.unknown_id", id=entry.input_id,
                                                              hint=near.hint(entry.input_id))))
         return
     evidence.units.setdefault(entry.unit)
@@ -580,7 +580,7 @@ def accept_entry(evidence: Evidence, entry: Entry, index: dict[str, InputSpec], 
         return
     if spec.type is ValueType.COMPUTED:
         key = "evidence.computed_id_give" if spec.choices else "evidence.computed_id"
-        evidence.problems.append(Problem(entry.location, t(key, id=entry.input_id, inputs="、".join(spec.choices)),
+        evidence.problems.append(Problem(entry.id_location, t(key, id=entry.input_id, inputs="、".join(spec.choices)),
                                          code="evidence.computed_id"))
         return
     if spec.type is ValueType.EVENTS:

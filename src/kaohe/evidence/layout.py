@@ -24,6 +24,13 @@ ACCEPTED_HEADERS = {"核定", "核定值", "核准", "核準", "accepted"}
 SELF_HEADERS = {"自评", "自评值", "自評", "自評值", "self"}
 NOTE_HEADERS = {"备注", "備註", "备考", "note", "notes", "说明", "說明", "情况说明", "情況說明"}
 IGNORED_HEADERS = {"序号", "序號", "no", "no."}
+EXTRA_HEADERS = {"联系人", "聯繫人", "联系电话", "聯繫電話", "电话", "電話", "手机", "手機", "联系方式", "聯繫方式",
+                 "填报人", "填報人", "填表人", "填报日期", "填報日期", "填表日期", "日期", "审核人", "審核人", "负责人",
+                 "負責人", "经办人", "經辦人", "制表人", "製表人", "邮箱", "郵箱", "contact", "phone", "date"}
+"""Columns an office adds to a wide table (who filled it in, when): not ids, their values not read."""
+_EXTRA_ENDINGS = ("人", "电话", "電話", "日期", "时间", "時間", "签字", "簽字", "签名", "簽名", "盖章", "蓋章")
+_ID_LIKE = re.compile(r"[0-9]+(?:\.[0-9]+)+|[0-9]+")
+"""The id at the start of a header or cell (1.1.9, 2.10): an unknown one is a mistyped id."""
 PERIOD_HEADERS = {"期间", "期間", "period", "季度", "考核期", "考评期", "考評期"}
 TEXT_ROW_MARKERS = {"评分标准", "評分標準", "criteriontext"}
 """A row whose unit cell says this repeats the criteria's text under the header (templates)."""
@@ -63,6 +70,8 @@ class Entry(NamedTuple):
     self_col: int | None = None
     attribute_cols: dict[str, int] | None = None
     """Long form: each attribute's column (0-based), to name the cell of a bad attribute."""
+    id_col: int | None = None
+    """Long form: the id's column (0-based), to name the cell of an id that is refused."""
 
     @classmethod
     def at(cls, unit: str, where: Location, input_id: str, raw: object, note: str = "",
@@ -77,6 +86,11 @@ class Entry(NamedTuple):
     @property
     def unit_location(self) -> Location:
         return self.locate(self.row, self.unit_col)
+
+    @property
+    def id_location(self) -> Location:
+        """The id's cell (long form), else the value's: where a refused id is told."""
+        return self.locate(self.row, self.id_col if self.id_col is not None else self.col)
 
     @property
     def self_location(self) -> Location | None:
@@ -113,7 +127,7 @@ def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Acc
             if not any(k in _VALUE_KEYS for k in keys):
                 return [Problem(table.locate(row_no, keys.index(next(k for k in keys if k in ID_HEADERS))),
                                 t("evidence.no_value_column"))]
-            _long(cells_of, cells, keys, body, accept)
+            _long(cells_of, cells, keys, body, index, accept)
         else:
             _wide(cells_of, row_no, cells, keys, body, index, accept)
         return cells_of.problems
@@ -178,7 +192,7 @@ class _Cells:
 
 
 def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterable[tuple[int, list[object]]],
-          accept: Accept) -> None:
+          index: dict[str, InputSpec], accept: Accept) -> None:
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
     value_col = next((i for headers in (ACCEPTED_HEADERS, VALUE_HEADERS, SELF_HEADERS)
@@ -194,6 +208,8 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
     locate = table.locate
     names: dict[str, str] = {}
     ids: dict[object, str] = {}
+    numbers: dict[object, str] = {}
+    """Each id cell's text, or number -> the id it stands for."""
     for row_no, cells in body:
         if len(cells) > width:
             cells_of.ragged(row_no, cells)
@@ -220,18 +236,47 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
             continue  # no value: reported as missing when scoring
         token = ids.get(input_id) if input_id.__class__ is str else None
         if token is None:
-            token = _id_text(input_id)
             if input_id.__class__ is str:
-                ids[input_id] = token  # type: ignore[index]
+                token = ids[input_id] = _id_text(input_id)  # type: ignore[index]
+            elif input_id.__class__ in (int, float):  # told once, at its first cell: the column needs fixing
+                token = numbers.get(input_id)  # type: ignore[call-overload]
+                if token is None:
+                    token = numbers[input_id] = _number_id(input_id, index, locate(row_no, id_col), problems)
+            else:
+                token = _id_text(input_id)
         accept(Entry(unit, token, raw, locate, row_no, where, unit_col, "" if note is None else str(note),
                      attributes, _period(cells_of, cells, row_no, period_col), self_raw,
-                     self_col if self_raw is not None else None, attribute_at))
+                     self_col if self_raw is not None else None, attribute_at, id_col))
 
 
 def _id_text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return normalize_text(str(raw)).split(" ")[0] if str(raw).strip() else ""
+
+
+def _number_id(raw: object, index: dict[str, InputSpec], where: Location, problems: list[Problem]) -> str:
+    """The id a number cell stands for. A spreadsheet keeps 2.10 typed as a number as 2.1 (its
+    trailing zero lost): where the scheme has both, the cell reads 2.1 and a warning names the
+    cell; where it has only 2.10, the cell is read as 2.10, and said so."""
+    token = _id_text(raw)
+    if not isinstance(raw, (int, float)) or isinstance(raw, bool) or not _ID_LIKE.fullmatch(token):
+        return token
+    others = [i for i in _zero_padded(token) if i in index]
+    if not others:
+        return token
+    if token in index:
+        problems.append(Problem(where, t("evidence.number_id_both", id=token, other="、".join(others)),
+                                Severity.WARNING))
+        return token
+    problems.append(Problem(where, t("evidence.number_id_read", id=token, other=others[0]), Severity.WARNING))
+    return others[0]
+
+
+def _zero_padded(token: str) -> list[str]:
+    """2.1 -> 2.10, 2.100: the ids a number cell reading `token` could have been typed as."""
+    stem = token if "." in token else token + "."
+    return [stem + "0" * n for n in range(1, 4)]
 
 
 def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[str],
@@ -243,8 +288,9 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
     period_col = next((i for i, k in enumerate(keys) if k in PERIOD_HEADERS), None)
     unknown: list[int] = []
     unheaded: list[int] = []
+    extra: list[int] = []
     for col, cell in enumerate(header):
-        if col in (unit_col, period_col) or keys[col] in IGNORED_HEADERS:
+        if col in (unit_col, period_col):
             continue
         if keys[col] in NOTE_HEADERS:
             note_col = col
@@ -252,15 +298,23 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
         if is_blank(cell):
             unheaded.append(col)
             continue
-        token = _id_text(cell)
+        token = _id_text(cell) if cell.__class__ is str else _number_id(cell, index, table.locate(header_row, col),
+                                                                        problems)
         if token in index:
             columns[col] = token
+        elif _is_extra(keys[col]):
+            extra.append(col)
         else:
             unknown.append(col)
     if unknown:
         _unknown_columns(table, header_row, header, unknown, index, problems)
-    if not columns and not problems:
+    if not columns and not unknown:
         problems.append(Problem(table.locate(header_row, unit_col), t("evidence.no_id_columns")))
+    if extra:
+        more = t("problem.and_more", count=len(extra)) if len(extra) > UNKNOWN_COLUMNS_EACH else ""
+        problems.append(Problem(table.locate(header_row, extra[0]), t(
+            "evidence.extra_columns", headers="、".join(_short(header[c]) for c in extra[:UNKNOWN_COLUMNS_EACH]) + more),
+            Severity.WARNING))
     seen: dict[str, int] = {}
     for col, input_id in columns.items():
         if input_id in seen:
@@ -297,6 +351,13 @@ def _wide(cells_of: _Cells, header_row: int, header: list[object], keys: list[st
                                                      for col in sorted(filled)]
 
 
+def _is_extra(key: str) -> bool:
+    """A column an office adds (序号, 联系人, 填报日期…): no id, no digit in it."""
+    if key in IGNORED_HEADERS or key in EXTRA_HEADERS:
+        return True
+    return key.endswith(_EXTRA_ENDINGS) and not any(ch.isdigit() for ch in key)
+
+
 def _unknown_columns(table: RawTable, header_row: int, header: list[object], unknown: list[int],
                      index: dict[str, InputSpec], problems: list[Problem]) -> None:
     """Header cells that are not ids of the scheme: one message each (with the nearest id) when
@@ -306,11 +367,19 @@ def _unknown_columns(table: RawTable, header_row: int, header: list[object], unk
     if len(unknown) <= UNKNOWN_COLUMNS_EACH:
         for col in unknown:
             problems.append(Problem(table.locate(header_row, col), t(
-                "evidence.unknown_column", header=str(header[col]), hint=near.hint(_id_text(header[col])))))
+                "evidence.unknown_column", header=str(header[col]), hint=near.hint(_id_part(header[col])))))
         return
-    shown = [f"\"{_short(header[col])}\"{near.hint(_id_text(header[col]))}" for col in unknown[:UNKNOWN_COLUMNS_EACH]]
+    shown = [f"\"{_short(header[col])}\"{near.hint(_id_part(header[col]))}" for col in unknown[:UNKNOWN_COLUMNS_EACH]]
     problems.append(Problem(table.locate(header_row, unknown[0]), t(
         "evidence.unknown_columns", count=len(unknown), headers=join_list(shown) + "…")))
+
+
+def _id_part(cell: object) -> str:
+    """What a header is matched against the ids by: the id it starts with ("1.1.1领导重视",
+    "1.3.11、会议" -> 1.1.1, 1.3.11), else its first word."""
+    token = _id_text(cell)
+    found = _ID_LIKE.match(token)
+    return found.group() if found is not None else token
 
 
 def _short(cell: object) -> str:

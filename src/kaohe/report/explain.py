@@ -11,7 +11,8 @@ from kaohe.evidence import Value
 from kaohe.i18n import t
 from kaohe.numbers import exact_text, fmt
 from kaohe.outcomes import Outcome
-from kaohe.report.text import describe_rule, explanation, flag_marks, show_input, show_value
+from kaohe.report.text import POINTS, describe_rule, explanation, flag_marks, in_unit, show_input, show_value
+from kaohe.rules.base import InputSpec
 from kaohe.scheme.models import Group, Item, Scheme, Section
 from kaohe.values import Computed, display
 
@@ -25,7 +26,7 @@ def explain_document(scheme: Scheme, result: UnitResult, outcome: Outcome | None
     for section in scheme.sections:
         if section.id not in result.sections:
             continue
-        items = [_item(item, result.items[item.id], by_criterion, only, result.items)
+        items = [_item(item, result.items[item.id], by_criterion, only, result.items, scheme.unit)
                  for item in section.items_for(result.unit) if item.id in result.items]
         items = [i for i in items if i is not None]
         if only is not None and not items and only != section.id:
@@ -89,35 +90,36 @@ def _node(node: Section | Item | Group, result: NodeResult) -> dict[str, Any]:
 
 
 def _item(item: Item, result: NodeResult, by_criterion: dict[str, list[CriterionResult]],
-          only: str | None, nodes: Mapping[str, NodeResult]) -> dict[str, Any] | None:
+          only: str | None, nodes: Mapping[str, NodeResult], unit: str = POINTS) -> dict[str, Any] | None:
     criteria: list[dict[str, Any]] = []
     for entry in item.criteria:
         if isinstance(entry, Group):
-            members = [_criterion(c) for crit in entry.criteria for c in by_criterion.get(crit.id, [])]
+            members = [_criterion(c, unit) for crit in entry.criteria for c in by_criterion.get(crit.id, [])]
             if only is not None and only not in (item.id, entry.id):
                 members = [c for c in members if c["id"] == only]
             if members and entry.id in nodes:
                 criteria.append({**_node(entry, nodes[entry.id]), "group": True, "criteria": members})
             continue
-        found = [_criterion(c) for c in by_criterion.get(entry.id, [])]
+        found = [_criterion(c, unit) for c in by_criterion.get(entry.id, [])]
         criteria += [c for c in found if only is None or only == item.id or c["id"] == only]
     if only is not None and only != item.id and not criteria:
         return None
     return {**_node(item, result), "basis": item.basis, "criteria": criteria}
 
 
-def _criterion(c: CriterionResult) -> dict[str, Any]:
+def _criterion(c: CriterionResult, unit: str = POINTS) -> dict[str, Any]:
+    """A criterion's part of the tree, its amounts in the scheme's `unit` (元 for money)."""
     return {
         "id": c.criterion.id, "period": c.period, "text": c.criterion.text, "effect": c.criterion.effect,
-        "title": c.criterion.title, "rule": describe_rule(c.criterion), "points": fmt(c.points),
-        "exact": exact_text(c.points), "explanation": explanation(c),
+        "title": c.criterion.title, "rule": in_unit(describe_rule(c.criterion), unit), "points": fmt(c.points),
+        "exact": exact_text(c.points), "explanation": explanation(c, unit),
         "applicable": c.applicable,
-        "inputs": [_input(i) for i in c.inputs],
+        "inputs": [_input(i, spec) for i, spec in zip(c.inputs, c.criterion.inputs(), strict=True)],
     }
 
 
-def _input(i: InputResult) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": i.id, "value": show_input(i), "status": i.status,
+def _input(i: InputResult, spec: InputSpec | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": i.id, "value": show_input(i, spec), "status": i.status,
                            "source": str(i.location) if i.location else None}
     if isinstance(i.source, Computed):
         out["computed"] = computed_lines(i.source)
@@ -151,16 +153,19 @@ def _shown_name(name: str) -> str:
 
 
 def explain_tree(document: dict[str, Any]) -> Tree:
-    head = t("explain.head", unit=document["unit"], total=document["total"], base=document["base"],
-             bonus=document["bonus"], deduction=document["deduction"])
+    money = document.get("unit_of_account", POINTS)
+    money = "" if money == POINTS else money  # points go unnamed; a money scheme's amounts say 元
+    key = "explain.head" if not money else "explain.head_money" if document["base"] == "0" else "explain.head_money_base"
+    head = t(key, unit=document["unit"], total=document["total"], base=document["base"], bonus=document["bonus"],
+             deduction=document["deduction"], money=money)
     tree = Tree(head)
     for section in document["sections"]:
-        branch = tree.add(_label(section))
+        branch = tree.add(_label(section, money))
         for item in section["items"]:
-            twig = branch.add(_label(item) + (f" [{item['basis']}]" if item.get("basis") else ""))
+            twig = branch.add(_label(item, money) + (f" [{item['basis']}]" if item.get("basis") else ""))
             for c in item["criteria"]:
                 if c.get("group"):
-                    branch_group = twig.add(_label(c))
+                    branch_group = twig.add(_label(c, money))
                     for member in c["criteria"]:
                         _leaf(branch_group, member)
                     continue
@@ -201,9 +206,12 @@ def _leaf(parent: Tree, c: dict[str, Any]) -> None:
     leaf.add(c["explanation"])
 
 
-def _label(node: dict[str, Any]) -> str:
+def _label(node: dict[str, Any], money: str = "") -> str:
+    """"2.1 報送任務 100元" ("1.1 领导重视 2/2" in points), with the limits that bit."""
     of = f"/{node['of']}" if node.get("of") is not None else ""
     limits = f"({';'.join(node['limits'])})" if node["limits"] else ""
+    if money:
+        return f"{node['id']} {node['title']} {node['points']}{of}{money}{in_unit(limits, money)}"
     return f"{node['id']} {node['title']} {node['points']}{of}{limits}"
 
 
