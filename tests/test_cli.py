@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,23 +91,28 @@ def test_score_writes_xlsx_with_ranking_and_detail(tmp_path: Path) -> None:
     out = tmp_path / "results.xlsx"
     assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out)).exit_code == 0
     book = load_workbook(out)
-    # 排名, a 汇总 per section (7), a 评价表 per unit (7), 明细.
-    assert book.sheetnames[0] == "排名" and book.sheetnames[-1] == "明细" and len(book.sheetnames) == 16
+    # 排名, a 汇总 per section (7), a 评价表 per unit (7), 明细, 说明 (the manifest).
+    assert book.sheetnames[0] == "排名" and book.sheetnames[-2:] == ["明细", "说明"] and len(book.sheetnames) == 17
     assert "汇总-组织领导" in book.sheetnames and "评价表-溧阳市" in book.sheetnames
     sheet = book["排名"]
-    assert len(sheet._charts) == 1 and sheet.freeze_panes == "C2" and sheet.print_title_rows == "$1:$1"
+    # Rows 1-2 are the title (scheme, 文号, period, date); the header is row 3 and repeats on each page.
+    assert len(sheet._charts) == 1 and sheet.freeze_panes == "C4" and sheet.print_title_rows == "$3:$3"
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4  # "9": A4
+    assert sheet["A1"].value == "常州市机关事务管理工作考核办法(暂行) 考核结果" and "常机管〔2018〕49号" in sheet["A2"].value
     table = list(book["评价表-溧阳市"].iter_rows(values_only=True))
-    assert table[0][:5] == ("评价项目", "评价内容", "评分标准", "评分依据", "得分")
-    assert table[1][4] == 2 and table[-1][0] == "总分" and float(table[-1][4]) == 119.5
+    assert "被考核单位:溧阳市" in table[1][0]
+    assert table[2][:6] == ("评价项目", "评价内容", "分值", "评分标准", "评分依据", "得分")
+    total = next(row for row in table if row[0] == "总分")
+    assert table[3][5] == 2 and float(total[5]) == 119.5 and table[-1][0] == "考核组签字:"
     ranking = list(book["排名"].iter_rows(values_only=True))
-    assert ranking[1][:2] == (1, "溧阳市") and float(ranking[1][-1]) == 119.5
+    assert ranking[3][:2] == (1, "溧阳市") and float(ranking[3][-1]) == 119.5
     detail = list(book["明细"].iter_rows(values_only=True))
-    assert len(detail) == 1 + 7 * 49  # 51 inputs, 7.1.1's three in one criterion: 49 criteria per unit
+    assert len(detail) == 3 + 7 * 49  # 51 inputs, 7.1.1's three in one criterion: 49 criteria per unit
+    assert f"证据目录:{os.path.relpath(EXAMPLE)}(" in detail[1][0]  # 来源 below is relative to it
     # 溧阳市 1.1.1: 3 meetings × 1 point = 3, capped at 2 (the example's 1.1.1 = 3).
     row = next(r for r in detail if r[0] == "溧阳市" and r[1] == "1.1.1")
     assert row[3] == "3" and row[5] == 2
-    assert row[4] == f"{EXAMPLE / 'evidence.csv'}:2:2"
+    assert row[4] == "evidence.csv:2:2"
     assert row[6] == "3次×1分=3分,封顶2分 → 2分"
 
 
@@ -289,7 +295,10 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
-    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]  # no temporary file left behind
+    # No temporary file left behind; the manifest beside the CSV is written the same way.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.manifest.json"]
+    manifest = tmp_path / "r.manifest.json"
+    assert stat.S_IMODE(manifest.stat().st_mode) == 0o666 & ~mask
 
 
 @pytest.mark.parametrize("args,expected", [
@@ -318,7 +327,7 @@ def test_large_results_are_streamed_with_the_same_sheets(tmp_path: Path, monkeyp
     assert run("score", SCHEME, str(EXAMPLE / "evidence.csv"), "-o", str(out)).exit_code == 0
     book = load_workbook(out)
     sheet = book["排名"]
-    assert book.sheetnames[0] == "排名" and book.sheetnames[-1] == "明细" and len(sheet._charts) == 1
-    assert sheet.freeze_panes == "C2" and sheet.print_title_rows == "$1:$1"
-    first = [c.value for c in sheet[2]]
-    assert first[:2] == [1, "溧阳市"] and float(first[-1]) == 119.5 and sheet["B2"].data_type == "s"
+    assert book.sheetnames[0] == "排名" and book.sheetnames[-2:] == ["明细", "说明"] and len(sheet._charts) == 1
+    assert sheet.freeze_panes == "C4" and sheet.print_title_rows == "$3:$3"
+    first = [c.value for c in sheet[4]]
+    assert first[:2] == [1, "溧阳市"] and float(first[-1]) == 119.5 and sheet["B4"].data_type == "s"

@@ -160,5 +160,7 @@ def test_written_results_read_back_to_the_same_numbers(name: str, tmp_path: Path
     out = tmp_path / "r.xlsx"
     write_results(out, loaded, evidence, rows, results, [])
     sheet = load_workbook(out)["排名"]
-    totals = {row[1]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    table = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(table) if row[0] == "名次")  # below the title rows
+    totals = {row[1]: row[-1] for row in table[header + 1:]}
     assert {u: Decimal(repr(v)) if isinstance(v, float) else Decimal(v) for u, v in totals.items()} == back

@@ -40,12 +40,12 @@ def test_formula_looking_text_round_trips_as_text(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     book = load_workbook(out_xlsx)
     ranking = book["排名"]
-    names = {ranking.cell(row=r, column=2).value: ranking.cell(row=r, column=2) for r in range(2, 5)}
+    names = {ranking.cell(row=r, column=2).value: ranking.cell(row=r, column=2) for r in range(4, 7)}  # below the title
     assert set(names) == {"=1+1", "@SUM(A1)", "正常单位"}
     assert all(cell.data_type == "s" for cell in names.values())  # stored as text, never a formula
-    totals = [ranking.cell(row=r, column=ranking.max_column).value for r in range(2, 5)]
+    totals = [ranking.cell(row=r, column=ranking.max_column).value for r in range(4, 7)]
     assert sorted(float(v) for v in totals) == [0, 8, 9.5]  # numbers stay numbers
-    notes = {row[0]: row[7] for row in book["明细"].iter_rows(min_row=2, values_only=True)}
+    notes = {row[0]: row[7] for row in book["明细"].iter_rows(min_row=4, values_only=True)}
     assert notes["=1+1"] == '=HYPERLINK("http://x","点我")' and notes["@SUM(A1)"] == "+1"
     rows = list(csv.reader(io.StringIO(out_csv.read_text(encoding="utf-8-sig"))))
     cells = [row[1] for row in rows[1:]]

@@ -12,7 +12,7 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Union
 
 from kaohe.evidence.tables import column_letter
 from kaohe.numbers import Rational, approximate
@@ -22,9 +22,11 @@ _EPOCH = "1980-01-01T00:00:00Z"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot hold (openpyxl refuses them); shown as U+FFFD."""
 CHUNK_ROWS = 2000
+NumberStyle = Union[int, Callable[[object], int]]
+"""The style of the number cells: one for all, or each number's own (its decimals)."""
 
 
-def finish_archive(path: Path, streamed: dict[str, tuple[Iterable[list[object]], int, int]],
+def finish_archive(path: Path, streamed: dict[str, tuple[Iterable[list[object]], int, NumberStyle]],
                    fixed_times: bool) -> None:
     """Rewrite the archive at `path`: each streamed part (by its name in the archive) gets its
     (rows, first row number, number style) written into it; with `fixed_times`, entry times and
@@ -53,10 +55,12 @@ def finish_archive(path: Path, streamed: dict[str, tuple[Iterable[list[object]],
                 handle.write(text[at:].encode("utf-8"))
 
 
-def row_chunks(rows: Iterable[list[object]], first: int, number_style: int) -> Iterable[str]:
+def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberStyle) -> Iterable[str]:
     """`<row>` elements for rows numbered from `first`, joined a few thousand at a time."""
     letters: list[str] = []
+    style_of = None if isinstance(number_style, int) else number_style
     number = f' s="{number_style}" t="n"><v>'
+    styled: dict[object, str] = {}  # a value's style attribute, for the few point values that recur
     out: list[str] = []
     append = out.append
     r = first
@@ -73,9 +77,11 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: int) -> I
             if cls is str:
                 append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>')
             elif cls is Decimal:
-                append(f'<c r="{ref}"{number}{_decimal(value)}</v></c>')
+                append(f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
+                       f'{_decimal(value)}</v></c>')
             elif cls is Rational:  # a cell holds a binary float: the value to ten places
-                append(f'<c r="{ref}"{number}{_decimal(approximate(value))}</v></c>')
+                append(f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
+                       f'{_decimal(approximate(value))}</v></c>')
             elif cls is bool:
                 append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
             elif cls is int:
@@ -91,6 +97,15 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: int) -> I
             out.clear()
     if out:
         yield "".join(out)
+
+
+def _styled(value: object, style_of: Callable[[object], int], known: dict[object, str]) -> str:
+    attribute = known.get(value) if len(known) < 10_000 else None
+    if attribute is None:
+        attribute = f' s="{style_of(value)}" t="n"><v>'
+        if len(known) < 10_000:
+            known[value] = attribute
+    return attribute
 
 
 def _text(value: str) -> str:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
-from kaohe.engine import InputResult, UnitResult
+from kaohe import __version__
+from kaohe.engine import CriterionResult, InputResult, UnitResult
+from kaohe.errors import Location
 from kaohe.i18n import t
 from kaohe.numbers import fmt
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation, flag_marks, show_input
-from kaohe.report.xlsxout import SheetSpec
+from kaohe.report.xlsxout import ChartSpec, SheetSpec
+from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Scheme
 from kaohe.values import Computed
 
@@ -55,14 +61,15 @@ def detail_header() -> list[object]:
             t("col.explanation"), t("col.note")]
 
 
-def detail_rows(rows: list[RankedRow]) -> Iterator[list[object]]:
-    """One row per criterion and unit (made as they are written: a large run has millions)."""
+def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[list[object]]:
+    """One row per criterion and unit (made as they are written: a large run has millions); its
+    sources relative to the evidence `folder` where they are in it."""
     for row in rows:
         for c in row.result.criteria:
             values = "; ".join(
                 (f"{i.id}={show_input(i)}" if len(c.inputs) > 1 else show_input(i)) for i in c.inputs
             )
-            sources = "; ".join(str(where) for i in c.inputs for where in _sources(i))
+            sources = "; ".join(_relative(where, folder) for i in c.inputs for where in _sources(i))
             notes = "; ".join(i.note for i in c.inputs if i.note)
             title = c.criterion.title or c.criterion.text
             cid = f"{c.period} {c.criterion.id}" if c.period else c.criterion.id
@@ -78,6 +85,14 @@ def _sources(i: InputResult) -> list[object]:
     return []
 
 
+def _relative(where: object, folder: str | None) -> str:
+    """A source as `evidence.csv:2:2` rather than the full path, when its file is in `folder`."""
+    if folder is None or not isinstance(where, Location):
+        return str(where)
+    relative = os.path.relpath(os.path.abspath(where.file), os.path.abspath(folder))
+    return str(where) if relative.startswith("..") else str(replace(where, file=relative))
+
+
 def neutralise(value: object) -> object:
     """Text that a spreadsheet would run as a formula is made inert; numbers are untouched."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -87,13 +102,15 @@ def neutralise(value: object) -> object:
 
 
 def section_rows(scheme: Scheme, section_id: str, rows: list[RankedRow]) -> list[list[object]]:
-    """汇总 for one section: units down, the section's items across, then the section's result."""
+    """汇总 for one section: units down, the section's items across (each with its points, as the
+    document heads them: "1.1 领导重视(2)"), then the section's result."""
     section = next(s for s in scheme.sections if s.id == section_id)
     item_ids = list(dict.fromkeys(i.id for i in section.all_items()
                                   if any(i.id in r.result.items for r in rows)))
-    titles = {i.id: i.title for i in section.all_items()}
-    header: list[object] = [t("col.rank"), t("col.unit")] + [f"{i} {titles[i]}" for i in item_ids]
-    header.append(t("col.section_total", title=section.title))
+    items = {i.id: i for i in section.all_items()}
+    header: list[object] = [t("col.rank"), t("col.unit")] + [f"{i} {items[i].title}{_most(items[i].points)}"
+                                                            for i in item_ids]
+    header.append(t("col.section_total", title=section.title) + _most(section.points))
     out = [header]
     for row in rows:
         r = row.result
@@ -102,52 +119,181 @@ def section_rows(scheme: Scheme, section_id: str, rows: list[RankedRow]) -> list
     return out
 
 
-def assessment_rows(scheme: Scheme, row: RankedRow) -> list[list[object]]:
-    """One unit's 评价表, laid out like the document's: 评价项目, 评价内容, 评分标准, 评分依据, 得分."""
+def _most(points: object) -> str:
+    """A heading's points: "(2)", or nothing where the document gives none."""
+    return f"({fmt(points)})" if points is not None else ""  # type: ignore[arg-type]
+
+
+ASSESSMENT_WIDTHS = {"section": 12, "item": 16, "points": 6, "text": 40, "basis": 18, "score": 7,
+                     "explanation": 28, "item_score": 8}
+"""The 评价表's columns, in Excel's character units: the text columns wrap."""
+
+
+def assessment_sheet(scheme: Scheme, row: RankedRow, titles: list[str]) -> SheetSpec:
+    """One unit's 评价表, laid out like the document's table: 评价项目 and 评价内容 merged over their
+    rows, 分值, 评分标准, (评分依据), 得分 and 计算说明 per criterion, each item's points beside its
+    rows, a 小计 per section, the total, and a block for the assessors to sign."""
     r = row.result
-    by_criterion: dict[str, list[object]] = {}
+    with_basis = any(item.basis for _, item, _ in scheme.criteria())
+    keys = [k for k in ASSESSMENT_WIDTHS if with_basis or k != "basis"]
+    col = {k: i for i, k in enumerate(keys)}
+    blank = [""] * len(keys)
+    out: list[list[object]] = [[t(f"col.{k}") for k in keys]]
+    merges: list[tuple[int, int, int, int]] = []
+    bold: set[int] = set()
+    by_criterion: dict[str, list[CriterionResult]] = {}
     for c in r.criteria:
         by_criterion.setdefault(c.criterion.id, []).append(c)
-    out: list[list[object]] = [[t("col.section"), t("col.item"), t("col.text"), t("col.basis"), t("col.score"),
-                                t("col.explanation")]]
     for section in scheme.sections:
         if section.id not in r.sections:
             continue
-        first_in_section = True
+        section_first = len(out) + 1
         for item in section.items_for(r.unit):
             if item.id not in r.items:
                 continue
-            first_in_item = True
+            item_first = len(out) + 1
             for criterion in item.all_criteria():
                 for result in by_criterion.get(criterion.id, []):
-                    points = f"({fmt(section.points)})" if section.points is not None else ""
-                    item_points = f"({fmt(item.points)})" if item.points is not None else ""
-                    period = f"{result.period} " if result.period else ""  # type: ignore[attr-defined]
-                    out.append([f"{section.id}、{section.title}{points}" if first_in_section else "",
-                                f"{item.id} {item.title}{item_points}" if first_in_item else "",
-                                f"{period}●{criterion.text}", item.basis or "" if first_in_item else "",
-                                result.points, explanation(result)])  # type: ignore[arg-type]
-                    first_in_section = first_in_item = False
-    out.append([t("col.total"), "", "", "", r.total, flag_text(r)])
-    return out
+                    line = list(blank)
+                    line[col["points"]] = criterion.points if criterion.points is not None else ""
+                    line[col["text"]] = f"{result.period} {criterion.text}" if result.period else criterion.text
+                    line[col["score"]], line[col["explanation"]] = result.points, explanation(result)
+                    out.append(line)
+            if len(out) < item_first:  # an item without criteria results: its points only
+                out.append(list(blank))
+            out[item_first - 1][col["item"]] = f"{item.id} {item.title}{_most(item.points)}"
+            out[item_first - 1][col["item_score"]] = r.items[item.id].points
+            if with_basis:
+                out[item_first - 1][col["basis"]] = item.basis or ""
+            merges += _down(item_first, len(out), [col["item"], col["item_score"]]
+                            + ([col["basis"]] if with_basis else []))
+        subtotal = list(blank)
+        subtotal[col["item"]], subtotal[col["points"]] = t("col.subtotal"), section.points or ""
+        subtotal[col["score"]] = subtotal[col["item_score"]] = r.sections[section.id].points
+        out.append(subtotal)
+        bold.add(len(out))
+        out[section_first - 1][col["section"]] = f"{section.id}、{section.title}{_most(section.points)}"
+        merges += _down(section_first, len(out), [col["section"]])
+    total = list(blank)
+    total[0], total[col["points"]] = t("col.total"), scheme.full_score if scheme.full_score is not None else ""
+    total[col["score"]] = total[col["item_score"]] = r.total
+    total[col["explanation"]] = flag_text(r)
+    out.append(total)
+    bold.add(len(out))
+    merges.append((len(out), 1, len(out), 2))
+    signed = [t("print.signed")] + [""] * (col["score"] - 1) + [t("print.date")] + [""] * (len(keys) - col["score"] - 1)
+    out += [list(blank), signed]
+    merges += [(len(out), 1, len(out), col["score"]), (len(out), col["score"] + 1, len(out), len(keys))]
+    widths = {i + 1: ASSESSMENT_WIDTHS[k] for i, k in enumerate(keys)}
+    wrapped = {col[k] + 1 for k in ("section", "item", "text", "basis", "explanation") if k in col}
+    return SheetSpec(t("sheet.assessment", unit=r.unit), out, "A2", titles=titles, merges=merges, widths=widths,
+                     wrap=wrapped, bold_rows=bold, plain_rows=2, footer=True)
+
+
+def _down(first: int, last: int, columns: list[int]) -> list[tuple[int, int, int, int]]:
+    """Merges of these columns (numbered from 0) over rows first..last, where that is more than one."""
+    return [(first, c + 1, last, c + 1) for c in columns] if last > first else []
 
 
 MAX_UNIT_SHEETS = 100
 """Above this many units the workbook leaves out the 评价表 per unit (use `kaohe explain`)."""
 
 
-def results_sheets(scheme: Scheme, rows: list[RankedRow]) -> list[SheetSpec]:
+@dataclass(frozen=True)
+class Publication:
+    """What printed results say of themselves: the evidence they were scored from, and when."""
+
+    files: list[tuple[str, str]] = field(default_factory=list)
+    """(evidence file, SHA-256)"""
+    generated: _dt.datetime | None = None
+
+    @property
+    def folder(self) -> str | None:
+        """The folder the evidence files are in (their sources are shown relative to it)."""
+        folders = {os.path.dirname(os.path.abspath(f)) for f, _ in self.files}
+        if not folders:
+            return None
+        common = os.path.commonpath(sorted(folders))
+        return os.path.relpath(common) if not os.path.relpath(common).startswith("..") else common
+
+
+def publication(files: list[tuple[str, str]], timestamp: bool) -> Publication:
+    return Publication(list(files), _dt.datetime.now(_dt.UTC).replace(microsecond=0) if timestamp else None)
+
+
+def title_lines(scheme: Scheme, heading: str, made: Publication | None, *more: str) -> list[str]:
+    """The lines at the top of a printed sheet: its title, then 文号, the period, `more`, and the
+    date it was made."""
+    facts = [t("print.doc_number", value=scheme.doc_number) if scheme.doc_number else "",
+             t(f"print.period_{scheme.period}", year=scheme.year) if scheme.year else "", *more]
+    if made is not None and made.generated is not None:
+        facts.append(t("print.generated", date=made.generated.date().isoformat()))
+    meta = "    ".join(f for f in facts if f)
+    return [heading, meta] if meta else [heading]
+
+
+def results_sheets(scheme: Scheme, rows: list[RankedRow], made: Publication | None = None) -> list[SheetSpec]:
     """The published workbook: 排名 (with a chart), a 汇总 per section, a 评价表 per unit, 明细."""
     ranking = ranking_rows(scheme, rows)
     total_col = ranking[0].index(next(h for h in ranking[0] if str(h).startswith(
         t("col.total_money" if scheme.unit != "分" else "col.total")))) + 1
-    sheets = [SheetSpec(t("sheet.ranking"), ranking, "C2", chart=(total_col, t("col.total")),
-                        heading=t("score.title", title=scheme.title))]
-    sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2",
-                         heading=f"{scheme.title} {t('sheet.summary', title=s.title)}") for s in scheme.sections]
+    ranking[0] = _with_maxima(scheme, ranking[0], total_col)
+    chart = ChartSpec(total_col, t("col.total"), scheme.full_score,
+                      [i for i, row in enumerate(rows) if row.result.vetoed])
+    if chart.marked:
+        chart.title = t("chart.vetoed", title=chart.title)
+    sheets = [SheetSpec(t("sheet.ranking"), ranking, "C2", chart=chart, footer=True,
+                        titles=title_lines(scheme, t("score.title", title=scheme.title), made))]
+    sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2", footer=True,
+                         titles=title_lines(scheme, f"{scheme.title} {t('sheet.summary', title=s.title)}", made))
+               for s in scheme.sections]
     if len(rows) <= MAX_UNIT_SHEETS:
-        sheets += [SheetSpec(t("sheet.assessment", unit=row.result.unit), assessment_rows(scheme, row), "A2")
-                   for row in rows]
-    sheets.append(SheetSpec(t("sheet.detail"), [detail_header()], "C2", more=detail_rows(rows),
-                            more_count=sum(len(row.result.criteria) for row in rows)))
+        sheets += [assessment_sheet(scheme, row, title_lines(
+            scheme, t("print.assessment_title", title=scheme.title), made, t("print.unit", unit=row.result.unit)))
+            for row in rows]
+    folder = made.folder if made is not None else None
+    where = [t("print.evidence", folder=folder)] if folder else []
+    sheets.append(SheetSpec(t("sheet.detail"), [detail_header()], "C2", more=detail_rows(rows, folder),
+                            more_count=sum(len(row.result.criteria) for row in rows), footer=True,
+                            titles=title_lines(scheme, f"{scheme.title} {t('sheet.detail')}", made, *where)))
     return sheets
+
+
+def _with_maxima(scheme: Scheme, header: list[object], total_col: int) -> list[object]:
+    """The ranking's header with each section's points and the full score beside the total."""
+    points = {s.title: s.points for s in scheme.sections if s.kind == "base"}
+    out = [f"{h}{_most(points[h])}" if isinstance(h, str) and points.get(h) is not None else h for h in header]
+    if scheme.full_score is not None:
+        out[total_col - 1] = f"{out[total_col - 1]}{_most(scheme.full_score)}"
+    return out
+
+
+def manifest_rows(loaded: LoadedScheme, made: Publication, inputs: str = "manifest.evidence") -> list[list[object]]:
+    """The 说明 sheet: what the JSON results record of their making, for a reader of the workbook."""
+    scheme = loaded.scheme
+    out: list[list[object]] = [[t("manifest.field"), t("manifest.value"), "SHA-256"],
+                               [t("manifest.tool"), f"kaohe {__version__}", ""],
+                               [t("manifest.scheme"), " ".join(x for x in (scheme.title, scheme.doc_number or "") if x), ""],
+                               [t("manifest.scheme_file"), loaded.path, loaded.sha256]]
+    out += [[t(inputs), f, digest] for f, digest in made.files]
+    out.append([t("manifest.generated"), made.generated.isoformat(sep=" ") if made.generated else
+                t("manifest.no_timestamp"), ""])
+    out.append([t("manifest.about"), t("manifest.about_text"), ""])
+    return out
+
+
+def manifest_record(loaded: LoadedScheme, made: Publication, results: str, digest: str) -> dict[str, object]:
+    """The sidecar `NAME.manifest.json` of a csv: the fields the JSON results carry (see
+    docs/results-json.md), and the SHA-256 of the csv it describes."""
+    scheme = loaded.scheme
+    record: dict[str, object] = {
+        "format": "kaohe-manifest", "version": 1,
+        "results": {"file": results, "sha256": digest},
+        "tool": {"name": "kaohe", "version": __version__},
+        "scheme": {"id": scheme.id, "title": scheme.title, "doc_number": scheme.doc_number,
+                   "file": loaded.path, "sha256": loaded.sha256},
+        "inputs": [{"file": f, "sha256": d} for f, d in made.files],
+    }
+    if made.generated is not None:
+        record["generated"] = made.generated.astimezone(_dt.UTC).isoformat()
+    return record
