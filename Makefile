@@ -17,6 +17,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kaohe validate schemes/changzhou-2018.yaml
 	$(BIN)/kaohe score schemes/changzhou-2018.yaml examples/changzhou-2018/evidence.xlsx
+	mkdir -p out
+	$(BIN)/kaohe score schemes/changzhou-2018.yaml examples/changzhou-2018/evidence.xlsx -o out/考核结果.xlsx
+	$(BIN)/kaohe score schemes/changzhou-2018.yaml examples/changzhou-2018/evidence.xlsx -o out/结果.json --no-timestamp
+	$(BIN)/kaohe publish schemes/changzhou-2018.yaml out/结果.json --previous examples/changzhou-2018/previous-year.json -o out/通报.docx
+	@echo "make demo wrote the results workbook out/考核结果.xlsx and the 通报 out/通报.docx (out/ is in .gitignore)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
