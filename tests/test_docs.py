@@ -37,17 +37,37 @@ def test_makefile_targets_exist() -> None:
 
 
 def test_readme_shows_every_command() -> None:
-    for command in ("validate", "show", "template", "score", "test"):
+    for command in ("validate", "show", "template", "score", "test", "explain", "rank", "publish", "diff"):
         assert any(c.startswith(f"kaohe {command} ") for c in _tour_commands()), command
+
+
+def _tour_folders() -> list[str]:
+    """The folders the tour makes (`mkdir -p out`) before its commands write into them."""
+    blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+    lines = [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
+    return [word for line in lines if line.startswith("mkdir -p ") for word in shlex.split(line)[2:]]
 
 
 @pytest.fixture(scope="module")
 def tour(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One scratch folder for the whole tour, where the README's relative paths resolve."""
+    """One scratch folder for the whole tour, where the README's relative paths resolve, with the
+    folders the tour makes made as its `mkdir -p` lines make them."""
     folder = tmp_path_factory.mktemp("tour")
     for name in ("schemes", "examples"):
         (folder / name).symlink_to(ROOT / name)
+    for name in _tour_folders():
+        (folder / name).mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def test_the_tour_writes_into_an_ignored_folder() -> None:
+    # Every file the tour writes (-o) lands in a folder the tour makes and .gitignore lists.
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    folders = _tour_folders()
+    assert folders
+    assert all(f"/{name.strip('/')}/" in ignored for name in folders), (folders, ignored)
+    outputs = [shlex.split(c)[shlex.split(c).index("-o") + 1] for c in _tour_commands() if " -o " in c]
+    assert outputs and all(Path(o).parts[0] in folders for o in outputs), outputs
 
 
 @pytest.mark.parametrize("command", _tour_commands())

@@ -104,7 +104,10 @@ def test_an_edited_total_is_refused_at_the_digest_line_unless_forced(tmp_path: P
     _refused(_kaohe("rank", MINI, path), f"{path}:{at}: 错误: ", "内容摘要 content_sha256 与文件内容不符")
     forced = _kaohe("rank", MINI, path, "--force", "--format", "json")
     assert forced.returncode == 0, forced.stderr
-    assert f"{path}:{at}: 警告: 内容摘要 content_sha256 与文件内容不符(文件写出后被改动过),因 --force 仍然使用" in forced.stderr
+    # Under --format json the warning is a JSON line (docs/json-messages.md), at the digest's line.
+    warning = next(r for r in map(json.loads, forced.stderr.splitlines()) if r["level"] == "warning")
+    assert (warning["file"], warning["line"], warning["message"]) == (
+        str(path), at, "内容摘要 content_sha256 与文件内容不符(文件写出后被改动过),因 --force 仍然使用")
     first = json.loads(forced.stdout)["units"][0]
     assert (first["unit"], first["total"], first["rank"]) == ("丙", "95", 1)  # ranked as edited, being forced
 
@@ -293,7 +296,9 @@ def test_a_previous_unit_no_longer_in_the_scheme_is_left_out_with_a_warning(tmp_
     last = _rewritten(_scored(tmp_path, "last.json"), lambda d: d["units"][2].update(unit="丙区"))
     result = _kaohe("rank", MINI, now, "--previous", last, "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert f'{last}!units[2]!unit: 警告: 单位 "丙区" 不在方案列出的单位中,不使用它的上次名次(最接近: 丙)' in result.stderr
+    warning = next(r for r in map(json.loads, result.stderr.splitlines()) if r["level"] == "warning")
+    assert (warning["file"], warning["sheet"], warning["cell"], warning["message"]) == (  # units[2]!unit
+        str(last), "units[2]", "unit", '单位 "丙区" 不在方案列出的单位中,不使用它的上次名次(最接近: 丙)')
     assert {u["unit"]: u["previous_rank"] for u in json.loads(result.stdout)["units"]} == {"甲": 1, "乙": 2, "丙": None}
 
 

@@ -27,6 +27,11 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class TextFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 class SplitBy(str, Enum):
     owner = "owner"
     unit = "unit"
@@ -47,13 +52,35 @@ def _lang_from_argv(argv: list[str]) -> str:
     return "en" if os.environ.get("KAOHE_LANG", "").lower().startswith("en") else "zh"
 
 
-def _err(text: str) -> None:
+JSON_MESSAGE_COMMANDS = ("validate", "score", "rank", "explain", "diff")
+"""The commands whose stderr is JSON lines under `--format json` (see docs/json-messages.md)."""
+
+
+def _json_from_argv(argv: list[str]) -> bool:
+    """Whether stderr speaks JSON lines: known before typer parses, so usage errors do too."""
+    command, skip = None, False
+    for arg in argv:
+        if skip or arg.startswith("--lang="):
+            skip = False
+            continue
+        if arg == "--lang":
+            skip = True
+        elif not arg.startswith("-"):
+            command = arg
+            break
+    pairs = zip(argv, argv[1:], strict=False)
+    return command in JSON_MESSAGE_COMMANDS and ("--format=json" in argv or ("--format", "json") in pairs)
+
+
+def _err(text: str, level: str | None = None) -> None:
     """A line for stderr. It may hold input (a path, a unit's name, a case's name), so control
-    characters are escaped: input must not act on the terminal (see errors.printable)."""
+    characters are escaped: input must not act on the terminal (see errors.printable). Under
+    `--format json` the line is a JSON object (errors.Sink)."""
     import typer
 
-    from kaohe.errors import printable
+    from kaohe.errors import current_sink, printable
 
+    text = current_sink().line(text, level)
     sys.stdout.flush()  # what was printed before comes before this, where both streams are shown
     typer.echo(printable(text, keep="\n\t"), err=True)
     sys.stderr.flush()
@@ -71,19 +98,23 @@ def _out(text: str) -> None:
 def _fail_usage(message: str) -> None:
     import typer
 
-    _err(message)
+    _err(message, "error")
     raise typer.Exit(EXIT_USAGE)
 
 
 def _need_files(paths: list[Path]) -> None:
     """Every input is a regular file that can be read; otherwise say what it is (a folder, a
     named pipe, a device, a link loop), found without opening it (a pipe would block)."""
-    from kaohe.errors import not_a_file
+    import typer
+
+    from kaohe.errors import Location, Problem, not_a_file, report_lines
 
     for path in paths:
         what = not_a_file(path)
         if what is not None:
-            _fail_usage(f"{path}: {t('label.error')}: {what}")
+            for line in report_lines([Problem(Location(str(path)), what)]):  # `path: 错误: …`
+                _err(line)
+            raise typer.Exit(EXIT_USAGE)
 
 
 def _localise_help_frame() -> None:
@@ -96,6 +127,39 @@ def _localise_help_frame() -> None:
                       ("ERRORS_PANEL_TITLE", "cli.error_panel")):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, t(key))
+    _wrapped_option_help(rich_utils)
+
+
+def _wrapped_option_help(rich_utils) -> None:  # type: ignore[no-untyped-def]
+    """typer lays an option's help out as rich Columns, which cut a Chinese sentence (one long word
+    to rich: it has no spaces) with "…"; joined into one Text it wraps onto the next line instead."""
+    from rich.columns import Columns
+    from rich.text import Text
+
+    original = getattr(rich_utils, "_get_parameter_help", None)
+    if original is None or getattr(original, "kaohe_wrapped", False):
+        return
+
+    def joined(*args, **kwargs):  # type: ignore[no-untyped-def]
+        shown = original(*args, **kwargs)
+        items = getattr(shown, "renderables", None)
+        if isinstance(shown, Columns) and items and all(isinstance(i, Text) for i in items):
+            whole = Text(" ").join(items)
+            whole.overflow = "fold"  # the table's column would cut it ("ellipsis")
+            return whole
+        return shown
+
+    joined.kaohe_wrapped = True  # type: ignore[attr-defined]
+    rich_utils._get_parameter_help = joined
+    command_help = getattr(rich_utils, "_make_command_help", None)
+    if command_help is not None:
+        def folded(*args, **kwargs):  # type: ignore[no-untyped-def]
+            shown = command_help(*args, **kwargs)
+            if isinstance(shown, Text):
+                shown.overflow = "fold"  # a command's line in the list, likewise
+            return shown
+
+        rich_utils._make_command_help = folded
 
 
 def _localised(base: type) -> type:
@@ -117,12 +181,42 @@ def _localised(base: type) -> type:
 
         def get_params(self, ctx):  # type: ignore[no-untyped-def]
             params = super().get_params(ctx)
-            for param in params:  # typer's own completion options
-                if param.name in ("install_completion", "show_completion"):
+            for param in params:
+                if param.name in ("install_completion", "show_completion"):  # typer's own completion options
                     param.help = t(f"cli.{param.name}")
+                # What a value looks like, in words ("文件", "table|json"), not typer's <path> or <bool>.
+                param.display_type_rich = lambda ctx=None, _param=param: _readable_type(_param)
             return params
 
     return Localised
+
+
+READABLE_TYPES = {"unit": "cli.meta.unit", "item": "cli.meta.item"}
+"""Options whose value is named for what it is rather than for its type."""
+
+
+def _readable_type(param) -> str | None:  # type: ignore[no-untyped-def]
+    """How the help names an option's or argument's value: nothing for a flag, the choices
+    ("table|json", "zh|en"), 文件 (文件… for several), or what the value is (单位名称, 编号, 文本)."""
+    from kaohe.i18n import LANGS
+
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return None
+    if param.name == "lang":
+        return "|".join(LANGS)
+    if param.name in READABLE_TYPES:
+        return t(READABLE_TYPES[param.name])
+    desc = getattr(param, "type_descriptor", None)
+    if desc is None:
+        return t("cli.meta.text")
+    if desc.is_choice:
+        return "|".join(str(c.value if isinstance(c, Enum) else c) for c in desc.choices or ())
+    from typing import get_args
+
+    element = get_args(desc.annotation)[0] if desc.is_list and get_args(desc.annotation) else desc.annotation
+    if desc.is_path or (isinstance(element, type) and issubclass(element, os.PathLike)):
+        return t("cli.meta.files" if param.nargs != 1 else "cli.meta.file")
+    return t("cli.meta.text")
 
 
 def build_app() -> typer.Typer:
@@ -142,18 +236,31 @@ def build_app() -> typer.Typer:
         if version:
             typer.echo(f"kaohe {__version__}")
             raise typer.Exit(EXIT_OK)
-        set_lang("en" if lang.lower().startswith("en") else "zh")
+        from kaohe.i18n import LANGS, join_list, parse_lang
+
+        code = parse_lang(lang)
+        if code is None:  # `--lang fr` (or KAOHE_LANG=fr): say so, never fall back silently
+            _fail_usage(f"{t('label.error')}: {t('cli.lang_unknown', lang=lang, langs=join_list(LANGS))}")
+        set_lang(code)
 
     @app.command(cls=command_cls, help=t("cli.validate.help"))
     def validate(
         schemes: List[Path] = typer.Argument(..., help=t("cli.arg.schemes"), show_default=False),
         strict: bool = typer.Option(False, "--strict", help=t("cli.opt.strict_validate")),
+        fmt_: TextFormat = typer.Option(TextFormat.text, "--format", help=t("cli.opt.validate_format")),
     ) -> None:
         from kaohe.errors import SchemeError, Severity, report_lines
         from kaohe.scheme.checks import check_scheme
         from kaohe.scheme.load import load_scheme
 
         _need_files(schemes)
+        if fmt_ is TextFormat.json:  # one document on stdout (docs/json-messages.md)
+            from kaohe.api import validation_document
+            from kaohe.errors import json_text
+
+            document = validation_document(schemes, strict)
+            _out(json_text(document))
+            raise typer.Exit(EXIT_OK if document["valid"] else EXIT_INVALID)
         failed = False
         for path in schemes:
             try:
@@ -197,12 +304,13 @@ def build_app() -> typer.Typer:
         by: Optional[SplitBy] = typer.Option(None, "--by", help=t("cli.opt.by")),
         force: bool = typer.Option(False, "--force", help=t("cli.opt.template_force")),
     ) -> None:
+        from kaohe.commands.template import blank_template_problems
         from kaohe.errors import OutputError
         from kaohe.report.atomic import checking_overwrites
         from kaohe.report.template import write_by_owner, write_by_unit, write_template
 
         # A blank template must never replace a form someone has filled in (or any other file).
-        with checking_overwrites(None if force else _blank_template_problems):
+        with checking_overwrites(None if force else blank_template_problems):
             if by is not None:
                 loaded = _load_checked(scheme)
                 _make_folder(output)
@@ -290,6 +398,27 @@ def build_app() -> typer.Typer:
                         echo=_out, err=_err)
         raise typer.Exit(code)
 
+    @app.command(cls=command_cls, help=t("cli.publish.help"))
+    def publish(
+        scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
+        results: List[Path] = typer.Argument(..., help=t("cli.arg.results"), show_default=False),
+        output: Path = typer.Option(..., "-o", "--output", help=t("cli.opt.publish_output"), show_default=False),
+        previous: Optional[Path] = typer.Option(None, "--previous", help=t("cli.opt.previous")),
+        pdf: bool = typer.Option(False, "--pdf", help=t("cli.opt.pdf")),
+        force: bool = typer.Option(False, "--force", help=t("cli.opt.force")),
+    ) -> None:
+        from kaohe.commands.publish import run_publish
+
+        if output.suffix.lower() not in (".docx", ".pdf"):
+            _fail_usage(t("publish.unknown_format", suffix=output.suffix or "?"))
+        inputs = [scheme, *results, *([previous] if previous else [])]
+        _need_files(inputs)
+        _output_not_an_input(output, inputs)
+        if pdf or output.suffix.lower() == ".pdf":
+            _output_not_an_input(output.with_suffix(".pdf"), inputs)
+        loaded = _load_checked(scheme)
+        raise typer.Exit(run_publish(loaded, list(results), previous, output, pdf, force, echo=_out, err=_err))
+
     @app.command(cls=command_cls, name="test", help=t("cli.test.help"))
     def test_cases(
         scheme: Path = typer.Argument(..., help=t("cli.arg.scheme"), show_default=False),
@@ -349,107 +478,7 @@ def _make_folder(folder: Path) -> None:
         _report_and_exit([Problem(Location(str(folder)), t("output.failed", reason=e.strerror or e))])
 
 
-TEMPLATE_CHECK_BYTES = 20 * 1024 * 1024
-"""An existing file larger than this (20 MiB) is not read to see whether it is a blank template:
-a template of thousands of units is far smaller, so it is refused as not one (unless --force)."""
-
-
-def _blank_template_problems(target: Path) -> list:  # type: ignore[type-arg]
-    """Why the existing `target` must not be replaced by a blank template: the first input cell
-    that holds something (located, its value shown), or that the file is no kaohe template at
-    all. Nothing for an empty file or a blank template, which may be written over. "Input cells"
-    are all but the columns a template fills itself (单位, 期间, 指标, 评价内容, 分值, 评分标准),
-    below the header, in rows that are not the 评分标准 row."""
-    from kaohe.errors import EvidenceError, Location, Problem
-
-    size = target.stat().st_size
-    if size == 0:
-        return []
-    refused = [Problem(Location(str(target)), t("template.not_template"))]
-    suffix = target.suffix.lower()
-    if size > TEMPLATE_CHECK_BYTES or suffix not in (".csv", ".xlsx", ".xlsm"):
-        return refused
-    import csv
-
-    from kaohe.evidence.xlsxread import read_xlsx
-
-    try:
-        tables = [_csv_table(target)] if suffix == ".csv" else read_xlsx(str(target), str(target))
-        found = _first_filled(tables)
-    except (EvidenceError, OSError, ValueError, csv.Error):  # unreadable: not a template kaohe wrote
-        return refused
-    if found is None:
-        return refused
-    if found is True:
-        return []
-    where, value = found
-    if isinstance(value, float) and value.is_integer():  # calamine reads 3 as 3.0
-        value = int(value)
-    return [Problem(where, t("template.holds_evidence", value=repr(value) if isinstance(value, str) else value))]
-
-
-def _csv_table(path: Path):  # type: ignore[no-untyped-def]
-    """A CSV (UTF-8 as kaohe writes it, or GB18030 as Excel saves it in China) as a table whose
-    records know the line they start on."""
-    import csv
-    import io
-
-    from kaohe.evidence.tables import RawTable, csv_locator, nonblank_rows
-
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030")
-
-    def records():  # type: ignore[no-untyped-def]
-        reader = csv.reader(io.StringIO(text, newline=""))
-        start = 1
-        for cells in reader:
-            yield start, cells
-            start = reader.line_num + 1
-
-    return RawTable(str(path), None, nonblank_rows(records()), csv_locator(str(path)))
-
-
-def _first_filled(tables):  # type: ignore[no-untyped-def]
-    """(where, value) of the first filled input cell; True when every table is a blank template
-    (or the 说明 sheet); None when one is not a template."""
-    from kaohe.evidence.layout import ID_HEADERS, IGNORED_HEADERS, PERIOD_HEADERS, TEXT_ROW_MARKERS, UNIT_HEADERS
-    from kaohe.evidence.tables import is_blank
-    from kaohe.messages import CATALOGUE
-    from kaohe.numbers import normalize_text
-
-    def key(cell: object) -> str:
-        return normalize_text(str(cell)).lower().replace(" ", "") if not is_blank(cell) else ""
-
-    owned = UNIT_HEADERS | ID_HEADERS | PERIOD_HEADERS | IGNORED_HEADERS | {
-        key(text) for k in ("col.unit", "col.period", "col.id", "col.item", "col.points", "col.text")
-        for text in CATALOGUE[k]}
-    notes = {key(text) for k in ("sheet.instructions", "sheet.notes") for text in CATALOGUE[k]}
-    templates = 0
-    for table in tables:
-        rows = iter(table.rows)
-        first = next(rows, None)
-        if first is None:
-            continue
-        header = [key(c) for c in first[1]]
-        if not header or header[0] not in UNIT_HEADERS | {key(u) for u in CATALOGUE["col.unit"]}:
-            if table.sheet is not None and key(table.sheet) in notes:
-                continue
-            return None
-        templates += 1
-        inputs = [c for c, k in enumerate(header) if k not in owned]
-        for row_no, cells in rows:
-            if cells and key(cells[0]) in TEXT_ROW_MARKERS:
-                continue
-            for c in inputs:
-                if c < len(cells) and not is_blank(cells[c]):
-                    return table.locate(row_no, c), cells[c]
-            if len(cells) > len(header) and any(not is_blank(v) for v in cells[len(header):]):
-                col = next(c for c in range(len(header), len(cells)) if not is_blank(cells[c]))
-                return table.locate(row_no, col), cells[col]
-    return True if templates else None
+from kaohe.commands.template import TEMPLATE_CHECK_BYTES  # noqa: E402,F401  (docs/limits.md names it here)
 
 
 def _load_checked(path: Path):  # type: ignore[no-untyped-def]
@@ -519,6 +548,9 @@ def _run() -> int:
 
     use_exact_arithmetic()  # the whole process computes exactly (see kaohe.numbers)
     from kaohe.bulk import collector_paused
+    from kaohe.errors import Sink, use_sink
+
+    use_sink(Sink(json_lines=_json_from_argv(sys.argv[1:])))
 
     try:
         with collector_paused():  # a short-lived process of bulk steps (see kaohe.bulk)
@@ -526,13 +558,13 @@ def _run() -> int:
     except Exception as e:
         kind = _usage_error_kind(e)
         if kind is None:  # a bug of ours: say so in one line, never a traceback
-            _err(t("cli.internal_error", kind=type(e).__name__, detail=e))
+            _err(t("cli.internal_error", kind=type(e).__name__, detail=e), "error")
             return EXIT_INTERNAL
         if kind == "Abort":
             return EXIT_INVALID
         message = _usage_message(e, kind)
         if message:  # empty when typer has just shown the help (no arguments given)
-            _err(message)
+            _err(message, "error")
         return EXIT_USAGE
     return code if isinstance(code, int) else EXIT_OK
 

@@ -93,8 +93,8 @@ class Location:
     def __str__(self) -> str:
         if self.sheet is not None:
             return f"{self.file}!{self.sheet}!{self.cell}" if self.cell else f"{self.file}!{self.sheet}"
-        if self.line is None:
-            return self.file
+        if self.line is None:  # a field of a record in memory: `<rows>[3]!值`
+            return f"{self.file}!{self.cell}" if self.cell else self.file
         if self.col is None:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.col}"
@@ -162,6 +162,11 @@ _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 
 
 def report_lines(problems: list[Problem], limit: int = MAX_MESSAGES) -> list[str]:
+    """The problems as the current sink prints them (see Sink): text lines, or JSON lines."""
+    return _sink.lines(problems, limit)
+
+
+def text_lines(problems: list[Problem], limit: int = MAX_MESSAGES) -> list[str]:
     """The problems as printed: one line per cause. The same message in the same file (and sheet)
     prints once, at its first place, with the count and the other places: a column of 200 cells of
     the wrong kind is one line to read, not 200. Past `limit` lines, the errors are the ones kept
@@ -193,8 +198,120 @@ def _short(location: Location) -> str:
     if location.sheet is not None:
         return location.cell or location.sheet
     if location.line is None:
-        return location.file
+        return location.cell or location.file
     return str(location.line) if location.col is None else f"{location.line}:{location.col}"
+
+
+class JsonLine(str):
+    """A line that is already one JSON object (a problem's record): a sink passes it on as it is."""
+
+
+LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+"""A problem's severity as a JSON line's `level`; a line without a place is "info" unless its
+catalogue key says otherwise (_KEY_LEVELS)."""
+_KEY_LEVELS = {"score.failed": "error", "explain.unknown_unit": "error", "explain.unknown_node": "error",
+               "score.missing": "warning", "score.missing_others": "warning", "score.missing_more": "warning",
+               "validate.invalid": "error", "validate.strict": "error", "rank.note": "info",
+               "score.written": "info"}
+"""Status lines the commands print as text (through an `err` callback that knows no level),
+recognised by their catalogue template so that their JSON line has the level they mean and its
+key as `code`. Only templates with words of their own are listed (not "{unit} {id}")."""
+_UNSAFE_JSON = re.compile("[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def problem_record(problem: Problem) -> dict[str, object]:
+    """A problem as a JSON object: {"file","line","col","sheet","cell","level","message","code"},
+    null where a field does not apply (see docs/json-messages.md)."""
+    where = problem.location
+    return {"file": where.file, "line": where.line, "col": where.col, "sheet": where.sheet, "cell": where.cell,
+            "level": LEVELS[problem.severity.value], "message": problem.message, "code": problem.code or None}
+
+
+def json_line(record: dict[str, object]) -> JsonLine:
+    """One JSON object on one line, readable (Chinese as written) and safe to show: what a terminal
+    must not be handed raw (see _UNSHOWABLE) written as JSON's own \\u escapes."""
+    import json
+
+    text = json.dumps(record, ensure_ascii=False)
+    return JsonLine(_UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+def json_text(document: object) -> str:
+    """A JSON document (validate --format json) laid out for reading, escaped as json_line's."""
+    import json
+
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class Sink:
+    """Where a command's problems and status lines go on stderr: text for a person (grouped, at
+    most `limit` lines, see text_lines), or, under `--format json`, JSON lines for a program:
+    one object per problem (at most `limit`, errors first, then one object counting the rest),
+    and each status line as an object with no place."""
+
+    def __init__(self, json_lines: bool = False) -> None:
+        self.json_lines = json_lines
+
+    def lines(self, problems: list[Problem], limit: int = MAX_MESSAGES) -> list[str]:
+        if not self.json_lines:
+            return text_lines(problems, limit)
+        shown = list(range(len(problems)))
+        if len(shown) > limit:
+            shown = sorted(sorted(shown, key=lambda i: (_RANK[problems[i].severity], i))[:limit])
+        lines: list[str] = [json_line(problem_record(problems[i])) for i in shown]
+        if len(problems) > len(shown):
+            hidden = len(problems) - len(shown)
+            lines.append(json_line({**_NO_PLACE, "level": "info", "message": t(
+                "problem.not_shown", hidden=hidden, total=len(problems)), "code": "problem.not_shown",
+                "omitted": hidden}))
+        return lines
+
+    def line(self, text: str, level: str | None = None) -> str:
+        """A line as written: text as it is; in JSON, a problem's line as it is and any other
+        line as an object with no place (its level given, or found from its catalogue key)."""
+        if not self.json_lines or isinstance(text, JsonLine):
+            return text
+        message = text.strip()
+        key = _key_of(message)
+        return json_line({**_NO_PLACE, "level": level or _KEY_LEVELS.get(key or "", "info"), "message": message,
+                          "code": key})
+
+
+_NO_PLACE: dict[str, object] = {"file": None, "line": None, "col": None, "sheet": None, "cell": None}
+_TEMPLATES: dict[tuple[str, str], re.Pattern[str]] = {}
+
+
+def _key_of(message: str) -> str | None:
+    """The catalogue key of a status line of _KEY_LEVELS, found by its template."""
+    from kaohe.i18n import get_lang
+    from kaohe.messages import CATALOGUE
+
+    lang = get_lang()
+    for key in _KEY_LEVELS:
+        if key not in CATALOGUE:
+            continue
+        pattern = _TEMPLATES.get((key, lang))
+        if pattern is None:
+            text = CATALOGUE[key][1 if lang == "en" else 0]
+            parts = re.split(r"\{[^}]*\}", text)
+            pattern = _TEMPLATES[(key, lang)] = re.compile("(?s)" + ".*?".join(map(re.escape, parts)) + "$")
+        if pattern.match(message):
+            return key
+    return None
+
+
+_sink = Sink()
+
+
+def use_sink(sink: Sink) -> None:
+    """Make `sink` the one report_lines formats for (the CLI's, for the whole process)."""
+    global _sink
+    _sink = sink
+
+
+def current_sink() -> Sink:
+    return _sink
 
 
 class KaoheError(Exception):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from kaohe.commands.common import write_reported
+from kaohe.commands.common import no_evidence, unit_place, write_reported
 from kaohe.engine import combine_periods, score
 from kaohe.errors import EvidenceError, KaoheError, Location, Nearest, Problem, Severity, report_lines
 from kaohe.evidence import read_evidence
@@ -142,6 +142,7 @@ def gather(loaded: LoadedScheme, paths: list[Path], force: bool
         if scored.problems:
             raise EvidenceError(list(scored.problems))
         alternatives, problems = score_alternatives(loaded, [str(p) for p in evidence], read)
+        problems += no_evidence(scored, read, unit_place(loaded))
         return [standing(u) for u in scored.units], read.files, alternatives, problems
     problems, refused = [], []
     for path, opened_file in opened:

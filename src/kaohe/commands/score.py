@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from kaohe.changes import Change, compare
-from kaohe.commands.common import write_reported
+from kaohe.commands.common import no_evidence, unevidenced, unit_place, write_reported
 from kaohe.engine import Results, score
 from kaohe.errors import Location, Problem, Severity, report_lines
 from kaohe.evidence import Evidence, ValueTable, read_evidence
@@ -18,8 +19,21 @@ from kaohe.readings import Alternatives
 from kaohe.scheme.load import LoadedScheme
 
 MISSING_SHOWN = 20
+_Run = TypeVar("_Run", bound=Callable[..., Any])
 
 
+def in_scheme_unit(run: _Run) -> _Run:
+    """`run(loaded, …)` with every explanation it writes in the scheme's unit (元 for money)."""
+    @wraps(run)
+    def counted(loaded: LoadedScheme, *args: Any, **kwargs: Any) -> Any:
+        from kaohe.report.text import counting_in
+
+        with counting_in(loaded.scheme.unit):
+            return run(loaded, *args, **kwargs)
+    return counted  # type: ignore[return-value]
+
+
+@in_scheme_unit
 def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | None, fmt: str, strict: bool,
               echo: Callable[[str], None], err: Callable[[str], None], timestamp: bool = True) -> int:
     """Returns the exit code: 0 scored, 1 the evidence has errors (nothing is written)."""
@@ -27,15 +41,19 @@ def run_score(loaded: LoadedScheme, evidence_paths: list[str], output: Path | No
         evidence = read_evidence(evidence_paths, loaded.scheme, on_file=advance)
     results = score(loaded.scheme, evidence)
     problems = list(evidence.problems) + list(results.problems)
+    empty = unevidenced(results, evidence) if not evidence.errors else {}  # with errors, nothing is scored
+    if empty:
+        problems += no_evidence(results, evidence, unit_place(loaded), Severity.ERROR if strict else Severity.WARNING,
+                                t("score.strict_mark" if strict else "score.strict_hint"))
     if strict:
-        problems += _missing_as_errors(results, loaded)
+        problems += _missing_as_errors(results, loaded, empty)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     for line in report_lines(problems):
         err(line)
     if errors:
         err(t("score.failed", count=len(errors)))
         return 1
-    _report_missing(results, err)
+    _report_missing(results, err, empty)
     rows = rank_results(loaded.scheme, results)
     differences = self_differences(loaded, evidence, results)
     alternatives, reading_problems = compared_readings(loaded, evidence_paths, evidence, results)
@@ -154,30 +172,37 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
                 write_json(document, handle.write, digest=True)
     elif suffix == ".csv":
         from kaohe.report.csvout import write_csv
+        from kaohe.report.tables import manifest_record, publication
 
-        write_csv(output, ranking_rows(loaded.scheme, rows), inputs)
+        made = publication(evidence.files, timestamp)
+        write_csv(output, ranking_rows(loaded.scheme, rows), inputs,
+                  manifest=lambda name, digest: manifest_record(loaded, made, name, digest))
     else:
-        from kaohe.report.tables import results_sheets
-        from kaohe.report.xlsxout import SheetSpec, decimals_of, write_xlsx
+        from kaohe.report.tables import manifest_rows, publication, results_sheets
+        from kaohe.report.xlsxout import SheetSpec, write_xlsx
 
-        sheets = results_sheets(loaded.scheme, rows)
-        places = loaded.scheme.rounding.places if loaded.scheme.rounding is not None else decimals_of(
-            sheets, (c.points for row in rows for c in row.result.criteria))
+        made = publication(evidence.files, timestamp)
+        sheets = results_sheets(loaded.scheme, rows, made)
         if differences:
             sheets.insert(1, SheetSpec(t("sheet.differences"), difference_rows(differences), "C2"))
-        write_xlsx(output, sheets, inputs, timestamp, places)
+        sheets.append(SheetSpec(t("sheet.manifest"), manifest_rows(loaded, made), "A2", wrap={2}))
+        write_xlsx(output, sheets, inputs, timestamp, own_places=loaded.scheme.shown_places() or 2)
 
 
-def _missing_as_errors(results: Results, loaded: LoadedScheme) -> list[Problem]:
+def _missing_as_errors(results: Results, loaded: LoadedScheme, empty: dict[str, int]) -> list[Problem]:
+    """Each missing value an error, but those of units without any evidence (told once each)."""
     return [Problem(Location(loaded.path), t("score.missing_error", unit=m.unit, id=m.input_id))
-            for m in results.missing]
+            for m in results.missing if m.unit not in empty]
 
 
-def _report_missing(results: Results, err: Callable[[str], None]) -> None:
-    if not results.missing:
+def _report_missing(results: Results, err: Callable[[str], None], empty: dict[str, int]) -> None:
+    """The missing values, the first MISSING_SHOWN of them, but those of units without any
+    evidence (already told, one line each)."""
+    missing = [m for m in results.missing if m.unit not in empty] if empty else results.missing
+    if not missing:
         return
-    err(t("score.missing", count=len(results.missing)))
-    for m in results.missing[:MISSING_SHOWN]:
+    err(t("score.missing_others" if empty else "score.missing", count=len(missing)))
+    for m in missing[:MISSING_SHOWN]:
         err("  " + t("score.missing_item", unit=m.unit, id=f"{m.period} {m.input_id}" if m.period else m.input_id))
-    if len(results.missing) > MISSING_SHOWN:
-        err("  " + t("score.missing_more", count=len(results.missing) - MISSING_SHOWN))
+    if len(missing) > MISSING_SHOWN:
+        err("  " + t("score.missing_more", count=len(missing) - MISSING_SHOWN))
