@@ -116,6 +116,15 @@ def test_most_improved_outside_the_top_with_a_tie() -> None:
     assert [r.change for r in decision.rows] == [0, 4, 3, 3, 3, -1]
 
 
+def test_most_improved_without_previous_results_is_not_judged_and_says_so() -> None:
+    # No --previous: nobody can be said to have improved, and "0 units" would be a silent zero.
+    scheme = _scheme(outcomes={"most_improved": [{"name": "争先进位", "count": 2}, {"name": "进步奖", "count": 1}]})
+    decision = decide(scheme, [_s("甲", "99"), _s("乙", "98")])
+    assert all(r.awards == [] for r in decision.rows)
+    said = [n for n in _notes(decision) if "未提供上次考核结果" in n]
+    assert said == ["争先进位、进步奖: 未提供上次考核结果(--previous),无法比较进步,未评出"]  # one line, one cause
+
+
 def test_barred_grade_caps_a_vetoed_unit() -> None:
     scheme = _scheme(outcomes={"grades": [{"name": "优秀", "min": D(90)}, {"name": "合格", "min": D(60)}],
                                "barred_grade": "合格", "otherwise": "不合格"})

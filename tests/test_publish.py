@@ -110,6 +110,45 @@ def test_each_award_lists_its_units(changzhou) -> None:  # type: ignore[no-untyp
     assert "一、考核得分及名次" in text and "二、表彰奖励" in text
 
 
+def test_without_last_year_a_progress_award_is_not_judged_rather_than_given_to_none(tmp_path: Path) -> None:
+    # 常州 awards 单项进步奖 by the rise since last year: without --previous it cannot be judged,
+    # and the 通报 must not say "(0个) 无。" as if no unit had improved.
+    notice = tmp_path / "通报.docx"
+    run = kaohe("publish", CHANGZHOU, str(CZ / "evidence.xlsx"), "-o", str(notice))
+    assert run.returncode == 0, run.stderr
+    text = _paragraphs(Document(str(notice)))
+    progress = [i for i, p in enumerate(text) if p.startswith("(") and "单项进步奖(组织领导)" in p]
+    assert progress and text[progress[0] + 1] == "未提供上年度考核结果,未评定。"
+    assert "未提供上次考核结果(--previous)" in "".join(doc_text for doc_text in Document(str(notice)).element.body.itertext())  # drafter's page
+
+
+def test_tables_fit_the_text_width_of_their_page(changzhou) -> None:  # type: ignore[no-untyped-def]
+    # A table wider than the page is cut at its right edge when printed: each table's columns add up to
+    # the text width of the section it is in (A4 210 mm, or 297 mm for a wide 附件, less the margins).
+    doc, _ = changzhou
+    body, pending, fitted = doc.element.body, [], 0
+    for child in body.iterchildren():  # a section's properties close it: in its last paragraph, or at the end
+        if child.tag == qn("w:tbl"):
+            pending.append(child)
+            continue
+        section = child if child.tag == qn("w:sectPr") else child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+        if section is None:
+            continue
+        size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+        text = int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))
+        for table in pending:
+            columns = table.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
+            width = sum(int(c.get(qn("w:w"))) for c in columns)
+            assert text - 20 <= width <= text + len(columns), (width, text)  # twips, rounded per column
+            fitted += 1
+        pending = []
+    assert fitted >= 8 and not pending  # the ranking and seven 附件, each in a section
+    # Shared by what the columns hold: 奖项 lists awards ("单项进步奖(机构职能建设)、…"), 名次 a number.
+    ranking = next(table for table in doc.tables if table.rows[0].cells[0].text == "名次")
+    widths = [int(c.get(qn("w:w"))) for c in ranking._tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))]
+    assert ranking.rows[0].cells[-1].text == "奖项" and widths[-1] > 3 * widths[0]
+
+
 def test_the_drafter_is_told_what_to_confirm(changzhou) -> None:  # type: ignore[no-untyped-def]
     doc, _ = changzhou
     box = doc.tables[0].rows[0].cells[0].text

@@ -687,6 +687,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "outcome.share_quota_ceil": ("{group}{grade}: {units}个单位 × {share} = {exact},向上取整为 {count}名", "{group} {grade}: {units} units × {share} = {exact}, rounded up to {count}"),
     "outcome.rose": ("{what}: 比上次前进 {places} 名", "{what}: up {places} places since last time"),
     "outcome.rose_section": ("{what}: 第 {section} 部分名次比上次前进 {places} 名", "{what}: up {places} places on section {section} since last time"),
+    "outcome.improved_no_previous": ("{what}: 未提供上次考核结果(--previous),无法比较进步,未评出", "{what}: no previous results were given (--previous): progress cannot be compared, not awarded"),
+    "publish.not_judged": ("未提供上年度考核结果,未评定。", "Not judged: last year's results were not given."),
     "outcome.improved_no_sections": ("{what}: 上次结果中没有第 {section} 部分的得分,无法比较进步,未评出", "{what}: the previous results have no points for section {section}: not awarded"),
     "col.grade": ("等次", "Grade"),
     "col.award": ("奖项", "Awards"),

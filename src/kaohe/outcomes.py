@@ -154,7 +154,12 @@ def decide(scheme: Scheme, standings: Sequence[Standing], previous: dict[str, Pr
         _tie_notes(scheme, decision, members)
         _grades(scheme, decision, members, group)
         _awards(scheme, decision, members)
-        _most_improved(scheme, decision, members)
+        if previous:
+            _most_improved(scheme, decision, members)
+    if not previous:  # not "no unit improved": nobody knows, and the office is told so
+        names = [rule.name for rule in scheme.outcomes.most_improved]
+        if names:  # one line for all of them: one cause
+            decision.notes.append(step("outcome.improved_no_previous", what="、".join(names)))
     return decision
 
 

@@ -139,6 +139,8 @@ def _styles(doc: Document) -> None:
         if name == "kaohe-title":
             style.paragraph_format.first_line_indent = Pt(0)
             style.paragraph_format.line_spacing = Pt(35)  # 二号 on a line of its own size and a half
+        if name in ("kaohe-title", "kaohe-h1", "kaohe-h2"):  # a heading never ends a page alone
+            style.paragraph_format.keep_with_next = True
 
 
 def _page(section: Any, landscape: bool = False) -> None:
@@ -349,7 +351,36 @@ def _table(doc: Document, header: list[str], rows: list[list[str] | str], size: 
             continue
         for cell, text in zip(cells, row, strict=True):
             _cell(cell, text, "kaohe-table", size)
+    _fit_columns(doc, table, header, [r for r in rows if not isinstance(r, str)])
     return table
+
+
+def column_weights(header: list[str], rows: list[list[str]]) -> list[int]:
+    """How wide each column is to be, relative to the others: its longest cell in character
+    widths (a CJK character two), a header counting a third as much as it wraps onto three lines,
+    kept between 4 and 24 so that a long list of awards wraps and 名次 is not a sliver."""
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+    weights = []
+    for col, head in enumerate(header):
+        longest = max([width(r[col]) for r in rows] + [-(-width(head) // 3)])
+        weights.append(min(max(longest, 4), 24))
+    return weights
+
+
+def _fit_columns(doc: Document, table: Any, header: list[str], rows: list[list[str]]) -> None:
+    """Columns share the text width of the page by column_weights: Word and LibreOffice both keep
+    a table's own widths (autofit off) rather than squeezing the widest text into a narrow column."""
+    section = doc.sections[-1]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    weights = column_weights(header, rows)
+    table.autofit = False
+    for col, weight in zip(table.columns, weights, strict=True):
+        share = int(text_width * weight / sum(weights))
+        col.width = share
+        for cell in col.cells:
+            cell.width = share
 
 
 def _cell(cell: Any, text: str, style: str, size: float) -> None:
@@ -365,11 +396,13 @@ def _cell(cell: Any, text: str, style: str, size: float) -> None:
 def _lists(doc: Document, notice: Notice, names: list[str], of: Callable[[Outcome], list[str | None]]) -> None:
     """(一)优秀(3个) and its units, category by category where categories are ranked on their own."""
     scheme, rows = notice.scheme, in_order(notice.scheme, notice.decision)
+    improved = {m.name for m in scheme.outcomes.most_improved}
     for number, name in enumerate(names, 1):
         taking = [r for r in rows if name in of(r)]
         _para(doc, t("publish.list_heading", number=_numeral(number), name=name, count=len(taking)), "kaohe-h2")
+        unjudged = name in improved and all(r.previous is None for r in rows)
         if not taking:
-            _para(doc, t("publish.none"))
+            _para(doc, t("publish.not_judged" if unjudged else "publish.none"))
         elif scheme.ranking.among == "category":
             groups = dict.fromkeys(r.standing.category for r in taking)
             for group in groups:
