@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/kaohe score schemes/changzhou-2018.yaml examples/changzhou-2018/evidence.xlsx -o out/考核结果.xlsx
 	$(BIN)/kaohe score schemes/changzhou-2018.yaml examples/changzhou-2018/evidence.xlsx -o out/结果.json --no-timestamp
 	$(BIN)/kaohe publish schemes/changzhou-2018.yaml out/结果.json --previous examples/changzhou-2018/previous-year.json -o out/通报.docx
+	@echo "已写出: 考核结果工作簿 out/考核结果.xlsx,通报 out/通报.docx(out/ 已列入 .gitignore)"
 	@echo "make demo wrote the results workbook out/考核结果.xlsx and the 通报 out/通报.docx (out/ is in .gitignore)"
 
 test: $(STAMP)

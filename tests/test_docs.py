@@ -70,6 +70,28 @@ def test_the_tour_writes_into_an_ignored_folder() -> None:
     assert outputs and all(Path(o).parts[0] in folders for o in outputs), outputs
 
 
+def test_make_demo_writes_the_workbook_and_the_notice_into_an_ignored_folder(tmp_path: Path) -> None:
+    # `make demo` runs the Makefile's lines as `make -n demo` prints them: run its kaohe lines with this
+    # Python in a scratch copy of the layout, and check what it says it wrote is there and ignored.
+    printed = subprocess.run(["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "MAKEFLAGS": ""})
+    lines = [line for line in printed.stdout.splitlines() if line.startswith(".venv/bin/kaohe ") or
+             line.startswith("mkdir ")]
+    written = [shlex.split(line)[shlex.split(line).index("-o") + 1] for line in lines if " -o " in line]
+    assert {"out/考核结果.xlsx", "out/通报.docx"} <= set(written), lines
+    for name in ("schemes", "examples"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    for line in lines:
+        args = shlex.split(line)
+        command = args if args[0] == "mkdir" else [sys.executable, "-m", "kaohe", *args[1:]]
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (line, done.stderr)
+    assert all((tmp_path / path).stat().st_size > 0 for path in written)
+    assert "/out/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    says = [line for line in printed.stdout.splitlines() if line.startswith("echo ")]
+    assert any("out/考核结果.xlsx" in line and "out/通报.docx" in line for line in says)  # and says where
+
+
 @pytest.mark.parametrize("command", _tour_commands())
 def test_readme_command_runs(command: str, tour: Path) -> None:
     # In README order: a later command may read what an earlier one wrote.
