@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "schemes"
 EXAMPLES = ROOT / "examples"
 SOURCES = ROOT / "sources"
+
+# A table in a pipe is drawn at the width COLUMNS gives (report/terminal.py): tests that care set it
+# themselves, so a terminal's exported width does not change what the others read.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture(autouse=True)

@@ -261,6 +261,15 @@ def test_show_at_80_columns_keeps_every_rule_whole(path: Path, monkeypatch: pyte
             assert number in column, (criterion.id, number)
 
 
+@pytest.mark.parametrize("columns", [80, 120])
+def test_a_pipe_is_drawn_at_the_width_columns_gives(columns: int) -> None:
+    # `kaohe show s.yaml | less` at 80 columns: the table is drawn for 80, not for a wide file.
+    result = kaohe("show", str(EIC), columns=columns)
+    assert result.returncode == 0, result.stderr
+    widths = [cell_len(line) for line in result.stdout.splitlines()]
+    assert max(widths) <= columns and max(widths) > columns - 20, max(widths)
+
+
 def _fifth_column(lines: list[str]) -> str:
     """The 评价表's 计分规则 cells, line by line: a number split over two lines is not in it."""
     parts = []

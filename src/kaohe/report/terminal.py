@@ -12,6 +12,7 @@ but rank, unit, total and grade, and one line says how to see the rest.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import NamedTuple, Sequence
 
@@ -39,9 +40,14 @@ class _Console(Console):
 
 
 def console() -> Console:
-    """The terminal's width when there is one; wide enough for the tables in a pipe or file."""
+    """The terminal's width when there is one. In a pipe or file, the width COLUMNS gives (`kaohe
+    show s.yaml | less` in an 80-column terminal, whose shell exports it), else one wide enough
+    for the tables."""
     probe = _Console()
-    return probe if probe.is_terminal else _Console(width=160)
+    if probe.is_terminal:
+        return probe
+    columns = os.environ.get("COLUMNS", "").strip()
+    return _Console(width=int(columns) if columns.isdigit() and 20 <= int(columns) <= 10_000 else 160)
 
 
 def cell_text(value: object) -> str:
