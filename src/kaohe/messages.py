@@ -850,4 +850,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # Python API (issue 14)
     # JSON messages (issue 14)
     # results workbook (issue 14)
+    "api.not_evidence": ("证据应为文件路径(str 或 PathLike,一个或多个)或行(由映射组成的可迭代对象),得到 {kind}", "evidence must be file paths (str or PathLike, one or several) or rows (an iterable of mappings), got {kind}"),
+    "api.mixed_evidence": ("不能把文件路径和行混在一起:请分别给出", "file paths and rows cannot be mixed: give one or the other"),
+    "api.row_not_mapping": ("每一行应为映射(列名 → 值),得到 {kind}", "each row must be a mapping (column name -> value), got {kind}"),
+    "api.not_loaded": ("方案应由 kaohe.load_scheme(路径) 读入,得到 {kind}", "the scheme must come from kaohe.load_scheme(path), got {kind}"),
+    "api.not_results": ("应为 kaohe.score 的结果,得到 {kind}", "expected the result of kaohe.score, got {kind}"),
+    "api.not_ranking": ("previous 应为上次 kaohe.rank 的结果,得到 {kind}", "previous must be the result of an earlier kaohe.rank, got {kind}"),
+    "api.strict_hint": (",按 0 分计;strict=True 时视为错误", " and scores 0; strict=True makes this an error"),
+    "api.strict_mark": ("(strict=True)", " (strict=True)"),
+    "api.missing_error": ("{unit} 的 {id} 未提供(strict=True)", "{unit} {id} has no evidence (strict=True)"),
 }

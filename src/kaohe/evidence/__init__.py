@@ -175,6 +175,40 @@ def _applies_to(*levels: list[str] | None) -> tuple[str, ...] | None:
     return None if found is None else tuple(sorted(found))
 
 
+class _Reading:
+    """What reading evidence shares between files and tables in memory: the scheme's inputs and
+    units, the parse cache, where an entry goes (its period's evidence where rows carry a 期间),
+    and the end (each period's problems and units gathered into the whole)."""
+
+    def __init__(self, scheme: Scheme) -> None:
+        self.evidence = Evidence()
+        self.scheme = scheme
+        self.index = input_index(scheme)
+        self.known_units = {u.name: u.category for u in scheme.units}  # ordered, with fast membership
+        self.cache = _ParseCache()
+        by_rows = scheme.periods is not None and scheme.periods.source != "files"
+        self.accept: Accept = self._accept_by_period if by_rows else self._accept_one
+
+    def _accept_by_period(self, entry: Entry) -> None:
+        target = _period_of(self.evidence, entry, self.scheme)
+        if target is not None:
+            accept_entry(target, entry, self.index, self.known_units, self.cache)
+
+    def _accept_one(self, entry: Entry) -> None:
+        accept_entry(self.evidence, entry, self.index, self.known_units, self.cache)
+
+    def finish(self) -> Evidence:
+        evidence = self.evidence
+        self.cache.finish()
+        for period in evidence.periods.values():
+            evidence.problems.extend(period.problems)
+            evidence.self_values.update({k: v for k, v in period.self_values.items()})
+            period.problems = []
+            for unit in period.units:
+                evidence.units.setdefault(unit)
+        return evidence
+
+
 @exact_arithmetic
 def read_evidence(paths: list[str | Path], scheme: Scheme,
                   on_file: Callable[[str], None] | None = None) -> Evidence:
@@ -182,22 +216,8 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
 
     `on_file` is told each file's name before it is read (for a progress display).
     """
-    evidence = Evidence()
-    index = input_index(scheme)
-    known_units = {u.name: u.category for u in scheme.units}  # ordered, with fast membership
-    cache = _ParseCache()
-
-    def accept_by_period(entry: Entry) -> None:
-        target = _period_of(evidence, entry, scheme)
-        if target is not None:
-            accept_entry(target, entry, index, known_units, cache)
-
-    def accept_one(entry: Entry) -> None:
-        accept_entry(evidence, entry, index, known_units, cache)
-
-    by_rows = scheme.periods is not None and scheme.periods.source != "files"
-    accept = accept_by_period if by_rows else accept_one
-
+    reading = _Reading(scheme)
+    evidence = reading.evidence
     seen = _Seen()
     for path in paths:
         name = str(path)
@@ -205,20 +225,27 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
             on_file(name)
         try:
             with collector_paused():
-                digest, warnings = _read_file(path, name, index, scheme, accept, seen)
+                digest, warnings = _read_file(path, name, reading.index, scheme, reading.accept, seen)
         except EvidenceError as e:
             evidence.problems.extend(e.problems)
             continue
         evidence.files.append((name, digest))
         evidence.problems.extend(warnings)
-    cache.finish()
-    for period in evidence.periods.values():
-        evidence.problems.extend(period.problems)
-        evidence.self_values.update({k: v for k, v in period.self_values.items()})
-        period.problems = []
-        for unit in period.units:
-            evidence.units.setdefault(unit)
-    return evidence
+    return reading.finish()
+
+
+@exact_arithmetic
+def read_table(table: RawTable, digest: str, scheme: Scheme) -> Evidence:
+    """One table that is no file (rows in memory, kaohe.api) read as a sheet of a file is: the same
+    header names, value parsing and problems. `digest` stands for the file's SHA-256."""
+    reading = _Reading(scheme)
+    with collector_paused():
+        found = entries_from_table(table, reading.index, reading.accept)
+    problems = found if found is not None else [Problem(Location(table.file), t("evidence.no_header"))]
+    if not any(p.severity is Severity.ERROR for p in problems):
+        reading.evidence.files.append((table.file, digest))
+    reading.evidence.problems.extend(problems)
+    return reading.finish()
 
 
 def _results_entries(data: bytes, name: str, scheme: Scheme) -> tuple[list[Entry], list[Problem]]:
