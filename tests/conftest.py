@@ -12,12 +12,20 @@ SCHEMES = ROOT / "schemes"
 EXAMPLES = ROOT / "examples"
 SOURCES = ROOT / "sources"
 
-# A table in a pipe is drawn at the width COLUMNS gives (report/terminal.py): tests that care set it
-# themselves, so a terminal's exported width does not change what the others read.
-os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture(autouse=True)
 def chinese() -> None:
-    """Every test starts in the default language."""
+    """Every test starts in the default language, and with no terminal width inherited."""
     set_lang("zh")
+    _no_inherited_width()
+
+
+def _no_inherited_width() -> None:
+    """A table in a pipe is drawn at the width COLUMNS gives (report/terminal.py): tests that care
+    set it themselves. GNU readline, once imported, exports COLUMNS and LINES behind os.environ's
+    back (setenv), and every subprocess inherits them: set and delete through os.environ so that
+    the process environment itself loses them."""
+    for name in ("COLUMNS", "LINES"):
+        os.environ[name] = ""
+        del os.environ[name]
