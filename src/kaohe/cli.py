@@ -72,15 +72,15 @@ def _json_from_argv(argv: list[str]) -> bool:
     return command in JSON_MESSAGE_COMMANDS and ("--format=json" in argv or ("--format", "json") in pairs)
 
 
-def _err(text: str, level: str | None = None) -> None:
+def _err(text: str, level: str | None = None, code: str | None = None) -> None:
     """A line for stderr. It may hold input (a path, a unit's name, a case's name), so control
     characters are escaped: input must not act on the terminal (see errors.printable). Under
-    `--format json` the line is a JSON object (errors.Sink)."""
+    `--format json` the line is a JSON object (errors.Sink) with `level` and `code` as given."""
     import typer
 
     from kaohe.errors import current_sink, printable
 
-    text = current_sink().line(text, level)
+    text = current_sink().line(text, level, code)
     sys.stdout.flush()  # what was printed before comes before this, where both streams are shown
     typer.echo(printable(text, keep="\n\t"), err=True)
     sys.stderr.flush()
@@ -95,10 +95,10 @@ def _out(text: str) -> None:
     typer.echo(printable(text, keep="\n\t"))
 
 
-def _fail_usage(message: str) -> None:
+def _fail_usage(message: str, code: str | None = None) -> None:
     import typer
 
-    _err(message, "error")
+    _err(message, "error", code)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -107,12 +107,13 @@ def _need_files(paths: list[Path]) -> None:
     named pipe, a device, a link loop), found without opening it (a pipe would block)."""
     import typer
 
-    from kaohe.errors import Location, Problem, not_a_file, report_lines
+    from kaohe.errors import Location, Problem, not_a_file_key, report_lines
 
     for path in paths:
-        what = not_a_file(path)
+        what = not_a_file_key(path)
         if what is not None:
-            for line in report_lines([Problem(Location(str(path)), what)]):  # `path: 错误: …`
+            problem = Problem(Location(str(path)), t(what[0], **what[1]), code=what[0])
+            for line in report_lines([problem]):  # `path: 错误: …`
                 _err(line)
             raise typer.Exit(EXIT_USAGE)
 
@@ -240,7 +241,10 @@ def build_app() -> typer.Typer:
 
         code = parse_lang(lang)
         if code is None:  # `--lang fr` (or KAOHE_LANG=fr): say so, never fall back silently
-            _fail_usage(f"{t('label.error')}: {t('cli.lang_unknown', lang=lang, langs=join_list(LANGS))}")
+            from kaohe.errors import current_sink
+
+            text = t("cli.lang_unknown", lang=lang, langs=join_list(LANGS))  # labelled for a person only
+            _fail_usage(text if current_sink().json_lines else f"{t('label.error')}: {text}", "cli.lang_unknown")
         set_lang(code)
 
     @app.command(cls=command_cls, help=t("cli.validate.help"))
@@ -341,7 +345,7 @@ def build_app() -> typer.Typer:
         from kaohe.commands.score import run_score
 
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
-            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
+            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"), "output.unknown_format")
         _need_files([scheme, *evidence])
         _output_not_an_input(output, [scheme, *evidence])
         loaded = _load_checked(scheme)
@@ -390,7 +394,7 @@ def build_app() -> typer.Typer:
         from kaohe.commands.rank import run_rank
 
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
-            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
+            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"), "output.unknown_format")
         _need_files([scheme, *results, *([previous] if previous else [])])
         _output_not_an_input(output, [scheme, *results, *([previous] if previous else [])])
         loaded = _load_checked(scheme)
@@ -548,7 +552,7 @@ def _run() -> int:
 
     use_exact_arithmetic()  # the whole process computes exactly (see kaohe.numbers)
     from kaohe.bulk import collector_paused
-    from kaohe.errors import Sink, use_sink
+    from kaohe.errors import Sink, current_sink, use_sink
 
     use_sink(Sink(json_lines=_json_from_argv(sys.argv[1:])))
 
@@ -558,13 +562,16 @@ def _run() -> int:
     except Exception as e:
         kind = _usage_error_kind(e)
         if kind is None:  # a bug of ours: say so in one line, never a traceback
-            _err(t("cli.internal_error", kind=type(e).__name__, detail=e), "error")
+            _err(t("cli.internal_error", kind=type(e).__name__, detail=e), "error", "cli.internal_error")
             return EXIT_INTERNAL
         if kind == "Abort":
             return EXIT_INVALID
-        message = _usage_message(e, kind)
-        if message:  # empty when typer has just shown the help (no arguments given)
-            _err(message, "error")
+        key, text = _usage_parts(e, kind)
+        if text:  # empty when typer has just shown the help (no arguments given)
+            if current_sink().json_lines:  # the words alone; the label and the --help hint are for a person
+                _err(text, "error", key)
+            else:
+                _err(_usage_message(e, text))
         return EXIT_USAGE
     return code if isinstance(code, int) else EXIT_OK
 
@@ -577,12 +584,13 @@ def _say_interrupted(signum: int) -> None:
 
     name = signal.Signals(signum).name
     if not WRITTEN:
-        text = t("cli.interrupted", signal=name)
+        key = "cli.interrupted"
+        text = t(key, signal=name)
     else:
         key = "cli.interrupted_after" if CUT else "cli.interrupted_done"
         text = t(key, signal=name, count=len(WRITTEN), last=WRITTEN[-1])
     try:
-        _err(text)
+        _err(text, "error", key)
     except (OSError, ValueError):  # stderr is gone (a closed pipe): the exit code says it
         pass
 
@@ -596,8 +604,9 @@ def _usage_error_kind(error: Exception) -> str | None:
     return None
 
 
-def _usage_message(error: Exception, kind: str) -> str:
-    """Click's own messages are English; the common ones are said again in the interface language."""
+def _usage_parts(error: Exception, kind: str) -> tuple[str, str]:
+    """Click's own messages are English; the common ones are said again in the interface language:
+    the catalogue key and the words ("" when there is nothing to say)."""
     import re
 
     param = getattr(error, "param", None)
@@ -605,17 +614,22 @@ def _usage_message(error: Exception, kind: str) -> str:
             getattr(param, "name", None) or getattr(error, "param_hint", None) or "")
     detail = error.format_message() if hasattr(error, "format_message") else str(error)
     if kind == "UsageError" and not detail:
-        return ""
+        return "cli.err.usage", ""
     if kind == "MissingParameter":
-        text = t("cli.err.missing", name=str(name).upper() if not str(name).startswith("-") else name)
+        key, params = "cli.err.missing", {"name": str(name).upper() if not str(name).startswith("-") else name}
     elif kind == "NoSuchOption":
-        text = t("cli.err.no_such_option", name=getattr(error, "option_name", ""))
+        key, params = "cli.err.no_such_option", {"name": getattr(error, "option_name", "")}
     elif kind == "BadParameter":
-        text = t("cli.err.bad_parameter", name=name, detail=detail)
+        key, params = "cli.err.bad_parameter", {"name": name, "detail": detail}
     elif (match := re.match(r"No such command '(.+)'", detail)) is not None:
-        text = t("cli.err.no_such_command", name=match.group(1))
+        key, params = "cli.err.no_such_command", {"name": match.group(1)}
     else:
-        text = t("cli.err.usage", detail=detail)
+        key, params = "cli.err.usage", {"detail": detail}
+    return key, t(key, **params)
+
+
+def _usage_message(error: Exception, text: str) -> str:
+    """A usage error as a person reads it: labelled, with where to find the usage."""
     ctx = getattr(error, "ctx", None)
     command = ctx.command_path if ctx is not None else "kaohe"
     return f"{t('label.error')}: {text}\n{t('cli.err.hint', command=command)}"

@@ -55,31 +55,38 @@ def not_a_file(path: str | os.PathLike[str], readable: bool = True) -> str | Non
     """What `path` is when it is not a regular file kaohe can use, in words ("是文件夹,不是文件"),
     or None when it is one (and, with `readable`, may be read). Found with stat, which never opens
     it: opening a named pipe would wait for a writer forever."""
+    found = not_a_file_key(path, readable)
+    return None if found is None else t(found[0], **found[1])
+
+
+def not_a_file_key(path: str | os.PathLike[str], readable: bool = True) -> tuple[str, dict[str, object]] | None:
+    """not_a_file as its catalogue key and parameters: the key is a JSON line's `code`, which a
+    script tests rather than the words."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return t("file.dangling_link") if os.path.islink(path) else t("file.not_found")
+        return ("file.dangling_link" if os.path.islink(path) else "file.not_found"), {}
     except OSError as e:
         if e.errno == errno.ELOOP:
-            return t("file.link_loop")
+            return "file.link_loop", {}
         if e.errno == errno.ENOTDIR:  # a folder on the way is a file
-            return t("file.not_found")
+            return "file.not_found", {}
         if e.errno == errno.EACCES:
-            return t("file.no_permission")
-        return t("file.unreadable", reason=e.strerror or e)
+            return "file.no_permission", {}
+        return "file.unreadable", {"reason": e.strerror or e}
     except ValueError:  # a NUL in the name
-        return t("file.not_found")
+        return "file.not_found", {}
     if stat.S_ISREG(mode):
-        return t("file.no_permission") if readable and not os.access(path, os.R_OK) else None
+        return ("file.no_permission", {}) if readable and not os.access(path, os.R_OK) else None
     if stat.S_ISDIR(mode):
-        return t("file.is_folder")
+        return "file.is_folder", {}
     if stat.S_ISFIFO(mode):
-        return t("file.is_fifo")
+        return "file.is_fifo", {}
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return t("file.is_device")
+        return "file.is_device", {}
     if stat.S_ISSOCK(mode):
-        return t("file.is_socket")
-    return t("file.not_regular")
+        return "file.is_socket", {}
+    return "file.not_regular", {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,15 +239,20 @@ def json_line(record: dict[str, object]) -> JsonLine:
     must not be handed raw (see _UNSHOWABLE) written as JSON's own \\u escapes."""
     import json
 
-    text = json.dumps(record, ensure_ascii=False)
-    return JsonLine(_UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    return JsonLine(json_escaped(json.dumps(record, ensure_ascii=False)))
 
 
 def json_text(document: object) -> str:
     """A JSON document (validate --format json) laid out for reading, escaped as json_line's."""
     import json
 
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return json_escaped(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def json_escaped(text: str) -> str:
+    """JSON text (from json.dumps with ensure_ascii=False, which escapes only U+0000–U+001F) with
+    every other character a terminal must not be handed raw written as JSON's own \\u escape: still
+    the same JSON, and nothing left for printable() to rewrite as `\\x85`, which is no JSON."""
     return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -262,23 +274,28 @@ class Sink:
         lines: list[str] = [json_line(problem_record(problems[i])) for i in shown]
         if len(problems) > len(shown):
             hidden = len(problems) - len(shown)
-            lines.append(json_line({**_NO_PLACE, "level": "info", "message": t(
-                "problem.not_shown", hidden=hidden, total=len(problems)), "code": "problem.not_shown",
-                "omitted": hidden}))
+            lines.append(json_line(placeless_record("info", t("problem.not_shown", hidden=hidden, total=len(problems)),
+                                                    "problem.not_shown", omitted=hidden)))
         return lines
 
-    def line(self, text: str, level: str | None = None) -> str:
+    def line(self, text: str, level: str | None = None, code: str | None = None) -> str:
         """A line as written: text as it is; in JSON, a problem's line as it is and any other
-        line as an object with no place (its level given, or found from its catalogue key)."""
+        line as an object with no place (its level and key given, or found from its catalogue key)."""
         if not self.json_lines or isinstance(text, JsonLine):
             return text
         message = text.strip()
-        key = _key_of(message)
-        return json_line({**_NO_PLACE, "level": level or _KEY_LEVELS.get(key or "", "info"), "message": message,
-                          "code": key})
+        key = code or _key_of(message)
+        return json_line(placeless_record(level or _KEY_LEVELS.get(key or "", "info"), message, key))
 
 
 _NO_PLACE: dict[str, object] = {"file": None, "line": None, "col": None, "sheet": None, "cell": None}
+
+
+def placeless_record(level: str, message: str, code: str | None, **extra: object) -> dict[str, object]:
+    """A JSON line's object for what has no place in a file (a status line, a missing value):
+    the fields of problem_record, the place fields null, then any fields of its own (`omitted`,
+    `unit`…, see docs/json-messages.md)."""
+    return {**_NO_PLACE, "level": level, "message": message, "code": code, **extra}
 _TEMPLATES: dict[tuple[str, str], re.Pattern[str]] = {}
 
 

@@ -28,9 +28,10 @@ def run_diff(loaded: LoadedScheme, paths_a: list[str], paths_b: list[str], fmt_:
     decisions = [decide(scheme, [standing(u) for u in r.units]) for r in results]
     changes = compare(results[0], results[1])
     if fmt_ == "json":
+        from kaohe.errors import json_escaped
         from kaohe.report.jsonout import dumps
 
-        echo(dumps(_document(changes, decisions)).rstrip("\n"))
+        echo(json_escaped(dumps(_document(changes, decisions))).rstrip("\n"))  # valid JSON, as explain's
         return 0
     from rich.table import Table
 

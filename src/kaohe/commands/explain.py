@@ -36,9 +36,12 @@ def run_explain(loaded: LoadedScheme, evidence_paths: list[str], unit: str, item
 
     document = explain_document(scheme, found, outcome, item)
     if fmt == "json":
+        from kaohe.errors import json_escaped
         from kaohe.report.jsonout import dumps
 
-        echo(dumps(document).rstrip("\n"))
+        # Escaped as JSON, so that the line's own escaping (a terminal's safety) finds nothing to do:
+        # its `\x85` would make the output no JSON.
+        echo(json_escaped(dumps(document)).rstrip("\n"))
     else:
         from kaohe.report.terminal import console
 

@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from kaohe.changes import Change, compare
 from kaohe.commands.common import no_evidence, unevidenced, unit_place, write_reported
-from kaohe.engine import Results, score
-from kaohe.errors import Location, Problem, Severity, report_lines
+from kaohe.engine import Missing, Results, score
+from kaohe.errors import MAX_MESSAGES, JsonLine, Location, Problem, Severity, current_sink, report_lines
 from kaohe.evidence import Evidence, ValueTable, read_evidence
 from kaohe.i18n import t
 from kaohe.outcomes import RankedRow, rank_results
@@ -191,7 +191,8 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
 
 def _missing_as_errors(results: Results, loaded: LoadedScheme, empty: dict[str, int]) -> list[Problem]:
     """Each missing value an error, but those of units without any evidence (told once each)."""
-    return [Problem(Location(loaded.path), t("score.missing_error", unit=m.unit, id=m.input_id))
+    return [Problem(Location(loaded.path), t("score.missing_error", unit=m.unit, id=m.input_id),
+                    code="score.missing_error")
             for m in results.missing if m.unit not in empty]
 
 
@@ -201,8 +202,28 @@ def _report_missing(results: Results, err: Callable[[str], None], empty: dict[st
     missing = [m for m in results.missing if m.unit not in empty] if empty else results.missing
     if not missing:
         return
+    if current_sink().json_lines:
+        for line in missing_lines(missing):
+            err(line)
+        return
     err(t("score.missing_others" if empty else "score.missing", count=len(missing)))
     for m in missing[:MISSING_SHOWN]:
         err("  " + t("score.missing_item", unit=m.unit, id=f"{m.period} {m.input_id}" if m.period else m.input_id))
     if len(missing) > MISSING_SHOWN:
         err("  " + t("score.missing_more", count=len(missing) - MISSING_SHOWN))
+
+
+def missing_lines(missing: list[Missing], limit: int = MAX_MESSAGES) -> list[JsonLine]:
+    """The missing values as JSON lines for a script: one warning per value with its `unit`, `id`
+    and `period` as fields of their own (a script should not parse "溧阳市 1.2.1"), at most `limit`,
+    then one counting the rest; the whole list is the results document's `missing`."""
+    from kaohe.errors import json_line, placeless_record
+
+    lines = [json_line(placeless_record(
+        "warning", t("score.missing_value", unit=m.unit, id=f"{m.period} {m.input_id}" if m.period else m.input_id),
+        "score.missing", unit=m.unit, id=m.input_id, period=m.period)) for m in missing[:limit]]
+    if len(missing) > limit:
+        hidden = len(missing) - limit
+        lines.append(json_line(placeless_record("warning", t("score.missing_more", count=hidden), "score.missing_more",
+                                                omitted=hidden)))
+    return lines

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from kaohe import __version__
 from kaohe.engine import InputResult, Results
 from kaohe.evidence.results import DIGEST_KEY
+from kaohe.errors import json_escaped
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
@@ -150,7 +151,11 @@ def write_json(document: dict[str, Any], write: Callable[[str], object], digest:
     With `digest` (results and rankings), a last field `content_sha256` holds the SHA-256 of the
     UTF-8 bytes written before its line, so that a reader going a line at a time can tell a file
     changed after it was written (see kaohe.evidence.results and docs/results-json.md)."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    plain_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+    def encode(value: object) -> str:  # input (a file's or unit's name) must not act on a terminal
+        return json_escaped(plain_encode(value))
+
     hasher = hashlib.sha256()
     plain, write = write, _hashing(write, hasher) if digest else write
     write("{")

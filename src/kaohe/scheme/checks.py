@@ -21,7 +21,7 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
     found: list[Problem] = []
 
     def report(path: P, severity: Severity, key: str, **params: object) -> None:
-        found.append(Problem(loaded.at(path), t(key, **params), severity))
+        found.append(Problem(loaded.at(path), t(key, **params), severity, code=key))
 
     scheme = loaded.scheme
     for finding in catalogue(scheme).findings:
