@@ -181,9 +181,9 @@ def _fill_xlsx(template: Path, filled: Path) -> None:
     rows = _example_rows()
     book = load_workbook(template)
     sheet = book["证据"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]  # row 1 is the title
     ids = [str(h).split(" ")[0] if h else None for h in header]
-    for r in range(3, sheet.max_row + 1):
+    for r in range(4, sheet.max_row + 1):
         unit = sheet.cell(row=r, column=1).value
         if unit is None:  # the open (unlocked) rows below the units
             continue
@@ -198,8 +198,8 @@ def test_template_fill_score_round_trip_xlsx(tmp_path: Path) -> None:
     book = load_workbook(template)
     assert book.sheetnames == ["证据", "说明"]
     sheet = book["证据"]
-    assert sheet["A2"].value == "评分标准" and sheet["B1"].value.startswith("1.1.1 ")
-    assert [sheet.cell(row=r, column=1).value for r in range(3, 10)] == list(_example_rows())
+    assert sheet["A3"].value == "评分标准" and sheet["B2"].value.startswith("1.1.1 ")
+    assert [sheet.cell(row=r, column=1).value for r in range(4, 11)] == list(_example_rows())
     kinds = {dv.type for dv in sheet.data_validations.dataValidation}
     assert {"list", "whole", "decimal"} <= kinds  # met/levels dropdowns, counts, judged ranges
     filled = tmp_path / "filled.xlsx"

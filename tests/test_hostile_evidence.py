@@ -360,10 +360,10 @@ def test_workbooks_saved_by_libreoffice_with_a_notes_sheet_and_a_notes_column_re
     long_book.save(tmp_path / "long.xlsx")
     wide_book = load_workbook(template)
     wide = wide_book["证据"]
-    columns = {str(c.value).split(" ")[0]: c.column for c in wide[1] if c.value}
+    columns = {str(c.value).split(" ")[0]: c.column for c in wide[2] if c.value}  # row 1 is the title
     note_column = wide.max_column + 1
-    wide.cell(row=1, column=note_column).value = "备注"
-    rows = {wide.cell(row=r, column=1).value: r for r in range(3, wide.max_row + 1)}
+    wide.cell(row=2, column=note_column).value = "备注"
+    rows = {wide.cell(row=r, column=1).value: r for r in range(4, wide.max_row + 1)}
     import csv
 
     with open(example / "evidence.csv", encoding="utf-8-sig", newline="") as handle:

@@ -39,8 +39,9 @@ def test_filled_template_scores_the_hand_worked_totals(scheme_path: Path, tmp_pa
     index = input_index(scheme)
     book = load_workbook(template)
     wide = book["证据"]
-    columns = {str(c.value).split(" ")[0]: c.column for c in wide[1] if c.value}
-    unit_rows = {wide.cell(row=r, column=1).value: r for r in range(3, wide.max_row + 1)}
+    # Row 1 is the form's title, row 2 the header (ids), row 3 the criteria's text, then the units.
+    columns = {str(c.value).split(" ")[0]: c.column for c in wide[2] if c.value}
+    unit_rows = {wide.cell(row=r, column=1).value: r for r in range(4, wide.max_row + 1)}
     events = book["逐项填报"] if "逐项填报" in book.sheetnames else None
     event_columns = {c.value: c.column for c in events[1]} if events is not None else {}
     for row in _long_rows(example):
@@ -75,8 +76,8 @@ def test_a_cell_for_another_units_task_is_closed_and_refused(tmp_path: Path) -> 
     write_template(loaded.scheme, template)
     book = load_workbook(template)
     wide = book["证据"]
-    columns = {str(c.value).split(" ")[0]: c.column for c in wide[1] if c.value}
-    rows = {wide.cell(row=r, column=1).value: r for r in range(3, wide.max_row + 1)}
+    columns = {str(c.value).split(" ")[0]: c.column for c in wide[2] if c.value}  # below the title row
+    rows = {wide.cell(row=r, column=1).value: r for r in range(4, wide.max_row + 1)}
     own = wide.cell(row=rows["办公室"], column=columns["1.办公室.1.1"])
     other = wide.cell(row=rows["机关党委(机关纪委)"], column=columns["1.办公室.1.1"])
     assert own.protection.locked is False and own.fill.fgColor.rgb != "00D9D9D9"

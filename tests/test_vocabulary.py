@@ -320,10 +320,10 @@ def test_template_for_periods_has_a_row_per_unit_and_period(tmp_path: Path) -> N
     write_template(loaded.scheme, tmp_path / "t.xlsx")
     book = load_workbook(tmp_path / "t.xlsx")
     sheet = book["证据"]
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))  # title, header, 评分标准, then the units
     assert [r[:2] for r in rows][:5] == [("谯城区", "一季度"), ("谯城区", "二季度"), ("谯城区", "三季度"),
                                          ("谯城区", "四季度"), ("涡阳县", "一季度")]
-    for r in range(3, 11):  # fill every quarter with 80: the year is 80 for both
+    for r in range(4, 12):  # fill every quarter with 80: the year is 80 for both
         sheet.cell(row=r, column=3).value = 80
     book.save(tmp_path / "filled.xlsx")
     found = read_evidence([tmp_path / "filled.xlsx"], loaded.scheme)

@@ -1,8 +1,9 @@
 """Evidence templates: one row per unit, one column per input, ready to fill and score.
 
-Row 1 holds the ids (with a short title), row 2 the document's criterion text (its unit cell
-says 评分标准, so readers skip it), then one row per unit. XLSX adds dropdowns and number
-validation on the input cells and a 说明 sheet.
+Row 1 of an XLSX template is its title (scheme, 文号, period); then the header (ids with a short
+title), the document's criterion text (its unit cell says 评分标准, so readers skip it), and one
+row per unit. XLSX adds dropdowns and number validation on the input cells, borders, a print
+setup and a 说明 sheet; CSV is the table alone.
 """
 
 from __future__ import annotations
@@ -20,6 +21,22 @@ from kaohe.scheme.models import Scheme
 from kaohe.scheme.names import declared_specs, first_readers
 
 TEXT_ROW_MARKER = "评分标准"
+TITLE_ROWS = 1
+"""Rows above the header: the title. The evidence reader and the blank-template check find the
+header below it (they search the first rows for the 单位 cell)."""
+TITLE_SIZE = 16
+TEXT_SIZE = 9
+"""The criteria's text under the header is set small."""
+DATA_WIDTH = 18.0
+MAX_DATA_WIDTH = 40.0
+"""An input column is DATA_WIDTH wide, widened up to this where its text would be too tall."""
+TEXT_CAP_PT = 300.0
+HEADER_CAP_PT = 100.0
+"""The tallest the criteria's text row and the header row are made (Excel allows 409 points)."""
+NOTES_WIDTH = 70.0
+"""The 说明 sheet's one column: across A4 portrait."""
+PAGE_WIDTH = 140
+"""The column widths (Excel's character units) that fit across A4 landscape at full size."""
 FLAGS_HERE = "\0flags"
 """In `only`: this workbook also carries the flags (一票否决, 弄虚作假)."""
 
@@ -95,7 +112,11 @@ def events_table(scheme: Scheme, only: set[str] | None = None) -> list[list[obje
 
 
 def write_template(scheme: Scheme, target: str | Path) -> int:
-    """Write the template (a second file or sheet for row-by-row inputs); returns the number of inputs."""
+    """Write the template (a second file or sheet for row-by-row inputs); returns the number of inputs.
+
+    A CSV template has no title row: CSV is for scripts and pasting, not for print, and its
+    first line stays the header a program expects (the evidence reader would skip a title, a
+    script reading line 1 would not)."""
     rows, specs = template_table(scheme)
     events = events_table(scheme)
     if Path(target).suffix.lower() == ".csv":
@@ -104,70 +125,215 @@ def write_template(scheme: Scheme, target: str | Path) -> int:
             target = Path(target)
             write_csv(target.with_name(f"{target.stem}-{t('sheet.events')}.csv"), events, [])
     else:
-        _write_xlsx(scheme, rows, specs, target, events)
+        _write_xlsx(scheme, rows, specs, target, events, form_title(scheme))
     return len(specs) + max(len(events) - 1, 0)
 
 
+def form_title(scheme: Scheme, heading: str | None = None, *more: str) -> list[str]:
+    """The title row's lines, as the results' sheets have them: the form's name, then 文号 and
+    the period (no generation date: a blank form is the same whenever it is written)."""
+    from kaohe.report.tables import title_lines
+
+    return title_lines(scheme, heading or t("template.title", title=scheme.title), None, *more)
+
+
 def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec], target: str | Path,
-                events: list[list[object]]) -> None:
+                events: list[list[object]], titles: list[str]) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from kaohe.report.xlsxout import put
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = t("sheet.evidence")
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            put(sheet.cell(row=r, column=c), value)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for cell in sheet[2]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.font = Font(size=9, color="555555")
-    sheet.row_dimensions[2].height = 120
-    sheet.column_dimensions["A"].width = 14
-    for col in range(2, len(specs) + 2):
-        sheet.column_dimensions[get_column_letter(col)].width = 18
-    sheet.freeze_panes = "B3"
-    last = max(len(rows), 3)
-    _protect(sheet, first_row=3, last_row=last + 200, first_col=2 if scheme.periods is None else 2,
-             last_col=len(specs) + 1)
-    for col, spec in enumerate(specs, start=2):
-        validation = _validation(spec, DataValidation)
-        if validation is None:
-            continue
-        sheet.add_data_validation(validation)
+    header_row = TITLE_ROWS + 1
+    first_unit, last = header_row + 2, header_row + len(rows) - 1
+    fixed = len(rows[0]) - len(specs)
+    widths = _evidence_widths(rows, fixed)
+    _title(sheet, titles, widths)
+    _put_rows(sheet, rows, header_row)
+    _style_header(sheet, header_row, widths)
+    _style_text_row(sheet, header_row + 1, widths)
+    _rule(sheet, header_row, max(last, first_unit), len(widths))
+    sheet.freeze_panes = f"{get_column_letter(fixed + 1)}{first_unit}"
+    _protect(sheet, first_row=first_unit, last_row=last + 200, first_col=fixed + 1, last_col=len(widths))
+    for col, spec in enumerate(specs, start=fixed + 1):
         letter = get_column_letter(col)
-        validation.add(f"{letter}3:{letter}{last + 200}")
-    _close_not_applicable(scheme, sheet, rows, specs)
+        _add_validation(sheet, spec, DataValidation, f"{letter}{first_unit}:{letter}{last + 200}")
+    _close_not_applicable(scheme, sheet, rows, specs, first_unit)
+    periods = "A:B" if scheme.periods is not None and scheme.periods.source != "files" else "A:A"
+    _print_setup(sheet, f"{header_row}:{header_row + 1}", periods, widths, max(last, first_unit))
     if events:
-        event_sheet = workbook.create_sheet(t("sheet.events"))
-        for r, row in enumerate(events, start=1):
-            for c, value in enumerate(row, start=1):
-                put(event_sheet.cell(row=r, column=c), value)
-        for cell in event_sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-        event_sheet.freeze_panes = "A2"
-        _protect(event_sheet, first_row=2, last_row=2000, first_col=1, last_col=len(events[0]))
-        _attribute_lists(scheme, event_sheet, events[0], DataValidation)
-    notes = workbook.create_sheet(t("sheet.instructions"))
-    for r, line in enumerate(_instructions(scheme), start=1):
-        put(notes.cell(row=r, column=1), line)
-    notes.column_dimensions["A"].width = 100
+        _events_sheet(scheme, workbook.create_sheet(t("sheet.events")), events)
+    _notes_sheet(workbook, _instructions(scheme))
     with atomic_path(target) as tmp:
         workbook.save(tmp)
 
 
+def _events_sheet(scheme: Scheme, sheet, events: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
+    """逐项填报: its header stays in row 1 (the reader takes any number of rows below it)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from kaohe.report.xlsxout import height_needed
+
+    widths = [14.0, 12.0, 12.0] + [10.0] * (len(events[0]) - 4) + [50.0]
+    _put_rows(sheet, events, 1)
+    _style_header(sheet, 1, widths)
+    for r, row in enumerate(sheet.iter_rows(min_row=2, max_row=len(events)), start=2):
+        for cell in row:
+            cell.alignment = _alignment(wrap=True)
+        sheet.row_dimensions[r].height = height_needed(str(row[-1].value or ""), widths[-1])
+    _rule(sheet, 1, len(events), len(widths))
+    sheet.freeze_panes = "A2"
+    _protect(sheet, first_row=2, last_row=2000, first_col=1, last_col=len(events[0]))
+    _attribute_lists(scheme, sheet, events[0], DataValidation)
+    _print_setup(sheet, "1:1", "A:A", widths, len(events))
+
+
+def _notes_sheet(workbook, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from kaohe.report.xlsxout import height_needed, put
+
+    notes = workbook.create_sheet(t("sheet.instructions"))
+    for r, line in enumerate(lines, start=1):
+        put(notes.cell(row=r, column=1), line)
+        notes.cell(row=r, column=1).alignment = _alignment(wrap=True)
+        notes.row_dimensions[r].height = height_needed(line, NOTES_WIDTH)
+    notes.column_dimensions["A"].width = NOTES_WIDTH
+    notes.page_setup.paperSize = notes.PAPERSIZE_A4
+    notes.page_setup.fitToWidth, notes.page_setup.fitToHeight = 1, 0
+    notes.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _put_rows(sheet, rows: list[list[object]], first_row: int) -> None:  # type: ignore[no-untyped-def]
+    from kaohe.report.xlsxout import put
+
+    for r, row in enumerate(rows, start=first_row):
+        for c, value in enumerate(row, start=1):
+            put(sheet.cell(row=r, column=c), value)
+
+
+def _alignment(wrap: bool = False, center: bool = False):  # type: ignore[no-untyped-def]
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=wrap, vertical="center" if center else "top",
+                     horizontal="center" if center else None)
+
+
+def _title(sheet, lines: list[str], widths: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """Row 1: the form's name large and bold, then 文号 and period, merged across the table. A
+    table wider than a page starts it in column B, left-aligned: column A is printed again on
+    every page, and would show the title's first characters there."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.styles import Alignment
+
+    from kaohe.report.xlsxout import LINE_PT, TITLE_PT, shown
+
+    across = _pages_across(widths, 1) == 1
+    first = 1 if across or len(widths) == 1 else 2
+    cell = sheet.cell(row=1, column=first)
+    cell.value = CellRichText([TextBlock(InlineFont(b=True, sz=TITLE_SIZE), shown(lines[0]))]
+                              + [TextBlock(InlineFont(sz=11), "\n" + shown(line)) for line in lines[1:]])
+    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center" if across else "left")
+    if len(widths) > first:
+        sheet.merge_cells(start_row=1, start_column=first, end_row=1, end_column=len(widths))
+    sheet.row_dimensions[1].height = TITLE_PT + LINE_PT * (len(lines) - 1) + 6
+
+
+def _style_header(sheet, row: int, widths: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """Bold on blue, wrapped, the row as tall as its longest text needs in its column."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from kaohe.report.xlsxout import height_needed
+
+    fill, font = PatternFill("solid", fgColor="DDEBF7"), Font(bold=True)
+    for cell in sheet[row]:
+        cell.font, cell.fill = font, fill
+        cell.alignment = _alignment(wrap=True, center=True)
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.row_dimensions[row].height = max(height_needed(str(c.value or ""), widths[c.column - 1])
+                                           for c in sheet[row] if c.column <= len(widths))
+
+
+def _style_text_row(sheet, row: int, widths: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """The criteria's text, small and grey, the row as tall as its longest text (at most TEXT_CAP_PT)."""
+    from openpyxl.styles import Font
+
+    font = Font(size=TEXT_SIZE, color="555555")
+    for cell in sheet[row]:
+        cell.font, cell.alignment = font, _alignment(wrap=True)
+    sheet.row_dimensions[row].height = min(max(small_height(str(c.value or ""), widths[c.column - 1])
+                                               for c in sheet[row] if c.column <= len(widths)), TEXT_CAP_PT)
+
+
+def small_height(text: str, width: float) -> float:
+    """The height of `text` wrapped in TEXT_SIZE-point type: more characters to a line, lower lines."""
+    from kaohe.report.xlsxout import LINE_PT, lines_needed
+
+    return lines_needed(text, width * 11 / TEXT_SIZE) * LINE_PT * TEXT_SIZE / 11 + 4
+
+
+def _evidence_widths(rows: list[list[object]], fixed: int) -> list[float]:
+    """单位 as wide as the longest name; each input column DATA_WIDTH, wider (up to MAX_DATA_WIDTH)
+    where its criterion's text would otherwise need more than TEXT_CAP_PT."""
+    from kaohe.report.xlsxout import _display_width, height_needed
+
+    names = [str(row[0]) for row in rows[2:]]
+    widths = [min(max([14.0] + [_display_width(n) + 3.0 for n in names]), 30.0)] + [10.0] * (fixed - 1)
+    for header, text in zip(rows[0][fixed:], rows[1][fixed:], strict=True):
+        width = DATA_WIDTH
+        while width < MAX_DATA_WIDTH and (small_height(str(text or ""), width) > TEXT_CAP_PT
+                                         or height_needed(str(header), width) > HEADER_CAP_PT):
+            width += 2
+        widths.append(width)
+    return widths
+
+
+def _rule(sheet, first_row: int, last_row: int, last_col: int) -> None:  # type: ignore[no-untyped-def]
+    """Thin lines round every header and input cell: the table prints as a ruled form."""
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in sheet.iter_rows(min_row=first_row, max_row=last_row, max_col=last_col):
+        for cell in row:
+            cell.border = border
+
+
+def _print_setup(sheet, title_rows: str, title_cols: str, widths: list[float],  # type: ignore[no-untyped-def]
+                 last_row: int) -> None:
+    """A4 landscape, scaled to the page's width, header rows and the unit column on every page,
+    "第 x 页 共 y 页" at the foot. Only the table prints, not the open rows below it."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = _pages_across(widths, 2 if title_cols == "A:B" else 1)
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.print_title_cols = title_cols
+    sheet.print_area = f"A1:{get_column_letter(len(widths))}{last_row}"
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = t("print.page")
+
+
+def _pages_across(widths: list[float], repeated: int) -> int:
+    """Landscape pages side by side the table needs at a readable size: each shows the repeated
+    columns (单位, 期间) and as many others as fit."""
+    room = PAGE_WIDTH - sum(widths[:repeated])
+    pages, used = 1, 0.0
+    for width in widths[repeated:]:
+        if used + width > room and used:
+            pages, used = pages + 1, 0.0
+        used += width
+    return pages
+
+
 def _close_not_applicable(scheme: Scheme, sheet, rows: list[list[object]],  # type: ignore[no-untyped-def]
-                          specs: list[InputSpec]) -> None:
+                          specs: list[InputSpec], first_unit: int) -> None:
     """A unit's cell for an input of another category (or of another unit's task list) is grey and
     locked: the evidence reader refuses a figure there, so the form does not invite one."""
     from openpyxl.styles import PatternFill, Protection
@@ -176,7 +342,7 @@ def _close_not_applicable(scheme: Scheme, sheet, rows: list[list[object]],  # ty
     category = {u.name: u.category for u in scheme.units}
     closed, locked = PatternFill("solid", fgColor="D9D9D9"), Protection(locked=True)
     first_col = len(rows[0]) - len(specs) + 1
-    for r, row in enumerate(rows[2:], start=3):
+    for r, row in enumerate(rows[2:], start=first_unit):
         unit = str(row[0])
         if unit not in category:
             continue
@@ -189,7 +355,7 @@ def _close_not_applicable(scheme: Scheme, sheet, rows: list[list[object]],  # ty
 
 
 def _protect(sheet, first_row: int, last_row: int, first_col: int, last_col: int) -> None:  # type: ignore[no-untyped-def]
-    """Headers and the criteria's text are locked; the input cells are not. A4, header repeated."""
+    """Headers and the criteria's text are locked; the input cells are not."""
     from openpyxl.styles import Protection
 
     open_cell = Protection(locked=False)
@@ -199,9 +365,6 @@ def _protect(sheet, first_row: int, last_row: int, first_col: int, last_col: int
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # widths may still be changed
     sheet.protection.formatRows = False
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape"
-    sheet.print_title_rows = "1:2" if first_row == 3 else "1:1"
 
 
 def write_by_owner(scheme: Scheme, folder: Path) -> list[Path]:
@@ -225,45 +388,94 @@ def write_by_owner(scheme: Scheme, folder: Path) -> list[Path]:
         if len(specs) == 0 and len(events) <= 1:
             continue
         target = folder / f"{_file_name(scheme.id)}-{_file_name(owner)}.xlsx"
-        _write_xlsx(scheme, rows, specs, target, events)
+        _write_xlsx(scheme, rows, specs, target, events, form_title(scheme, None, t("template.owner", owner=owner)))
         written.append(target)
     return written
 
 
 def write_by_unit(scheme: Scheme, folder: Path) -> list[Path]:
     """Each unit's own 自评表: its items only (category and task list), one row per input."""
-    from kaohe.report.xlsxout import SheetSpec, write_xlsx
-    from kaohe.scheme.models import applies
-
     written = []
     for unit in scheme.units:
-        rows: list[list[object]] = [[t("col.unit"), t("col.id"), t("col.item"), t("col.points"), t("col.text"),
-                                     t("col.value"), t("col.self_score"), t("col.note")]]
-        for section in scheme.sections:
-            if not applies(section, unit.category):
-                continue
-            for item in section.items_for(unit.name):
-                if not applies(item, unit.category):
-                    continue
-                for criterion in item.all_criteria():
-                    if not applies(criterion, unit.category):
-                        continue
-                    bound = criterion.bindings()
-                    for spec in scheme.specs(criterion):
-                        if spec.type is ValueType.EVENTS or spec.id in bound:
-                            continue
-                        rows.append([unit.name, spec.id, f"{item.id} {item.title}",
-                                     criterion.points if criterion.points is not None else "",
-                                     f"{criterion.text} [{describe_rule(criterion)};{describe_input(spec)}]",
-                                     None, None, None])
-        for decl in scheme.inputs:
-            if decl.per_unit is None:
-                rows += [[unit.name, spec.id, decl.title or decl.id, "", f"{decl.text or decl.title or decl.id} "
-                          f"[{describe_input(spec)}]", None, None, None] for spec in declared_specs(decl, scheme.rates)]
+        rows, specs = self_assessment_table(scheme, unit.name, unit.category)
         target = folder / f"{_file_name(scheme.id)}-{_file_name(unit.name)}-{t('template.self_assessment')}.xlsx"
-        write_xlsx(target, [SheetSpec(t("template.self_assessment"), rows, "C2")], [])
+        _write_self_assessment(scheme, unit.name, rows, specs, target)
         written.append(target)
     return written
+
+
+def self_assessment_table(scheme: Scheme, unit: str, category: str | None) -> tuple[list[list[object]], list[InputSpec]]:
+    """The 自评表's rows (header first) and the input each row below the header asks for."""
+    from kaohe.scheme.models import applies
+
+    rows: list[list[object]] = [[t("col.unit"), t("col.id"), t("col.item"), t("col.points"), t("col.text"),
+                                 t("col.value"), t("col.self_score"), t("col.note")]]
+    specs: list[InputSpec] = []
+    for section in scheme.sections:
+        if not applies(section, category):
+            continue
+        for item in section.items_for(unit):
+            if not applies(item, category):
+                continue
+            for criterion in item.all_criteria():
+                if not applies(criterion, category):
+                    continue
+                bound = criterion.bindings()
+                for spec in scheme.specs(criterion):
+                    if spec.type is ValueType.EVENTS or spec.id in bound:
+                        continue
+                    rows.append([unit, spec.id, f"{item.id} {item.title}",
+                                 criterion.points if criterion.points is not None else "",
+                                 f"{criterion.text} [{describe_rule(criterion)};{describe_input(spec)}]",
+                                 None, None, None])
+                    specs.append(spec)
+    for decl in scheme.inputs:
+        if decl.per_unit is None:
+            for spec in declared_specs(decl, scheme.rates):
+                rows.append([unit, spec.id, decl.title or decl.id, "",
+                             f"{decl.text or decl.title or decl.id} [{describe_input(spec)}]", None, None, None])
+                specs.append(spec)
+    return rows, specs
+
+
+SELF_WIDTHS = [14.0, 12.0, 20.0, 6.0, 50.0, 12.0, 9.0, 16.0]
+"""单位, 指标, 评价项目, 分值, 评分标准, 值, 自评分, 备注: about a landscape page across."""
+SELF_OPEN = (6, 8)
+"""The columns a unit fills: 值, 自评分, 备注."""
+
+
+def _write_self_assessment(scheme: Scheme, unit: str, rows: list[list[object]], specs: list[InputSpec],
+                           target: Path) -> None:
+    """The 自评表 as the main form is made: title, ruled table, the value cells open and checked
+    (dropdowns and number checks row by row, as each row asks for another input), the rest locked."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from kaohe.report.xlsxout import height_needed
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = t("template.self_assessment")
+    header_row = TITLE_ROWS + 1
+    last = header_row + len(rows) - 1
+    _title(sheet, form_title(scheme, t("template.self_title", title=scheme.title), t("print.unit", unit=unit)),
+           SELF_WIDTHS)
+    _put_rows(sheet, rows, header_row)
+    _style_header(sheet, header_row, SELF_WIDTHS)
+    for r in range(header_row + 1, last + 1):
+        for cell in sheet[r]:
+            cell.alignment = _alignment(wrap=True)
+        sheet.row_dimensions[r].height = max(height_needed(str(c.value), SELF_WIDTHS[c.column - 1])
+                                             for c in sheet[r] if isinstance(c.value, str))
+    _rule(sheet, header_row, last, len(SELF_WIDTHS))
+    sheet.freeze_panes = f"C{header_row + 1}"
+    _protect(sheet, first_row=header_row + 1, last_row=last, first_col=SELF_OPEN[0], last_col=SELF_OPEN[1])
+    for r, spec in enumerate(specs, start=header_row + 1):
+        _add_validation(sheet, spec, DataValidation, f"F{r}")
+    _print_setup(sheet, f"{header_row}:{header_row}", "A:A", SELF_WIDTHS, last)
+    _notes_sheet(workbook, _instructions(scheme, self_assessment=True))
+    with atomic_path(target) as tmp:
+        workbook.save(tmp)
 
 
 def _file_name(text: str) -> str:
@@ -295,6 +507,13 @@ def _attribute_lists(scheme: Scheme, sheet, header: list[object], DataValidation
         dv.add(f"{letter}2:{letter}2000")
 
 
+def _add_validation(sheet, spec: InputSpec, DataValidation, where: str) -> None:  # type: ignore[no-untyped-def]
+    validation = _validation(spec, DataValidation)
+    if validation is not None:
+        sheet.add_data_validation(validation)
+        validation.add(where)
+
+
 def _validation(spec: InputSpec, DataValidation):  # type: ignore[no-untyped-def]
     prompt = describe_input(spec)
     if spec.type is ValueType.BOOL:
@@ -320,9 +539,15 @@ def _validation(spec: InputSpec, DataValidation):  # type: ignore[no-untyped-def
     return dv
 
 
-def _instructions(scheme: Scheme) -> list[str]:
-    lines = [f"{scheme.title} {scheme.doc_number or ''}".strip(), ""]
-    lines += [t("template.howto.1"), t("template.howto.2"), t("template.howto.3"), t("template.howto.4"), ""]
+def _instructions(scheme: Scheme, self_assessment: bool = False) -> list[str]:
+    """What a unit needs to fill the form in and send it back (it has no kaohe): the 自评表's
+    rows carry their own rules, the main form's are listed below."""
+    first = t("template.howto.self") if self_assessment else t("template.howto.1")
+    lines = [f"{scheme.title} {scheme.doc_number or ''}".strip(), "", first]
+    lines += [t(f"template.howto.{n}") for n in range(2, 7)]
+    if self_assessment:
+        return lines
+    lines += ["", t("template.rules")]
     for section in scheme.sections:
         for item in section.items:
             for criterion in item.all_criteria():
