@@ -847,9 +847,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "publish.drafter_intro": ("以下事项由 kaohe 按方案计算时发现,须由考核办确认后再发文:", "kaohe found these while applying the scheme; the office must confirm them before the notice is sent:"),
     "publish.drafter_placeholders": ("文号〔202X〕X号、发文机关署名和成文日期为占位,请按发文登记填写。", "The number 〔202X〕X, the issuing office and the date are placeholders: fill them in from the register."),
     # templates (issue 14)
+    "template.howto.self": ("1. 在\"自评表\"中,每行一个指标:在\"值\"列填写本单位的情况,\"自评分\"列可填自评得分,\"备注\"列可写说明或佐证材料名称。", "1. On the self-assessment sheet, one row per input: fill in the 值 (value) column; 自评分 may hold your own score and 备注 a note or the name of the supporting document."),
+    "template.howto.5": ("5. 请勿修改表头、单位名称和工作表名称,不要插入或删除行列;表格已保护,只有填写格可以输入。", "5. Do not change the headers, unit names or sheet names, and do not insert or delete rows or columns: the sheet is protected and only the cells to fill are open."),
+    "template.howto.6": ("6. 填好后保存为 .xlsx 格式(不要另存为 .xls 或 .csv),发回考核办。", "6. When done, save it as .xlsx (not .xls or .csv) and return it to the assessment office."),
+    "template.rules": ("各指标的评分规则:", "How each criterion is scored:"),
+    "template.title": ("{title} 证据填报表", "{title}: evidence form"),
+    "template.self_title": ("{title} 自评表", "{title}: self-assessment form"),
+    "template.owner": ("填报处室:{owner}", "Division: {owner}"),
     # Python API (issue 14)
-    # JSON messages (issue 14)
-    # results workbook (issue 14)
     "api.not_evidence": ("证据应为文件路径(str 或 PathLike,一个或多个)或行(由映射组成的可迭代对象),得到 {kind}", "evidence must be file paths (str or PathLike, one or several) or rows (an iterable of mappings), got {kind}"),
     "api.mixed_evidence": ("不能把文件路径和行混在一起:请分别给出", "file paths and rows cannot be mixed: give one or the other"),
     "api.row_not_mapping": ("每一行应为映射(列名 → 值),得到 {kind}", "each row must be a mapping (column name -> value), got {kind}"),
@@ -859,12 +864,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "api.strict_hint": (",按 0 分计;strict=True 时视为错误", " and scores 0; strict=True makes this an error"),
     "api.strict_mark": ("(strict=True)", " (strict=True)"),
     "api.missing_error": ("{unit} 的 {id} 未提供(strict=True)", "{unit} {id} has no evidence (strict=True)"),
+    # JSON messages (issue 14)
     "score.missing_value": ("{unit} 的 {id} 未提供,按 0 分计", "{unit} {id} has no evidence and scores 0"),
-    "template.howto.self": ("1. 在\"自评表\"中,每行一个指标:在\"值\"列填写本单位的情况,\"自评分\"列可填自评得分,\"备注\"列可写说明或佐证材料名称。", "1. On the self-assessment sheet, one row per input: fill in the 值 (value) column; 自评分 may hold your own score and 备注 a note or the name of the supporting document."),
-    "template.howto.5": ("5. 请勿修改表头、单位名称和工作表名称,不要插入或删除行列;表格已保护,只有填写格可以输入。", "5. Do not change the headers, unit names or sheet names, and do not insert or delete rows or columns: the sheet is protected and only the cells to fill are open."),
-    "template.howto.6": ("6. 填好后保存为 .xlsx 格式(不要另存为 .xls 或 .csv),发回考核办。", "6. When done, save it as .xlsx (not .xls or .csv) and return it to the assessment office."),
-    "template.rules": ("各指标的评分规则:", "How each criterion is scored:"),
-    "template.title": ("{title} 证据填报表", "{title}: evidence form"),
-    "template.self_title": ("{title} 自评表", "{title}: self-assessment form"),
-    "template.owner": ("填报处室:{owner}", "Division: {owner}"),
+    # results workbook (issue 14)
+    "sheet.outcome_notes": ("排名说明", "Ranking notes"),
 }

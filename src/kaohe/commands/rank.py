@@ -269,7 +269,7 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
         return 1
     decision = decide(loaded.scheme, standings, before)
     problems += warnings(loaded, standings, alternatives, before)
-    from kaohe.report.rankout import ranking_document, ranking_table, write_ranking
+    from kaohe.report.rankout import ranking_document, ranking_table
 
     if fmt == "json":
         from kaohe.report.jsonout import dumps
@@ -284,9 +284,41 @@ def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, out
     for line in report_lines(problems):  # after the table: the last thing read before publishing
         err(line)
     if output is not None:
-        return write_reported(lambda: write_ranking(output, loaded, files, decision,
-                                                    _inputs(loaded, paths, previous), timestamp), output, err)
+        return write_reported(lambda: _write(output, loaded, files, decision, _inputs(loaded, paths, previous),
+                                             timestamp, _ranked_files(paths)), output, err)
     return 0
+
+
+def _write(output: Path, loaded: LoadedScheme, files: list[tuple[str, str]], decision: Decision,
+           inputs: list[str], timestamp: bool, ranked: str) -> None:
+    """The ranking to `output`: JSON results as rankout writes them; a workbook with score's
+    排名 sheet (title lines, chart) carrying 等次 and 奖项, and 说明 naming the `ranked` files with
+    their SHA-256; a csv with its sidecar manifest."""
+    from kaohe.report.rankout import in_order, ranking_rows, write_ranking
+    from kaohe.report.tables import manifest_record, publication, rank_sheets
+
+    suffix = output.suffix.lower()
+    if suffix == ".json":
+        write_ranking(output, loaded, files, decision, inputs, timestamp)
+        return
+    made = publication(files, timestamp)
+    table = ranking_rows(loaded.scheme, decision)
+    if suffix == ".csv":
+        from kaohe.report.csvout import write_csv
+
+        write_csv(output, table, inputs, manifest=lambda name, digest: manifest_record(loaded, made, name, digest))
+        return
+    from kaohe.report.xlsxout import write_xlsx
+
+    standings = [row.standing for row in in_order(loaded.scheme, decision)]
+    notes = [t(n.key, **n.params) for n in decision.notes]
+    write_xlsx(output, rank_sheets(loaded, table, standings, made, notes, ranked), inputs, timestamp,
+               own_places=loaded.scheme.shown_places() or 2)
+
+
+def _ranked_files(paths: list[Path]) -> str:
+    """What the 说明 sheet calls the files ranked: results files (JSON) or evidence."""
+    return "manifest.results" if any(p.suffix.lower() == ".json" for p in paths) else "manifest.evidence"
 
 
 

@@ -178,14 +178,14 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
         write_csv(output, ranking_rows(loaded.scheme, rows), inputs,
                   manifest=lambda name, digest: manifest_record(loaded, made, name, digest))
     else:
-        from kaohe.report.tables import manifest_rows, publication, results_sheets
+        from kaohe.report.tables import manifest_sheet, publication, results_sheets
         from kaohe.report.xlsxout import SheetSpec, write_xlsx
 
         made = publication(evidence.files, timestamp)
         sheets = results_sheets(loaded.scheme, rows, made)
         if differences:
             sheets.insert(1, SheetSpec(t("sheet.differences"), difference_rows(differences), "C2"))
-        sheets.append(SheetSpec(t("sheet.manifest"), manifest_rows(loaded, made), "A2", wrap={2}))
+        sheets.append(manifest_sheet(loaded, made))
         write_xlsx(output, sheets, inputs, timestamp, own_places=loaded.scheme.shown_places() or 2)
 
 

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 from kaohe import __version__
 from kaohe.engine import InputResult, Results
-from kaohe.evidence.results import DIGEST_KEY
 from kaohe.errors import json_escaped
+from kaohe.evidence.results import DIGEST_KEY
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation

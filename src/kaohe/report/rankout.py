@@ -138,22 +138,9 @@ def ranking_document(loaded: LoadedScheme, files: list[tuple[str, str]], decisio
 
 def write_ranking(output: Path, loaded: LoadedScheme, files: list[tuple[str, str]], decision: Decision,
                   inputs: list[str], timestamp: bool) -> None:
-    suffix = output.suffix.lower()
-    if suffix == ".json":
-        from kaohe.report.jsonout import write_json
+    """A ranking as JSON (`rank -o x.json`), with its content digest; workbooks and CSV are
+    written by commands/rank.py through report/tables.py, as score's are."""
+    from kaohe.report.jsonout import write_json
 
-        with atomic_path(output, inputs) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            write_json(ranking_document(loaded, files, decision, timestamp), handle.write, digest=True)
-        return
-    rows = ranking_rows(loaded.scheme, decision)
-    notes = [[t("col.outcome_notes")]] + [[t(n.key, **n.params)] for n in decision.notes]
-    if suffix == ".csv":
-        from kaohe.report.csvout import write_csv
-
-        write_csv(output, rows, inputs)
-    else:
-        from kaohe.report.xlsxout import SheetSpec, write_xlsx
-
-        heading = t("rank.title", title=loaded.scheme.title)
-        write_xlsx(output, [SheetSpec(t("sheet.ranking"), rows, "C2", heading=heading),
-                            SheetSpec(t("sheet.notes"), notes, "C2", heading=heading)], inputs, timestamp)
+    with atomic_path(output, inputs) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        write_json(ranking_document(loaded, files, decision, timestamp), handle.write, digest=True)

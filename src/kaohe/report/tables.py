@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Iterator
 
 from kaohe import __version__
 from kaohe.engine import CriterionResult, InputResult, UnitResult
 from kaohe.errors import Location
 from kaohe.i18n import t
-from kaohe.numbers import fmt
-from kaohe.outcomes import RankedRow
+from kaohe.numbers import ZERO, Exact, fmt
+from kaohe.outcomes import RankedRow, Standing
 from kaohe.report.text import explanation, flag_marks, show_input
 from kaohe.report.xlsxout import ChartSpec, SheetSpec
 from kaohe.scheme.load import LoadedScheme
@@ -238,12 +240,8 @@ def results_sheets(scheme: Scheme, rows: list[RankedRow], made: Publication | No
     total_col = ranking[0].index(next(h for h in ranking[0] if str(h).startswith(
         t("col.total_money" if scheme.unit != "分" else "col.total")))) + 1
     ranking[0] = _with_maxima(scheme, ranking[0], total_col)
-    chart = ChartSpec(total_col, t("col.total"), scheme.full_score,
-                      [i for i, row in enumerate(rows) if row.result.vetoed])
-    if chart.marked:
-        chart.title = t("chart.vetoed", title=chart.title)
-    sheets = [SheetSpec(t("sheet.ranking"), ranking, "C2", chart=chart, footer=True,
-                        titles=title_lines(scheme, t("score.title", title=scheme.title), made))]
+    sheets = [ranking_sheet(scheme, ranking, total_col, [row.result for row in rows],
+                            title_lines(scheme, t("score.title", title=scheme.title), made))]
     sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2", footer=True,
                          titles=title_lines(scheme, f"{scheme.title} {t('sheet.summary', title=s.title)}", made))
                for s in scheme.sections]
@@ -257,6 +255,57 @@ def results_sheets(scheme: Scheme, rows: list[RankedRow], made: Publication | No
                             more_count=sum(len(row.result.criteria) for row in rows), footer=True,
                             titles=title_lines(scheme, f"{scheme.title} {t('sheet.detail')}", made, *where)))
     return sheets
+
+
+def ranking_sheet(scheme: Scheme, table: list[list[object]], total_col: int, units: list[UnitResult] | list[Standing],
+                  titles: list[str]) -> SheetSpec:
+    """排名 as `score` and `rank` write it: the table (`units` in its order) under its title lines,
+    page numbers at the foot, and a chart of the total (column `total_col`) from 0 to the most a
+    unit can reach, vetoed units in red."""
+    totals = [u.total for u in units]
+    lowest = min(totals, default=ZERO)
+    money = scheme.unit != "分"  # 合计(元), as its column is headed; points are the 总分
+    title = str(table[0][total_col - 1]) if money else t("col.total")
+    chart = ChartSpec(total_col, title, chart_top(scheme, totals), [i for i, u in enumerate(units) if u.vetoed],
+                      table[0].index(t("col.unit")) + 1, Decimal(math.floor(lowest)) if lowest < 0 else None)
+    if chart.marked:
+        chart.title = t("chart.vetoed", title=chart.title)
+    return SheetSpec(t("sheet.ranking"), table, "C2", chart=chart, footer=True, titles=titles)
+
+
+def chart_top(scheme: Scheme, totals: list[Exact]) -> Decimal | None:
+    """The most a total can be: the full score and every counted bonus section's points
+    (百分制(附加 20 分) reaches 120), or the highest total where a bonus has no stated limit."""
+    top = scheme.full_score
+    if top is not None:
+        top += sum((s.points or ZERO for s in scheme.sections if s.kind == "bonus" and s.counted), ZERO)
+    highest = max(totals, default=None)
+    if highest is not None and (top is None or highest > top):
+        return Decimal(math.ceil(highest))
+    return top
+
+
+def manifest_sheet(loaded: LoadedScheme, made: Publication, inputs: str = "manifest.evidence") -> SheetSpec:
+    """说明: what the results record of their making (see manifest_rows)."""
+    return SheetSpec(t("sheet.manifest"), manifest_rows(loaded, made, inputs), "A2", wrap={2}, footer=True)
+
+
+def rank_sheets(loaded: LoadedScheme, table: list[list[object]], standings: list[Standing], made: Publication,
+                notes: list[str], inputs: str) -> list[SheetSpec]:
+    """`rank -o x.xlsx`: 排名 with its 等次 and 奖项 columns (the terminal's table) and chart, the
+    ranking's notes where it has any, and 说明 naming the files ranked (`inputs`: the word for them)."""
+    scheme = loaded.scheme
+    total = t("col.total") + (f"({scheme.unit})" if scheme.unit != "分" else "")
+    total_col = table[0].index(total) + 1
+    if scheme.full_score is not None:
+        table = [[f"{h}{_most(scheme.full_score)}" if i == total_col - 1 else h for i, h in enumerate(table[0])],
+                 *table[1:]]
+    sheets = [ranking_sheet(scheme, table, total_col, standings,
+                            title_lines(scheme, t("rank.title", title=scheme.title), made))]
+    if notes:
+        sheets.append(SheetSpec(t("sheet.outcome_notes"), [[t("col.outcome_notes")]] + [[n] for n in notes], "A2",
+                                wrap={1}, widths={1: 90}))
+    return sheets + [manifest_sheet(loaded, made, inputs)]
 
 
 def _with_maxima(scheme: Scheme, header: list[object], total_col: int) -> list[object]:

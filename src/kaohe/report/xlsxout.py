@@ -43,7 +43,7 @@ MAX_OWN_PLACES = 4
 
 @dataclass
 class ChartSpec:
-    """A bar chart of one column of the sheet against its unit names (column B)."""
+    """A bar chart of one column of the sheet against its unit names (column B unless `names`)."""
 
     column: int
     title: str
@@ -51,6 +51,10 @@ class ChartSpec:
     """The axis runs from 0 to this (the full score), in whole steps."""
     marked: list[int] = field(default_factory=list)
     """The data rows (0 for the first unit) whose bars are shown in red (vetoed units)."""
+    names: int = 2
+    """The column of the unit names (C where 类内名次 comes first)."""
+    lowest: Decimal | None = None
+    """The lowest value where it is below 0 (a money scheme's net loss): the axis starts below it."""
 
 
 @dataclass
@@ -110,13 +114,13 @@ def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]] 
     places: Places = (own_places, None) if own_places is not None else (
         None, decimals if decimals is not None else decimals_of(specs))
     pending = []
-    for spec in specs:
-        sheet = workbook.create_sheet(sheet_title(spec.title, used))
-        if streaming:
-            pending.append((sheet, *_stream(sheet, spec, places)))
-        else:
-            _fill(sheet, spec, places)
-    with atomic_path(target, inputs) as tmp:
+    with atomic_path(target, inputs) as tmp:  # streamed sheets are written (to temporary files) as they are made
+        for spec in specs:
+            sheet = workbook.create_sheet(sheet_title(spec.title, used))
+            if streaming:
+                pending.append((sheet, *_stream(sheet, spec, places)))
+            else:
+                _fill(sheet, spec, places)
         workbook.save(tmp)
         if pending or not timestamp:
             from kaohe.report.sheetxml import finish_archive
@@ -188,50 +192,15 @@ def format_of(value: Decimal | Rational, places: Places) -> str:
 
 
 def _fill(sheet, spec: SheetSpec, places: Places) -> None:  # type: ignore[no-untyped-def]
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
     offset = len(spec.titles)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin) if len(spec.rows) <= BORDERED_ROWS else None
-    last_bordered = len(spec.rows) - spec.plain_rows
-    # Setting a style on a cell makes openpyxl hash and look up the style objects, which is slow;
-    # cells are of a few kinds, so each kind is styled once and its style indices copied after.
-    styled: dict[tuple[object, ...], object] = {}
-    for r, row in enumerate(spec.rows, start=1):
-        bold, boxed = r in spec.bold_rows, r <= last_bordered
-        for c, value in enumerate(row, start=1):
+    styles = _Styles(sheet, len(spec.rows) <= BORDERED_ROWS)
+    inside = _inside_merges(spec)
+    for r, cells in _kinds(spec, places):
+        for c, (value, kind) in enumerate(cells, start=1):
             cell = sheet.cell(row=r + offset, column=c)
-            put(cell, value)
-            number = isinstance(value, (Decimal, Rational))
-            wrapped = isinstance(value, str) and (len(value) > 20 or c in spec.wrap)
-            kind = (format_of(value, places) if number else None, wrapped, bold, boxed)  # type: ignore[arg-type]
-            known = styled.get(kind)
-            if known is not None:
-                cell._style = copy(known)
-                continue
-            if border is not None and boxed:
-                cell.border = border
-            if number:
-                cell.number_format = kind[0]
-            if wrapped:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            elif c in spec.wrap or number:
-                cell.alignment = Alignment(vertical="top")
-            if bold:
-                cell.font = Font(bold=True)
-            styled[kind] = copy(cell._style)
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    header_alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    headed: dict[tuple[int, ...], object] = {}  # a cell's style before -> after the header's
-    for r in range(offset + 1, offset + spec.header_rows + 1):
-        for cell in sheet[r]:
-            before = tuple(cell._style)
-            known = headed.get(before)
-            if known is not None:
-                cell._style = copy(known)
-                continue
-            cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
-            headed[before] = copy(cell._style)
+            if (r, c) not in inside:
+                put(cell, value)
+            cell._style = copy(styles(kind))
     for first_row, first_col, last_row, last_col in spec.merges:
         sheet.merge_cells(start_row=first_row + offset, start_column=first_col,
                           end_row=last_row + offset, end_column=last_col)
@@ -243,19 +212,103 @@ def _fill(sheet, spec: SheetSpec, places: Places) -> None:  # type: ignore[no-un
         _bar_chart(sheet, spec, _chart(spec))  # type: ignore[arg-type]
 
 
-def _titles(sheet, spec: SheetSpec) -> None:  # type: ignore[no-untyped-def]
-    """The lines above the header: the first large and bold, each merged across the table."""
+Kind = tuple[object, ...]
+"""What a cell's style depends on: (number format, wraps, bold, boxed, header)."""
+
+
+def _kinds(spec: SheetSpec, places: Places, rows: Iterable[list[object]] | None = None,
+           ) -> Iterator[tuple[int, list[tuple[object, Kind]]]]:
+    """Each row (numbered within `rows` from 1) with each cell's value and kind of style: the
+    ordinary and the streamed workbook style their cells alike from this."""
+    last_bordered = len(spec.rows) - spec.plain_rows
+    for r, row in enumerate(spec.rows if rows is None else rows, start=1):
+        header, bold, boxed = r <= spec.header_rows, r in spec.bold_rows, r <= last_bordered
+        cells = []
+        for c, value in enumerate(row, start=1):
+            number = isinstance(value, (Decimal, Rational))
+            wrapped = isinstance(value, str) and (len(value) > 20 or c in spec.wrap)
+            shown_as = format_of(value, places) if number else None  # type: ignore[arg-type]
+            cells.append((value, (shown_as, wrapped, bold, boxed, header)))
+        yield r, cells
+
+
+class _Styles:
+    """The style of each kind of cell, made once on a probe cell and copied after: setting a
+    style on a cell makes openpyxl hash and look up the style objects, which is slow."""
+
+    def __init__(self, sheet, bordered: bool) -> None:  # type: ignore[no-untyped-def]
+        self.sheet, self.bordered, self.known = sheet, bordered, {}  # type: ignore[var-annotated]
+
+    def __call__(self, kind: Kind) -> object:
+        known = self.known.get(kind)
+        if known is None:
+            known = self.known[kind] = self._make(kind)
+        return known
+
+    def _make(self, kind: Kind) -> object:
+        from openpyxl.cell import Cell
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        shown_as, wrapped, bold, boxed, header = kind
+        probe = Cell(self.sheet, row=1, column=1)
+        if self.bordered and boxed:
+            thin = Side(style="thin", color="999999")
+            probe.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        if shown_as is not None:
+            probe.number_format = shown_as
+        if header:
+            probe.font, probe.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+            probe.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            return copy(probe._style)
+        # every cell of a row at its top: a short cell beside a wrapped one (a number beside a
+        # 评分标准, a unit beside its 说明) is then read on the same line, not at the row's foot
+        probe.alignment = Alignment(wrap_text=True, vertical="top") if wrapped else Alignment(vertical="top")
+        if bold:
+            probe.font = Font(bold=True)
+        return copy(probe._style)
+
+
+def _inside_merges(spec: SheetSpec) -> set[tuple[int, int]]:
+    """The cells a merge covers but its first: they hold nothing (the first shows for all)."""
+    return {(r, c) for r0, c0, r1, c1 in spec.merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+            if (r, c) != (r0, c0)}
+
+
+def _title_style(sheet, first: bool) -> object:  # type: ignore[no-untyped-def]
+    """A title line's style: the first large and bold and centred, the others plain."""
+    from openpyxl.cell import Cell
     from openpyxl.styles import Alignment, Font
+
+    probe = Cell(sheet, row=1, column=1)
+    probe.font = Font(bold=True, size=16) if first else Font(size=11)
+    probe.alignment = Alignment(horizontal="center" if first else "left", vertical="center")
+    return copy(probe._style)
+
+
+def _titles(sheet, spec: SheetSpec, streamed: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """The lines above the header: the first large and bold, each merged across the table."""
+    from openpyxl.cell import WriteOnlyCell
 
     width = max(len(spec.rows[0]) if spec.rows else 1, 1)
     for r, line in enumerate(spec.titles, start=1):
-        cell = sheet.cell(row=r, column=1)
+        cell = WriteOnlyCell(sheet) if streamed else sheet.cell(row=r, column=1)
         put(cell, line)
-        cell.font = Font(bold=True, size=16) if r == 1 else Font(size=11)
-        cell.alignment = Alignment(horizontal="center" if r == 1 else "left", vertical="center")
+        cell._style = _title_style(sheet, r == 1)
         if width > 1:
-            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+            _merge(sheet, (r, 1, r, width), streamed)
         sheet.row_dimensions[r].height = TITLE_PT if r == 1 else LINE_PT + 2
+        if streamed:
+            sheet.append([cell])
+
+
+def _merge(sheet, where: tuple[int, int, int, int], streamed: bool) -> None:  # type: ignore[no-untyped-def]
+    """Merge cells (first row, first column, last row, last column); a streamed sheet only
+    records the range (its cells are written already empty)."""
+    first_row, first_col, last_row, last_col = where
+    if streamed:
+        sheet.merged_cells.add(f"{_letter(first_col)}{first_row}:{_letter(last_col)}{last_row}")
+    else:
+        sheet.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
 
 
 def _chart(spec: SheetSpec) -> ChartSpec | None:
@@ -266,43 +319,59 @@ def _chart(spec: SheetSpec) -> ChartSpec | None:
 
 def _stream(sheet, spec: SheetSpec, places: Places) -> tuple[Iterable[list[object]], int, object]:  # type: ignore[no-untyped-def]
     """Write-only: the layout, the title and header rows; returns the data rows (written later,
-    straight into the sheet's XML), the row number they start at, and the styles of their numbers."""
+    straight into the sheet's XML), the row number they start at, and the styles of their numbers.
+    A held sheet short enough to be bordered (a 评价表, a 汇总) is written here whole, styled, merged
+    and with its row heights, as the ordinary workbook has it; nothing is left for the XML."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
 
     rows = chain(spec.rows, spec.more or ())
-    sample = list(islice(rows, WIDTH_SAMPLE))
+    short = spec.size <= BORDERED_ROWS and spec.more is None
+    if short:
+        spec = replace(spec, rows=list(rows), more=None, more_count=0)
+        rows = iter(())
+        sample = spec.rows
+    else:
+        sample = list(islice(rows, WIDTH_SAMPLE))
     _layout(sheet, spec, sample)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for r, line in enumerate(spec.titles, start=1):
-        cell = WriteOnlyCell(sheet, shown(line))
-        cell.data_type = "s"
-        cell.font = Font(bold=True, size=16) if r == 1 else Font(size=11)
-        sheet.append([cell])
-    for row in sample[:spec.header_rows]:
+    if short:
+        _heights(sheet, spec)
+    _titles(sheet, spec, streamed=True)
+    offset = len(spec.titles)
+    for where in spec.merges:
+        _merge(sheet, (where[0] + offset, where[1], where[2] + offset, where[3]), streamed=True)
+    styles = _Styles(sheet, short)
+    inside = _inside_merges(spec)
+    for r, kinds in _kinds(spec, places, spec.rows if short else sample[:spec.header_rows]):
         cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, shown(value))
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula
-            cell.font, cell.fill = bold, fill
+        for c, (value, kind) in enumerate(kinds, start=1):
+            cell = WriteOnlyCell(sheet)
+            if (r, c) not in inside:
+                put(cell, value)
+            cell._style = copy(styles(kind))
             cells.append(cell)
         sheet.append(cells)
-    styles: dict[str, int] = {}
-    for shown_places in range(MAX_OWN_PLACES + 1) if places[0] is not None else [places[1] or 0]:
-        probe = WriteOnlyCell(sheet, 0)
-        probe.number_format = number_format(shown_places)
-        styles[probe.number_format] = probe.style_id  # registers the number format with the workbook's styles
-    if places[0] is not None:
-        probe = WriteOnlyCell(sheet, 0)
-        probe.number_format = number_format(places[0])
-        styles[probe.number_format] = probe.style_id
+    style_of = _number_styles(sheet, places)
     chart = _chart(spec)
     if chart is not None and spec.size > 1:
         _bar_chart(sheet, spec, chart)
-    style_of = (lambda value: styles[format_of(value, places)]) if places[0] is not None else styles[
-        number_format(places[1] or 0)]
-    return chain(sample[spec.header_rows:], rows), len(spec.titles) + spec.header_rows + 1, style_of
+    rest = rows if short else chain(sample[spec.header_rows:], rows)
+    return rest, offset + (len(spec.rows) if short else spec.header_rows) + 1, style_of
+
+
+def _number_styles(sheet, places: Places) -> object:  # type: ignore[no-untyped-def]
+    """The style ids of the numbers written straight into the XML: one for all (fixed places),
+    or a function of the value (its own places)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    styles: dict[str, int] = {}
+    formats = list(range(MAX_OWN_PLACES + 1)) + [places[0]] if places[0] is not None else [places[1] or 0]
+    for shown_places in formats:
+        probe = WriteOnlyCell(sheet, 0)
+        probe.number_format = number_format(shown_places)  # type: ignore[arg-type]
+        styles[probe.number_format] = probe.style_id  # registers the number format with the workbook's styles
+    if places[0] is not None:
+        return lambda value: styles[format_of(value, places)]
+    return styles[number_format(places[1] or 0)]
 
 
 def _shifted(cell: str, rows: int) -> str:
@@ -322,7 +391,7 @@ def _layout(sheet, spec: SheetSpec, sample: list[list[object]] | None = None) ->
         for col, width in spec.widths.items():
             sheet.column_dimensions[get_column_letter(col)].width = width
     else:
-        _widths(sheet, spec.rows if sample is None else sample)
+        _widths(sheet, spec.rows if sample is None else sample, spec.header_rows)
     total = sum(sheet.column_dimensions[_letter(c + 1)].width or 8.43 for c in range(len(spec.rows[0]) if spec.rows else 0))
     sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.orientation = "portrait" if total <= PORTRAIT_WIDTH else "landscape"
@@ -331,6 +400,8 @@ def _layout(sheet, spec: SheetSpec, sample: list[list[object]] | None = None) ->
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     sheet.print_title_rows = f"{offset + 1}:{offset + spec.header_rows}"
+    if spec.rows and _chart(spec) is None:  # a chart lies outside the cells: the used range holds it
+        sheet.print_area = f"A1:{_letter(len(spec.rows[0]))}{offset + spec.size}"
     if spec.heading:
         sheet.oddHeader.center.text = printable(spec.heading).replace("&", "&&")  # & starts a header code
         sheet.oddHeader.center.size = 14
@@ -386,8 +457,11 @@ def _heights(sheet, spec: SheetSpec) -> None:  # type: ignore[no-untyped-def]
 
 def _bar_chart(sheet, spec: SheetSpec, chart_spec: ChartSpec) -> None:  # type: ignore[no-untyped-def]
     """Bars of one column by unit: every unit named, its value on its bar, the axis in whole
-    points up to the full score, vetoed units in red."""
+    points up to the full score, vetoed units in red. It sits under the table (beside it when
+    the table is too long to print above it), as wide as the table, so that the page keeps the
+    table's width."""
     from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
     from openpyxl.chart.label import DataLabelList
     from openpyxl.chart.marker import DataPoint
 
@@ -399,8 +473,9 @@ def _bar_chart(sheet, spec: SheetSpec, chart_spec: ChartSpec) -> None:  # type: 
     last = min(spec.size, MAX_CHART_ROWS + 1)
     chart.add_data(Reference(sheet, min_col=chart_spec.column, min_row=offset + 1, max_row=offset + last),
                    titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=2, min_row=offset + 2, max_row=offset + last))
     series = chart.series[0]
+    names = Reference(sheet, min_col=chart_spec.names, min_row=offset + 2, max_row=offset + last)
+    series.cat = AxDataSource(strRef=StrRef(f=str(names)))  # unit names are text, not numbers
     series.graphicalProperties.solidFill = "5B9BD5"
     series.dLbls = DataLabelList()
     series.dLbls.showVal = True
@@ -413,20 +488,49 @@ def _bar_chart(sheet, spec: SheetSpec, chart_spec: ChartSpec) -> None:  # type: 
             series.dPt.append(point)
     chart.x_axis.scaling.orientation = "maxMin"  # first place at the top, as in the table
     chart.x_axis.tickLblSkip = 1  # every unit named
+    chart.x_axis.tickLblPos = "low"  # at the axis's far end: clear of a bar below 0
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.y_axis.scaling.min = 0
-    if chart_spec.full is not None and chart_spec.full > 0:
-        chart.y_axis.scaling.max = float(chart_spec.full)
-        chart.y_axis.majorUnit = float(_step(chart_spec.full))
+    below_zero = -chart_spec.lowest if chart_spec.lowest is not None and chart_spec.lowest < 0 else Decimal(0)
+    top = chart_spec.full if chart_spec.full is not None and chart_spec.full > 0 else None
+    step = _step((top or Decimal(0)) + below_zero) if top is not None or below_zero else None
+    chart.y_axis.scaling.min = -step * math.ceil(below_zero / step) if step and below_zero else 0
+    if step is not None and top is not None:
+        chart.y_axis.scaling.max = step * math.ceil(top / step)
+    if step is not None:
+        chart.y_axis.majorUnit = step
     chart.y_axis.number_format = "0"
     chart.y_axis.majorGridlines = None
     chart.gapWidth = 60
     chart.height = max(7.5, 0.8 * last + 2)
-    chart.width = 18
-    sheet.add_chart(chart, f"{_letter(len(spec.rows[0]) + 2)}{offset + 2}")
+    columns = len(spec.rows[0])
+    table = sum(sheet.column_dimensions[_letter(c + 1)].width or 8.43 for c in range(columns))
+    chart.width = min(max(table * CM_PER_WIDTH, 16), 26)
+    below = spec.size <= MAX_CHART_ROWS + 1
+    sheet.add_chart(chart, f"A{offset + spec.size + 2}" if below else f"{_letter(columns + 2)}{offset + 2}")
+    across = PORTRAIT_WIDTH if sheet.page_setup.orientation == "portrait" else LANDSCAPE_WIDTH
+    scale = min(1.0, across / max(table, 1))  # fitted to the page's width, the page holds more rows
+    if below and (_table_height(sheet, offset + spec.size) + chart.height * PT_PER_CM) * scale > PAGE_PT[
+            sheet.page_setup.orientation]:
+        from openpyxl.worksheet.pagebreak import Break
+
+        sheet.row_breaks.append(Break(id=offset + spec.size + 1))  # the chart on a page of its own, whole
     if spec.size > MAX_CHART_ROWS + 1:
         chart.title = t("chart.first_places", title=chart_spec.title, count=MAX_CHART_ROWS)
+
+
+CM_PER_WIDTH = 0.2
+"""Centimetres per unit of Excel's column width (8.43 units ≈ 64 px ≈ 1.7 cm)."""
+PT_PER_CM = 28.35
+PAGE_PT = {"portrait": 740.0, "landscape": 500.0}
+"""The height an A4 page prints, inside its margins and foot, at full size."""
+LANDSCAPE_WIDTH = 140
+"""The column widths that fit across A4 landscape."""
+
+
+def _table_height(sheet, rows: int) -> float:  # type: ignore[no-untyped-def]
+    """The printed height of the sheet's first `rows` rows, in points."""
+    return sum(sheet.row_dimensions[r].height or LINE_PT + 4 for r in range(1, rows + 1))
 
 
 def _step(full: Decimal) -> int:
@@ -459,14 +563,23 @@ def shown(value: object) -> object:
     return value
 
 
-def _widths(sheet, table: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
+def _widths(sheet, table: list[list[object]], header_rows: int = 1) -> None:  # type: ignore[no-untyped-def]
+    """Each column as wide as its longest text; a header wraps, so it widens its column only to
+    HEADER_WIDTH (a 汇总 of eight "4.1 服务品牌建设(4)" would otherwise print in a tiny font)."""
     from openpyxl.utils import get_column_letter
 
     sample = table[:WIDTH_SAMPLE]
     for col in range(max((len(row) for row in sample), default=0)):
-        longest = max((_display_width("" if row[col] is None else str(row[col])) for row in sample
+        longest = max((_display_width("" if row[col] is None else str(row[col])) for row in sample[header_rows:]
                        if col < len(row)), default=4)
+        heading = max((_display_width(str(row[col])) for row in sample[:header_rows]
+                       if col < len(row) and row[col] is not None), default=0)
+        longest = max(longest, min(heading, HEADER_WIDTH))
         sheet.column_dimensions[get_column_letter(col + 1)].width = min(max(longest + 2, 6), 60)
+
+
+HEADER_WIDTH = 16
+"""The most a header's text widens its column (two lines of eight CJK characters)."""
 
 
 def _display_width(text: str) -> int:
