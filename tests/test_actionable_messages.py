@@ -307,3 +307,14 @@ def test_a_points_scheme_still_says_fen() -> None:
                     "--item", "1.1.1")
     assert "3次×1分=3分,封顶2分 → 2分" in result.stdout
     assert result.stdout.splitlines()[0].startswith("溧阳市: 总分 119.5(")
+
+
+def test_explain_words_a_band_as_the_document_does() -> None:
+    # 常州 2.4.1 "核定编制达到10人以上的,得2分;10-5人,得1分;5人以下的,得0.5分": 溧阳市 has 10 (the
+    # example's cell I2), in "10人以上" (以上 includes the number itself), so 2分 — said in those words,
+    # not as the interval [10, +∞).
+    result = _kaohe("explain", str(SCHEMES / "changzhou-2018.yaml"), str(EXAMPLES / "changzhou-2018" / "evidence.csv"),
+                    "--unit", "溧阳市", "--item", "2.4")
+    assert result.returncode == 0, result.stderr
+    assert "10人属于“10人以上”档 → 2分" in result.stdout
+    assert "+∞" not in result.stdout and "[10," not in result.stdout

@@ -247,7 +247,7 @@ def results_sheets(scheme: Scheme, rows: list[RankedRow], made: Publication | No
                for s in scheme.sections]
     if len(rows) <= MAX_UNIT_SHEETS:
         sheets += [assessment_sheet(scheme, row, title_lines(
-            scheme, t("print.assessment_title", title=scheme.title), made, t("print.unit", unit=row.result.unit)))
+            scheme, t("print.assessment_title", title=scheme.title, unit=row.result.unit), made, t("print.unit", unit=row.result.unit)))
             for row in rows]
     folder = made.folder if made is not None else None
     where = [t("print.evidence", folder=folder)] if folder else []

@@ -187,22 +187,8 @@ def _joined(parts: Iterable[str]) -> str:
 
 
 def _band(interval: Interval, percent: bool, unit: str) -> str:
-    """A band as the document words it. 以上 and 以下 include the number itself, 超过 and 不足 leave it
-    out (the convention of Chinese law, 民法典 第一千二百五十九条): [10, ∞) is "10人以上", [5, 10)
-    "5人以上不足10人", (-∞, 5) "不足5人"."""
-    def shown(v: Decimal) -> str:
-        return f"{fmt(v * 100)}%" if percent else f"{fmt(v)}{unit}"
-
-    low, high = interval.low, interval.high
-    if low is None and high is None:
-        return t("rule.band_any")
-    if high is None:
-        return t("rule.band_ge" if interval.low_in else "rule.band_gt", low=shown(low))  # type: ignore[arg-type]
-    if low is None:
-        return t("rule.band_le" if interval.high_in else "rule.band_lt", high=shown(high))
-    key = "rule.band_" + ("ge" if interval.low_in else "gt") + ("_le" if interval.high_in else "_lt")
-    bare = f"{fmt(low * 100)}%" if percent else fmt(low)
-    return t(key, low=shown(low), bare=bare, high=shown(high))
+    """A band as the document words it (see Interval.words)."""
+    return interval.words(percent, unit)
 
 
 def _places(first: int, last: int | None) -> str:

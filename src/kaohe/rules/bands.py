@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from kaohe.i18n import t
 from kaohe.numbers import ZERO, fmt
 from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, step
 
@@ -30,7 +31,26 @@ class Interval:
             return False
         return True
 
+    def words(self, percent: bool, unit: str = "") -> str:
+        """The band as the document words it. 以上 and 以下 include the number itself, 超过 and 不足
+        leave it out (the convention of Chinese law, 民法典 第一千二百五十九条): [10, ∞) is "10人以上",
+        [5, 10) "5人以上不足10人", (-∞, 5) "不足5人"."""
+        def shown(v: Decimal) -> str:
+            return f"{fmt(v * 100)}%" if percent else f"{fmt(v)}{unit}"
+
+        low, high = self.low, self.high
+        if low is None and high is None:
+            return t("rule.band_any")
+        if high is None:
+            return t("rule.band_ge" if self.low_in else "rule.band_gt", low=shown(low))  # type: ignore[arg-type]
+        if low is None:
+            return t("rule.band_le" if self.high_in else "rule.band_lt", high=shown(high))
+        key = "rule.band_" + ("ge" if self.low_in else "gt") + ("_le" if self.high_in else "_lt")
+        bare = f"{fmt(low * 100)}%" if percent else fmt(low)
+        return t(key, low=shown(low), bare=bare, high=shown(high))
+
     def show(self, percent: bool) -> str:
+        """Interval notation, for a scheme's author (gaps and overlaps between bands)."""
         def num(v: Decimal) -> str:
             return f"{fmt(v * 100)}%" if percent else fmt(v)
 
@@ -83,7 +103,7 @@ class Bands(RuleModel):
         for band in self.bands:
             if band.interval.contains(x):
                 return Outcome(band.points, (step("step.band", value=shown,
-                                                   band=band.interval.show(self.value == "rate"),
+                                                   band=band.interval.words(self.value == "rate", self.unit),
                                                    points=band.points),))
         return Outcome(ZERO, (step("step.no_band", value=shown),))
 
