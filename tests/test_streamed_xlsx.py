@@ -79,6 +79,22 @@ def test_a_sheet_past_excels_last_row_continues_on_further_sheets(tmp_path: Path
     assert [row for s in sheets for row in s[1:]] == body
 
 
+def test_continuation_sheets_keep_the_rows_in_order_past_the_width_sample(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each sheet measures its widths on its first rows. A continuation sheet took its sample from the
+    # shared rows before the sheet before it was written, so rows 3-4 of 明细 went to 明细(2): with a
+    # sample of 2 rows and 3 rows a sheet, the 8 rows must still come out 0..7, 3 + 3 + 2.
+    monkeypatch.setattr(xlsxout, "STREAM_ROWS", 1)
+    monkeypatch.setattr(xlsxout, "MAX_SHEET_ROWS", 4)
+    monkeypatch.setattr(xlsxout, "WIDTH_SAMPLE", 2)
+    out = tmp_path / "long.xlsx"
+    body = [[f"单位{i}", i] for i in range(8)]
+    write_xlsx(out, [SheetSpec("明细", [["单位", "得分"]], more=iter(body), more_count=8)], [])
+    book = load_workbook(out)
+    sheets = [[[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames]
+    assert [[row[1] for row in s[1:]] for s in sheets] == [[0, 1, 2], [3, 4, 5], [6, 7]]
+
+
 def test_the_chart_shows_the_first_places_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xlsxout, "MAX_CHART_ROWS", 3)
     out = tmp_path / "c.xlsx"

@@ -86,6 +86,10 @@ class SheetSpec:
     """The last this many rows are printed without borders (a signature block)."""
     footer: bool = False
     """Page numbers in the foot of every page ("第 x 页 共 y 页")."""
+    width_sample: list[list[object]] | None = None
+    """The rows to measure column widths by where the sheet's own cannot be read ahead: a
+    continuation (明细(2)…), whose rows come from the same stream as the sheet before it and must
+    not be taken from it before that sheet is written."""
 
     @property
     def size(self) -> int:
@@ -134,14 +138,18 @@ def _split(spec: SheetSpec) -> Iterator[SheetSpec]:
         yield spec
         return
     header = spec.rows[:spec.header_rows]
-    body = chain(spec.rows[spec.header_rows:], spec.more or ())
+    body: Iterator[list[object]] = chain(spec.rows[spec.header_rows:], spec.more or ())
+    first = list(islice(body, WIDTH_SAMPLE))  # every part is as wide as the first part's rows need
+    body = chain(first, body)
     left = spec.size - spec.header_rows
     per_sheet = MAX_SHEET_ROWS - spec.header_rows
+    part = 0
     while left > 0:
         count = min(left, per_sheet)
         yield replace(spec, rows=list(header), chart=None, more=islice(body, count), more_count=count, merges=[],
-                      bold_rows=set(), plain_rows=0)
+                      bold_rows=set(), plain_rows=0, width_sample=list(header) + first if part else None)
         left -= count
+        part += 1
 
 
 def sheet_title(title: str, used: set[str]) -> str:
@@ -330,9 +338,11 @@ def _stream(sheet, spec: SheetSpec, places: Places) -> tuple[Iterable[list[objec
         spec = replace(spec, rows=list(rows), more=None, more_count=0)
         rows = iter(())
         sample = spec.rows
+    elif spec.width_sample is not None:  # a continuation: its rows are read only as it is written
+        sample = list(islice(rows, spec.header_rows))
     else:
         sample = list(islice(rows, WIDTH_SAMPLE))
-    _layout(sheet, spec, sample)
+    _layout(sheet, spec, spec.width_sample if spec.width_sample is not None else sample)
     if short:
         _heights(sheet, spec)
     _titles(sheet, spec, streamed=True)
