@@ -117,7 +117,10 @@ def generate(folder: Path, specs: list, units: int) -> dict[str, Path]:  # type:
 BARE_CSV = ("import csv,sys\nn=0\nwith open(sys.argv[1],encoding=sys.argv[2],newline='') as f:\n"
             "    for row in csv.reader(f): n+=1\n")
 BARE_XLSX = ("import sys\nfrom python_calamine import CalamineWorkbook\n"
-             "rows=CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()\n")
+             "book=CalamineWorkbook.from_path(sys.argv[1])\n"
+             "rows=sum(len(book.get_sheet_by_name(n).to_python()) for n in book.sheet_names)\n")
+"""Every sheet, as kaohe reads them: past Excel's 1,048,576 rows the evidence continues on further
+sheets, and reading the first alone would time half the work."""
 PEER = """
 # What an office script does: pandas reads the sheet, a row loop parses each value and the
 # criteria are evaluated per unit and summed (no checks, no caps above the criterion, no trace).
