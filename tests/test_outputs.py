@@ -43,3 +43,46 @@ def test_an_output_that_is_an_input_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OutputError) as caught, atomic_path(source, [str(source)]):
         pass
     assert "拒绝覆盖" in str(caught.value) and source.read_text(encoding="utf-8") == "单位,1.1.1\n"
+
+
+EXPONENTS_SCHEME = """\
+id: exponents
+title: 同值异写
+full_score: 10
+units: [{name: 甲}, {name: 乙}, {name: 丙}]
+sections:
+  - id: "1"
+    title: 评定
+    points: 10
+    items:
+      - id: "1.1"
+        title: 评定
+        points: 10
+        criteria: [{id: 1.1.1, text: "视情得分,最高得10分", points: 10, rule: {kind: judged}}]
+"""
+
+
+@pytest.mark.parametrize("order", [["8.50", "8.5", "8.500"], ["8.5", "8.500", "8.50"]])
+def test_a_value_written_with_more_zeros_reads_out_the_same_whatever_the_row_order(tmp_path: Path,
+                                                                                 order: list[str]) -> None:
+    # 8.50, 8.5 and 8.500 are one value (judged 8.5 of 10): equal values share a memo in the engine, so
+    # the text written must be of the value alone, never of whichever way of writing it came first.
+    import csv
+    import json
+
+    from typer.testing import CliRunner
+
+    from kaohe.cli import build_app
+
+    (tmp_path / "s.yaml").write_text(EXPONENTS_SCHEME, encoding="utf-8")
+    evidence = tmp_path / "e.csv"
+    evidence.write_text("单位,1.1.1\n" + "".join(f"{u},{v}\n" for u, v in zip("甲乙丙", order, strict=True)),
+                        encoding="utf-8")
+    for suffix in ("csv", "json"):
+        done = CliRunner().invoke(build_app(), ["score", str(tmp_path / "s.yaml"), str(evidence),
+                                                "-o", str(tmp_path / f"r.{suffix}"), "--no-timestamp"])
+        assert done.exit_code == 0, done.output
+    ranking = list(csv.reader((tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [row[-1] for row in ranking[1:]] == ["8.5", "8.5", "8.5"]
+    units = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["units"]
+    assert [u["total"] for u in units] == ["8.5", "8.5", "8.5"]
