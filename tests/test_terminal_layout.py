@@ -297,6 +297,14 @@ def test_help_names_values_in_words(command: str) -> None:
     assert "…" not in result.stdout.replace("文件…", "")  # no help line is cut
 
 
+@pytest.mark.parametrize(("lang", "usage"), [("zh", "用法: kaohe score [选项] SCHEME EVIDENCE..."),
+                                             ("en", "Usage: kaohe score [OPTIONS] SCHEME EVIDENCE...")])
+def test_the_usage_line_names_arguments_as_their_errors_do(lang: str, usage: str) -> None:
+    # "缺少参数 EVIDENCE" names the argument EVIDENCE: the usage line does too, not typer's {evidence}.
+    result = kaohe("--lang", lang, "score", "--help")
+    assert result.returncode == 0 and usage in result.stdout, result.stdout[:300]
+
+
 def test_help_in_english_names_values_too() -> None:
     result = kaohe("--lang", "en", "explain", "--help")
     assert result.returncode == 0, result.stderr

@@ -8,6 +8,7 @@ need them, so `kaohe --help` starts fast and an interrupt while they load is han
 from __future__ import annotations
 
 import os
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -176,6 +177,11 @@ def _localised(base: type) -> type:
         def get_usage(self, ctx) -> str:  # type: ignore[no-untyped-def]
             return super().get_usage(ctx).replace("Usage: ", t("cli.usage"), 1)
 
+        def collect_usage_pieces(self, ctx):  # type: ignore[no-untyped-def]
+            """[选项] SCHEME EVIDENCE...: the options in the interface language, and each argument by
+            the name its error message gives it ("缺少参数 EVIDENCE"), not typer's {evidence}."""
+            return [_usage_piece(piece) for piece in super().collect_usage_pieces(ctx)]
+
         def format_help(self, ctx, formatter):  # type: ignore[no-untyped-def]
             _localise_help_frame()  # only when help is shown: rich's help machinery is slow to import
             return super().format_help(ctx, formatter)
@@ -190,6 +196,14 @@ def _localised(base: type) -> type:
             return params
 
     return Localised
+
+
+def _usage_piece(piece: str) -> str:
+    if piece == "[OPTIONS]":
+        return t("cli.usage_options")
+    if piece == "COMMAND [ARGS]...":
+        return t("cli.usage_command")
+    return re.sub(r"\{([a-z_]+)\}|\[([a-z_]+)\]", lambda m: (m.group(1) or f"[{m.group(2)}]").upper(), piece)
 
 
 READABLE_TYPES = {"unit": "cli.meta.unit", "item": "cli.meta.item"}

@@ -864,6 +864,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "api.strict_hint": (",按 0 分计;strict=True 时视为错误", " and scores 0; strict=True makes this an error"),
     "api.strict_mark": ("(strict=True)", " (strict=True)"),
     "api.missing_error": ("{unit} 的 {id} 未提供(strict=True)", "{unit} {id} has no evidence (strict=True)"),
+    "cli.usage_options": ("[选项]", "[OPTIONS]"),
+    "cli.usage_command": ("命令 [参数]...", "COMMAND [ARGS]..."),
     # JSON messages (issue 14)
     "score.missing_value": ("{unit} 的 {id} 未提供,按 0 分计", "{unit} {id} has no evidence and scores 0"),
     # results workbook (issue 14)
