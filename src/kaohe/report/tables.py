@@ -287,7 +287,9 @@ def chart_top(scheme: Scheme, totals: list[Exact]) -> Decimal | None:
 
 def manifest_sheet(loaded: LoadedScheme, made: Publication, inputs: str = "manifest.evidence") -> SheetSpec:
     """说明: what the results record of their making (see manifest_rows)."""
-    return SheetSpec(t("sheet.manifest"), manifest_rows(loaded, made, inputs), "A2", wrap={2}, footer=True)
+    # A SHA-256 is 64 characters that must be read (and compared) whole: its column holds one unwrapped.
+    return SheetSpec(t("sheet.manifest"), manifest_rows(loaded, made, inputs), "A2", wrap={2}, footer=True,
+                     widths={1: 12, 2: 48, 3: 68})
 
 
 def rank_sheets(loaded: LoadedScheme, table: list[list[object]], standings: list[Standing], made: Publication,
