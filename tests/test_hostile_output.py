@@ -189,7 +189,7 @@ def test_a_full_disk_while_writing_xlsx_says_so_once(tmp_path: Path, setup: str,
                      preexec_fn=_file_size_limit(size), timeout=120)
     assert result.returncode == 1
     clean(result)
-    assert f"{target}: 错误: 无法写入: File too large" in result.stderr
+    assert f"{target}: 错误: 无法写入: 文件超过文件系统允许的大小" in result.stderr  # EFBIG, in words
     assert target.read_bytes() == b"last year's results"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["结果.xlsx"]
 
@@ -200,7 +200,7 @@ def test_a_full_disk_while_writing_a_template_says_so_once(tmp_path: Path) -> No
     result = patched("", "template", CHANGZHOU, "-o", str(target), preexec_fn=_file_size_limit(3000), timeout=120)
     assert result.returncode == 1
     clean(result)
-    assert f"{target}: 错误: 无法写入: File too large" in result.stderr
+    assert f"{target}: 错误: 无法写入: 文件超过文件系统允许的大小" in result.stderr  # EFBIG, in words
     assert list(tmp_path.iterdir()) == []
 
 

@@ -86,3 +86,17 @@ def test_a_value_written_with_more_zeros_reads_out_the_same_whatever_the_row_ord
     assert [row[-1] for row in ranking[1:]] == ["8.5", "8.5", "8.5"]
     units = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["units"]
     assert [u["total"] for u in units] == ["8.5", "8.5", "8.5"]
+
+
+def test_an_output_into_a_folder_that_does_not_exist_says_so_in_words(tmp_path: Path) -> None:
+    # The system's "No such file or directory" is English and names no cause an office can act on.
+    from typer.testing import CliRunner
+
+    from conftest import EXAMPLES, SCHEMES
+    from kaohe.cli import build_app
+
+    target = tmp_path / "没有的文件夹" / "r.xlsx"
+    done = CliRunner().invoke(build_app(), ["score", str(SCHEMES / "changzhou-2018.yaml"),
+                                            str(EXAMPLES / "changzhou-2018" / "evidence.csv"), "-o", str(target)])
+    assert done.exit_code == 1
+    assert f"{target}: 错误: 无法写入: 所在文件夹不存在(kaohe 不会新建文件夹)" in done.output

@@ -493,7 +493,9 @@ def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        _report_and_exit([Problem(Location(str(folder)), t("output.failed", reason=e.strerror or e))])
+        from kaohe.report.atomic import write_reason
+
+        _report_and_exit([Problem(Location(str(folder)), t("output.failed", reason=write_reason(e)))])
 
 
 from kaohe.commands.template import TEMPLATE_CHECK_BYTES  # noqa: E402,F401  (docs/limits.md names it here)

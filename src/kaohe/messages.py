@@ -866,6 +866,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "api.missing_error": ("{unit} 的 {id} 未提供(strict=True)", "{unit} {id} has no evidence (strict=True)"),
     "cli.usage_options": ("[选项]", "[OPTIONS]"),
     "cli.usage_command": ("命令 [参数]...", "COMMAND [ARGS]..."),
+    "output.reason_no_folder": ("所在文件夹不存在(kaohe 不会新建文件夹)", "the folder does not exist (kaohe makes no folders)"),
+    "output.reason_disk_full": ("磁盘空间不足", "the disk is full"),
+    "output.reason_too_large": ("文件超过文件系统允许的大小", "the file is larger than the filesystem allows"),
+    "output.reason_no_permission": ("没有写入权限", "permission denied"),
+    "output.reason_read_only": ("文件系统只读", "the filesystem is read-only"),
     # JSON messages (issue 14)
     "score.missing_value": ("{unit} 的 {id} 未提供,按 0 分计", "{unit} {id} has no evidence and scores 0"),
     # results workbook (issue 14)

@@ -10,6 +10,7 @@ target as it was, but may leave the named temporary where no unnamed one could b
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import signal
@@ -138,6 +139,19 @@ class _Temporary:
             self.named = None
 
 
+_REASONS = {errno.ENOENT: "output.reason_no_folder", errno.ENOSPC: "output.reason_disk_full",
+            errno.EDQUOT: "output.reason_disk_full", errno.EFBIG: "output.reason_too_large",
+            errno.EACCES: "output.reason_no_permission", errno.EPERM: "output.reason_no_permission",
+            errno.EROFS: "output.reason_read_only"}
+"""Why a write failed, in the interface language, for the causes an office meets (the system's
+own words, in English, for any other)."""
+
+
+def write_reason(e: OSError) -> str:
+    key = _REASONS.get(e.errno or 0)
+    return t(key) if key is not None else str(e.strerror or e)
+
+
 @contextmanager
 def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target."""
@@ -148,7 +162,7 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
         with _uninterrupted(deliver=False):
             tmp = _unnamed(folder) or _named(folder, target)
     except OSError as e:
-        raise OutputError([Problem(Location(str(target)), t("output.failed", reason=e.strerror or e))]) from e
+        raise OutputError([Problem(Location(str(target)), t("output.failed", reason=write_reason(e)))]) from e
     try:
         _deliver()
         yield tmp.path
@@ -164,7 +178,7 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
         raise OutputError([Problem(Location(str(target)), t("output.locked"))]) from None
     except OSError as e:  # a full disk, a file too large, a folder gone
         _settle(e)
-        raise OutputError([Problem(Location(str(target)), t("output.failed", reason=e.strerror or e))]) from None
+        raise OutputError([Problem(Location(str(target)), t("output.failed", reason=write_reason(e)))]) from None
     finally:
         with _uninterrupted(deliver=False):
             tmp.discard()
