@@ -239,7 +239,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "chart.first_places": ("{title}(前 {count} 名)", "{title} (first {count} places)"),
     "col.section": ("评价项目", "Section"),
     "col.item": ("评价内容", "Item"),
-    "col.points": ("分值", "Points"),
+    "col.points": ("分值", "Max"),
     "col.text": ("评分标准", "Criterion"),
     "col.basis": ("评分依据", "Basis"),
     "col.rule": ("计分规则", "Rule"),
