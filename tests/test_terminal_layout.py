@@ -134,6 +134,19 @@ def test_empty_columns_are_left_out() -> None:
     assert header == ["名次", "单位", "总分", "奖项"]
 
 
+def test_headers_are_whole_where_the_room_left_allows_the_shortest_first() -> None:
+    # Numbers of 2-4 cells under "基本分" (6 cells) and "机构职能建设" (12): at 60 columns the table
+    # with every header whole is 54 wide, so none wraps; at 50 there is room for 基本分's two more cells
+    # but not for 机构职能建设's eight: the short one is whole, the long one wraps.
+    columns = [_column("名次", ["1"], role="key"), _column("单位", ["甲"], left=True, role="key"),
+               _column("机构职能建设", ["12"], role="section"), _column("基本分", ["99.5"]),
+               _column("加分", ["20"]), _column("总分", ["119.5"], role="key")]
+    header_lines = [cells(line) for line in drawn(Fitted("t", columns), 60) if line.startswith("┃")]
+    assert header_lines == [["名次", "单位", "机构职能建设", "基本分", "加分", "总分"]]
+    narrow = [cells(line) for line in drawn(Fitted("t", columns), 50) if line.startswith("┃")]
+    assert narrow[-1][3] == "基本分" and len(narrow) > 1  # 基本分 whole, 机构职能建设 wrapped
+
+
 def test_a_long_unit_name_folds_whole_rather_than_being_cut() -> None:
     name = "中国工商银行安徽省分行营业部第一分理处"  # 19 characters, 38 cells: wider than 60 leaves it
     columns = [_column("名次", ["1"], role="key"), _column("单位", [name], left=True, limit=24, role="key"),

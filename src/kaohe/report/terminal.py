@@ -227,6 +227,12 @@ class Fitted:
             widest = max((cell_len(line) for cell in cells for line in cell.split("\n")), default=0)
             if column.left and widest > widths[i]:
                 widths[i] += max(0, min(widest - widths[i], width - _drawn(widths)))
+        # Then headers whole ("基本分", not "基本/分") where the room left allows: those needing least
+        # first, so that as many as can be read whole are (and none is widened only part of the way).
+        heads = [max((cell_len(line) for line in c.head.split("\n")), default=0) for c in keep]
+        for i in sorted(range(len(keep)), key=lambda i: heads[i] - widths[i]):
+            if 0 < heads[i] - widths[i] <= width - _drawn(widths):
+                widths[i] = heads[i]
         return widths
 
     def notes_for(self, level: int) -> list[str]:
