@@ -195,7 +195,8 @@ def test_the_self_assessment_form_checks_and_protects_as_the_main_form(scheme: P
     assert "说明" in book.sheetnames
 
 
-def test_a_filled_form_with_its_title_row_scores_the_hand_worked_totals(scheme: Path, tmp_path: Path) -> None:
+def _filled_form(scheme: Path, tmp_path: Path) -> Path:
+    """The main form with FILLED typed into it (rows 4-5: below the title, header and 评分标准 rows)."""
     book = load_workbook(_template(scheme, tmp_path / "t.xlsx"))
     sheet = book["证据"]
     ids = {str(c.value).split(" ")[0]: c.column for c in sheet[2] if c.value}
@@ -203,19 +204,30 @@ def test_a_filled_form_with_its_title_row_scores_the_hand_worked_totals(scheme: 
         for input_id, value in FILLED[sheet.cell(row=r, column=1).value].items():
             sheet.cell(row=r, column=ids[input_id]).value = value
     book.save(tmp_path / "filled.xlsx")
-    assert _totals(scheme, tmp_path / "filled.xlsx") == TOTALS
+    return tmp_path / "filled.xlsx"
 
 
-def test_filled_self_assessment_forms_score_the_hand_worked_totals(scheme: Path, tmp_path: Path) -> None:
+def _filled_self_assessments(scheme: Path, tmp_path: Path) -> list[Path]:
+    """Each unit's 自评表 with its FILLED values in the 值 column (F), in file-name order."""
     _template(scheme, tmp_path / "forms", "--by", "unit")
-    for form in (tmp_path / "forms").glob("*.xlsx"):
+    forms = sorted((tmp_path / "forms").glob("*.xlsx"))
+    for form in forms:
         book = load_workbook(form)
         sheet = book["自评表"]
         for r in range(3, sheet.max_row + 1):
             unit, input_id = sheet.cell(row=r, column=1).value, sheet.cell(row=r, column=2).value
             sheet.cell(row=r, column=6).value = FILLED[unit][input_id]
         book.save(form)
-    result = run("score", str(scheme), *map(str, sorted((tmp_path / "forms").glob("*.xlsx"))), "--format", "json")
+    return forms
+
+
+def test_a_filled_form_with_its_title_row_scores_the_hand_worked_totals(scheme: Path, tmp_path: Path) -> None:
+    assert _totals(scheme, _filled_form(scheme, tmp_path)) == TOTALS
+
+
+def test_filled_self_assessment_forms_score_the_hand_worked_totals(scheme: Path, tmp_path: Path) -> None:
+    forms = _filled_self_assessments(scheme, tmp_path)
+    result = run("score", str(scheme), *map(str, forms), "--format", "json")
     assert result.exit_code == 0, result.output
     assert {u["unit"]: str(u["total"]) for u in json.loads(result.stdout)["units"]} == TOTALS
 
@@ -294,25 +306,7 @@ def test_a_form_filled_and_saved_by_libreoffice_scores_the_hand_worked_totals(sc
     # (shared strings, styles, the merged title, the protection), and the totals must not move.
     from test_libreoffice import _convert
 
-    if kind == "main":
-        book = load_workbook(_template(scheme, tmp_path / "t.xlsx"))
-        sheet = book["证据"]
-        ids = {str(c.value).split(" ")[0]: c.column for c in sheet[2] if c.value}
-        for r in (4, 5):
-            for input_id, value in FILLED[sheet.cell(row=r, column=1).value].items():
-                sheet.cell(row=r, column=ids[input_id]).value = value
-        book.save(tmp_path / "filled.xlsx")
-        forms = [tmp_path / "filled.xlsx"]
-    else:
-        _template(scheme, tmp_path / "forms", "--by", "unit")
-        forms = sorted((tmp_path / "forms").glob("*.xlsx"))
-        for form in forms:
-            book = load_workbook(form)
-            sheet = book["自评表"]
-            for r in range(3, sheet.max_row + 1):
-                unit, input_id = sheet.cell(row=r, column=1).value, sheet.cell(row=r, column=2).value
-                sheet.cell(row=r, column=6).value = FILLED[unit][input_id]
-            book.save(form)
+    forms = [_filled_form(scheme, tmp_path)] if kind == "main" else _filled_self_assessments(scheme, tmp_path)
     saved = []
     for n, form in enumerate(forms):
         folder = tmp_path / f"saved{n}"

@@ -10,15 +10,13 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from kaohe.commands.rank import gather, previous_from
+from kaohe.commands.rank import decided
 from kaohe.engine import combine_periods, score
 from kaohe.errors import EvidenceError, KaoheError, Location, OutputError, Problem, report_lines
 from kaohe.evidence import read_evidence
 from kaohe.evidence.results import MAX_WHOLE_BYTES, open_results, shown
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, parse_exact
-from kaohe.outcomes import decide
-from kaohe.readings import warnings
 from kaohe.report.atomic import atomic_path
 from kaohe.scheme.load import LoadedScheme
 
@@ -36,15 +34,12 @@ def run_publish(loaded: LoadedScheme, paths: list[Path], previous: Path | None, 
         err(f"{output}: {t('label.error')}: {t('publish.no_soffice')}")
         return 1
     try:
-        standings, _files, alternatives, problems = gather(loaded, paths, force)
-        before = previous_from(loaded, previous, force, problems) if previous is not None else None
+        decision, _files, problems = decided(loaded, paths, previous, force)
         items = unit_items(loaded, paths)
     except KaoheError as e:
         for line in report_lines(e.problems):
             err(line)
         return 1
-    decision = decide(loaded.scheme, standings, before)
-    problems += warnings(loaded, standings, alternatives, before)
     for line in report_lines(problems):
         err(line)
     from kaohe.report.publish import Notice

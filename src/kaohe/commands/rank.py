@@ -258,17 +258,25 @@ def previous_from(loaded: LoadedScheme, path: Path, force: bool = False,
     return previous
 
 
+def decided(loaded: LoadedScheme, paths: list[Path], previous: Path | None,
+            force: bool) -> tuple[Decision, list[tuple[str, str]], list[Problem]]:
+    """What `rank` and `publish` both start from: the results (or evidence) and last time's places
+    read, the outcome rules applied, and the warnings (readings that would move a result among
+    them); the files read with their SHA-256. KaoheError when an input is refused."""
+    standings, files, alternatives, problems = gather(loaded, paths, force)
+    before = previous_from(loaded, previous, force, problems) if previous is not None else None
+    decision = decide(loaded.scheme, standings, before)
+    return decision, files, problems + warnings(loaded, standings, alternatives, before)
+
+
 def run_rank(loaded: LoadedScheme, paths: list[Path], previous: Path | None, output: Path | None, fmt: str,
              force: bool, timestamp: bool, echo: Callable[[str], None], err: Callable[[str], None]) -> int:
     try:
-        standings, files, alternatives, problems = gather(loaded, paths, force)
-        before = previous_from(loaded, previous, force, problems) if previous is not None else None
+        decision, files, problems = decided(loaded, paths, previous, force)
     except KaoheError as e:
         for line in report_lines(e.problems):
             err(line)
         return 1
-    decision = decide(loaded.scheme, standings, before)
-    problems += warnings(loaded, standings, alternatives, before)
     from kaohe.report.rankout import ranking_document, ranking_table
 
     if fmt == "json":
