@@ -7,13 +7,15 @@ import os
 import stat
 from array import array
 from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator, MutableMapping, NamedTuple
+from typing import BinaryIO, Callable, Iterable, Iterator, MutableMapping, NamedTuple
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
 from kaohe.evidence.csvread import CHUNK, MAX_CSV_BYTES, Scan, read_csv, scan_csv
-from kaohe.evidence.layout import Accept, Entry, entries_from_table
+from kaohe.evidence.layout import Accept, Bulk, Entry, Rows, entries_from_table
 from kaohe.evidence.tables import Fixed, Locator, RawTable
 from kaohe.i18n import t
 from kaohe.numbers import exact_arithmetic
@@ -74,6 +76,29 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         if held is value:
             self._count += 1
         return held
+
+    def add_new(self, units: list[str], ids: list[str], values: list[Value]) -> bool:
+        """Hold every value under its (unit, id), or none of them when any key has a value
+        already or comes twice (then the table is as it was)."""
+        table = self._units
+        added = 0
+        for unit, input_id, value in zip(units, ids, values, strict=True):
+            own = table.get(unit)
+            if own is None:
+                own = table[unit] = {}
+            elif input_id in own:
+                break
+            own[input_id] = value
+            added += 1
+        else:
+            self._count += added
+            return True
+        for unit, input_id in zip(units[:added], ids[:added], strict=True):
+            own = table[unit]
+            del own[input_id]
+            if not own:
+                del table[unit]
+        return False
 
     def __setitem__(self, key: tuple[str, str], value: Value) -> None:
         own = self._units.setdefault(key[0], {})
@@ -180,7 +205,7 @@ class _Reading:
     units, the parse cache, where an entry goes (its period's evidence where rows carry a 期间),
     and the end (each period's problems and units gathered into the whole)."""
 
-    def __init__(self, scheme: Scheme) -> None:
+    def __init__(self, scheme: Scheme, columnar: bool = True) -> None:
         self.evidence = Evidence()
         self.scheme = scheme
         self.index = input_index(scheme)
@@ -188,6 +213,7 @@ class _Reading:
         self.cache = _ParseCache()
         by_rows = scheme.periods is not None and scheme.periods.source != "files"
         self.accept: Accept = self._accept_by_period if by_rows else self._accept_one
+        self.bulk: Bulk | None = None if by_rows or not columnar else self._accept_rows
 
     def _accept_by_period(self, entry: Entry) -> None:
         target = _period_of(self.evidence, entry, self.scheme)
@@ -196,6 +222,44 @@ class _Reading:
 
     def _accept_one(self, entry: Entry) -> None:
         accept_entry(self.evidence, entry, self.index, self.known_units, self.cache)
+
+    def _accept_rows(self, rows: Rows) -> bool:
+        """A run of rows taken whole, with accept_entry's checks made once per distinct unit, id
+        and (id, cell); False, with nothing taken, when any row has something to tell."""
+        evidence, index, known = self.evidence, self.index, self.known_units
+        if not rows.rows:
+            return True
+        if known and not known.keys() >= set(rows.units):
+            return False
+        specs: dict[str, InputSpec] = {}
+        for input_id in set(rows.ids):
+            spec = index.get(input_id)
+            if spec is None or spec.categories is not None or spec.units is not None \
+                    or spec.type is ValueType.COMPUTED or spec.type is ValueType.EVENTS:
+                return False
+            specs[input_id] = spec
+        parse = self.cache.parse
+        # each distinct (id, cell) once; 3, 3.0 and True are kept apart, as the cache keeps them
+        texts = set(map(type, rows.raws)) == {str}
+        keys: Iterable[tuple[object, ...]] = zip(rows.ids, rows.raws, strict=True) if texts \
+            else zip(rows.ids, map(type, rows.raws), rows.raws, strict=True)
+        keyed = list(keys)
+        typed: dict[tuple[object, ...], tuple[object, object]] = {}
+        try:
+            for key in set(keyed):
+                typed[key] = parse(specs[key[0]], key[-1])  # type: ignore[index]
+        except BadValue:
+            return False
+        pairs = list(map(typed.__getitem__, keyed))
+        values = list(map(Value, map(itemgetter(0), pairs), map(itemgetter(1), pairs), repeat(rows.locate),
+                          rows.rows, repeat(rows.col), rows.notes))
+        table = evidence.values
+        named = rows.ids if all(spec.id == token for token, spec in specs.items()) \
+            else [specs[token].id for token in rows.ids]  # 1.1 names the item's one criterion, 1.1.1
+        if not isinstance(table, ValueTable) or not table.add_new(rows.units, named, values):
+            return False
+        evidence.units.update(dict.fromkeys(rows.units))
+        return True
 
     def finish(self) -> Evidence:
         evidence = self.evidence
@@ -225,7 +289,7 @@ def read_evidence(paths: list[str | Path], scheme: Scheme,
             on_file(name)
         try:
             with collector_paused():
-                digest, warnings = _read_file(path, name, reading.index, scheme, reading.accept, seen)
+                digest, warnings = _read_file(path, name, reading.index, scheme, reading.accept, seen, reading.bulk)
         except EvidenceError as e:
             evidence.problems.extend(e.problems)
             continue
@@ -240,7 +304,7 @@ def read_table(table: RawTable, digest: str, scheme: Scheme) -> Evidence:
     header names, value parsing and problems. `digest` stands for the file's SHA-256."""
     reading = _Reading(scheme)
     with collector_paused():
-        found = entries_from_table(table, reading.index, reading.accept)
+        found = entries_from_table(table, reading.index, reading.accept, reading.bulk)
     problems = found if found is not None else [Problem(Location(table.file), t("evidence.no_header"))]
     if not any(p.severity is Severity.ERROR for p in problems):
         reading.evidence.files.append((table.file, digest))
@@ -335,7 +399,7 @@ def _hashed(handle: BinaryIO, name: str, kind: str, limit: int) -> str:
 
 
 def _read_file(path: str | Path, name: str, index: dict[str, InputSpec], scheme: Scheme,
-               accept: Accept, seen: _Seen) -> tuple[str, list[Problem]]:
+               accept: Accept, seen: _Seen, bulk: Bulk | None = None) -> tuple[str, list[Problem]]:
     """Hand the file's entries to `accept` as they are read: the file's SHA-256 and warnings.
 
     The file's size is checked before it is opened, and it is hashed as it is streamed, never
@@ -388,11 +452,11 @@ def _read_file(path: str | Path, name: str, index: dict[str, InputSpec], scheme:
     copies = _SheetCopies() if len(tables) > 1 else None
     for position, table in enumerate(tables):
         problems.extend(table.notes)
-        take = accept
+        take, take_rows = accept, bulk
         if copies is not None:
-            table, take = copies.watch(table, accept, keep=position < len(tables) - 1)
+            table, take, take_rows = copies.watch(table, accept, bulk, keep=position < len(tables) - 1)
         try:
-            found = entries_from_table(table, index, take)
+            found = entries_from_table(table, index, take, take_rows)
         except EvidenceError as e:  # the table could not be read to its end
             if copies is not None:
                 copies.end(False)
@@ -437,8 +501,9 @@ class _SheetCopies:
         self.held: list[Entry] = []
         self.accept: Accept = _nothing
 
-    def watch(self, table: RawTable, accept: Accept, keep: bool) -> tuple[RawTable, Accept]:
-        """The table with its rows hashed as read, and the `accept` to read it with."""
+    def watch(self, table: RawTable, accept: Accept, bulk: Bulk | None,
+              keep: bool) -> tuple[RawTable, Accept, Bulk | None]:
+        """The table with its rows hashed as read, and the `accept` (and `bulk`) to read it with."""
         self.file, self.sheet = table.file, table.sheet or table.file
         self.hashes = array("q")
         self.candidates = [i for i, (_, _, header) in enumerate(self.earlier) if header]
@@ -468,7 +533,12 @@ class _SheetCopies:
             else:
                 accept(entry)
 
-        return replace(table, rows=rows()), take
+        def take_rows(run: Rows) -> bool:
+            # the run's rows have been hashed: while they are still an earlier sheet's, they are
+            # held entry by entry (read row by row); once they differ, what was held is handed on
+            return not self.candidates and bulk is not None and bulk(run)
+
+        return replace(table, rows=rows()), take, take_rows
 
     def release(self) -> None:
         held, self.held = self.held, []

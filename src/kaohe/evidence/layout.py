@@ -7,10 +7,11 @@ Long form: 单位 | 指标 | 值 | 备注, one row per value. Wide form: 单位 
 from __future__ import annotations
 
 import re
-from itertools import chain, islice
+from itertools import chain, compress, islice
+from operator import itemgetter
 from typing import Callable, Iterable, NamedTuple
 
-from kaohe.errors import Location, Nearest, Problem, Severity
+from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
 from kaohe.evidence.tables import Fixed, Locator, RawTable, is_blank
 from kaohe.i18n import join_list, t
 from kaohe.numbers import normalize_text
@@ -100,6 +101,27 @@ class Entry(NamedTuple):
 Accept = Callable[[Entry], None]
 
 
+class Rows(NamedTuple):
+    """A run of long-form rows whose cells all passed the checks, as columns: each row one value."""
+
+    locate: Locator
+    col: int
+    """The values' column (0-based)."""
+    rows: list[int]
+    units: list[str]
+    ids: list[str]
+    raws: list[object]
+    notes: list[str]
+
+
+Bulk = Callable[[Rows], bool]
+"""Takes a run of rows whole and returns True, or takes none of them and returns False: then they
+are read one by one, each told as it is (an unknown unit, a bad value, a duplicate)."""
+
+CHUNK_ROWS = 16384
+"""Long-form rows are read in runs of this many; a run with anything to tell is read row by row."""
+
+
 def _key(cell: object) -> str:
     """The cell as a header is matched: normalised, lower case, without spaces (the cell's own
     text object when it already is so: a header of a million cells is not held twice)."""
@@ -110,9 +132,10 @@ def _key(cell: object) -> str:
     return (text if lower == text else lower).replace(" ", "")
 
 
-def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Accept) -> list[Problem] | None:
-    """Hand every entry to `accept` as its row is read; the table's problems, or None when it
-    has no recognisable header."""
+def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Accept,
+                       bulk: Bulk | None = None) -> list[Problem] | None:
+    """Hand every entry to `accept` as its row is read (or, where `bulk` takes them, whole runs
+    of long-form rows as columns); the table's problems, or None when it has no recognisable header."""
     rows = iter(table.rows)
     head = list(islice(rows, HEADER_SEARCH_ROWS))
     for position, (row_no, cells) in enumerate(head):
@@ -127,7 +150,7 @@ def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Acc
             if not any(k in _VALUE_KEYS for k in keys):
                 return [Problem(table.locate(row_no, keys.index(next(k for k in keys if k in ID_HEADERS))),
                                 t("evidence.no_value_column"))]
-            _long(cells_of, cells, keys, body, index, accept)
+            _long(cells_of, cells, keys, body, index, accept, bulk)
         else:
             _wide(cells_of, row_no, cells, keys, body, index, accept)
         return cells_of.problems
@@ -192,7 +215,7 @@ class _Cells:
 
 
 def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterable[tuple[int, list[object]]],
-          index: dict[str, InputSpec], accept: Accept) -> None:
+          index: dict[str, InputSpec], accept: Accept, bulk: Bulk | None = None) -> None:
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
     value_col = next((i for headers in (ACCEPTED_HEADERS, VALUE_HEADERS, SELF_HEADERS)
@@ -204,12 +227,40 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
     attribute_cols = {i: normalize_text(str(header[i])) for i, k in enumerate(keys)
                       if k and i not in used and k not in IGNORED_HEADERS}
     attribute_at = {name: col for col, name in attribute_cols.items()} or None
-    table, problems, get, width = cells_of.table, cells_of.problems, cells_of.get, cells_of.width
-    locate = table.locate
     names: dict[str, str] = {}
     ids: dict[object, str] = {}
     numbers: dict[object, str] = {}
     """Each id cell's text, or number -> the id it stands for."""
+    if bulk is not None and self_col is None and period_col is None and not attribute_cols and not cells_of.blanks:
+        runs = _Runs(cells_of, unit_col, id_col, value_col, note_col, names, ids)
+        body = iter(body)
+        while True:
+            chunk: list[tuple[int, list[object]]] = []
+            try:
+                for row in islice(body, CHUNK_ROWS):
+                    chunk.append(row)
+            except EvidenceError:  # the table broke off: the rows before are told as they would be
+                _long_rows(cells_of, chunk, unit_col, id_col, value_col, self_col, note_col, period_col,
+                           attribute_cols, attribute_at, names, ids, numbers, index, accept)
+                raise
+            columns = runs.columns(chunk)
+            if columns is None or not bulk(columns):
+                _long_rows(cells_of, chunk, unit_col, id_col, value_col, self_col, note_col, period_col,
+                           attribute_cols, attribute_at, names, ids, numbers, index, accept)
+            if len(chunk) < CHUNK_ROWS:
+                return
+    _long_rows(cells_of, body, unit_col, id_col, value_col, self_col, note_col, period_col,
+               attribute_cols, attribute_at, names, ids, numbers, index, accept)
+
+
+def _long_rows(cells_of: _Cells, body: Iterable[tuple[int, list[object]]], unit_col: int, id_col: int,
+               value_col: int, self_col: int | None, note_col: int | None, period_col: int | None,
+               attribute_cols: dict[int, str], attribute_at: dict[str, int] | None, names: dict[str, str],
+               ids: dict[object, str], numbers: dict[object, str], index: dict[str, InputSpec],
+               accept: Accept) -> None:
+    """Long-form rows one by one, each with every check and each problem told at its cell."""
+    table, problems, get, width = cells_of.table, cells_of.problems, cells_of.get, cells_of.width
+    locate = table.locate
     for row_no, cells in body:
         if len(cells) > width:
             cells_of.ragged(row_no, cells)
@@ -247,6 +298,130 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
         accept(Entry(unit, token, raw, locate, row_no, where, unit_col, "" if note is None else str(note),
                      attributes, _period(cells_of, cells, row_no, period_col), self_raw,
                      self_col if self_raw is not None else None, attribute_at, id_col))
+
+
+_REFUSED = object()
+_MARKER = object()
+
+
+class _Runs:
+    """Turns a run of long-form rows into columns when nothing in it is to be told: every cell
+    passes _Cells.get's checks, every row names a unit and an id (text), and no row is ragged.
+    Units and ids are normalised once per distinct cell, as _long_rows does."""
+
+    def __init__(self, cells_of: _Cells, unit_col: int, id_col: int, value_col: int, note_col: int | None,
+                 names: dict[str, str], ids: dict[object, str]):
+        self.cells_of = cells_of
+        self.cols = unit_col, id_col, value_col, note_col
+        self.names = names
+        self.ids = ids
+        self.units: dict[object, object] = {}
+        """Unit cell -> the unit's name, _MARKER (a 评分标准 row) or _REFUSED (blank, refused)."""
+
+    def unit(self, cell: object) -> object:
+        text = cell.__class__ is str  # other cells are not kept by value: 1, 1.0 and True are equal keys
+        found = self.units.get(cell) if text else None
+        if found is None:
+            value = _screened(cell)
+            if value is None or value is _REFUSED:
+                found = _REFUSED
+            else:
+                if value.__class__ is str:
+                    name = self.names.get(value)  # type: ignore[call-overload]
+                    if name is None:
+                        name = self.names[value] = normalize_text(value)  # type: ignore[index]
+                else:
+                    name = normalize_text(str(value))
+                found = _MARKER if self.cells_of.is_marker(name) else name
+            if text:
+                self.units[cell] = found
+        return found
+
+    def token(self, cell: object) -> str | None:
+        token = self.ids.get(cell) if cell.__class__ is str else None
+        if token is None:
+            value = _screened(cell)
+            if value is None or value is _REFUSED or value.__class__ is not str:
+                return None  # blank, refused, or a number (told where the scheme has 2.1 and 2.10)
+            token = self.ids[value] = _id_text(value)
+        return token
+
+    def columns(self, chunk: list[tuple[int, list[object]]]) -> Rows | None:
+        """The run as columns, each distinct cell checked once; None when a row is to be read by
+        itself (something in it is to be told, or a cell is of a kind the columns do not take)."""
+        unit_col, id_col, value_col, note_col = self.cols
+        locate = self.cells_of.table.locate
+        if not chunk:
+            return Rows(locate, value_col, [], [], [], [], [])
+        cells = list(map(itemgetter(1), chunk))
+        lengths = set(map(len, cells))
+        if max(lengths) > self.cells_of.width:
+            return None  # ragged: told row by row
+        wanted = (unit_col, id_col, value_col) if note_col is None else (unit_col, id_col, value_col, note_col)
+        need = max(wanted) + 1
+        if min(lengths) < need:  # short rows (a CSV line without its trailing 备注): blank cells
+            cells = [c if len(c) >= need else [*c, *([None] * (need - len(c)))] for c in cells]
+        columns = [list(map(itemgetter(col), cells)) for col in wanted]
+        unit_cells, id_cells, raws = columns[0], columns[1], columns[2]
+        rows = list(map(itemgetter(0), chunk))
+        try:
+            distinct_units, distinct_ids, distinct_raws = set(unit_cells), set(id_cells), set(raws)
+        except TypeError:  # a cell of a kind that cannot be a key
+            return None
+        if any(c.__class__ is not str for c in chain(distinct_units, distinct_ids)):
+            return None  # a number as a unit or id: equal numbers of two kinds read differently
+        name_of = {cell: self.unit(cell) for cell in distinct_units}
+        token_of = {cell: self.token(cell) for cell in distinct_ids}
+        if _REFUSED in name_of.values() or None in token_of.values():
+            return None
+        blank = False
+        for raw in distinct_raws:
+            value = _screened(raw)
+            if value is _REFUSED:
+                return None
+            blank = blank or value is None
+        if note_col is None:
+            notes: list[str] | tuple[str, ...] = [""] * len(rows)
+        else:
+            note_cells = columns[3]
+            try:
+                distinct_notes = set(note_cells)
+            except TypeError:
+                return None
+            if all(c is None or c.__class__ is str for c in distinct_notes):
+                note_of = {cell: _note(cell) for cell in distinct_notes}
+                if _REFUSED in note_of.values():
+                    return None
+                notes = list(map(note_of.__getitem__, note_cells))
+            else:  # numbers among the notes: 1 and True are one key, yet read "1" and "True"
+                notes = [_note(cell) for cell in note_cells]
+                if _REFUSED in notes:
+                    return None
+        units = list(map(name_of.__getitem__, unit_cells))
+        ids = list(map(token_of.__getitem__, id_cells))
+        raws_out: list[object] | tuple[object, ...] = raws
+        if blank or _MARKER in name_of.values():  # rows without a value, or repeating the criteria's text
+            keep = [u is not _MARKER and _screened(r) is not None for u, r in zip(units, raws, strict=True)]
+            rows, units, ids, raws_out, notes = (list(compress(column, keep))
+                                                 for column in (rows, units, ids, raws, notes))
+        return Rows(locate, value_col, rows, units, ids, list(raws_out), list(notes))
+
+
+def _note(cell: object) -> object:
+    """A 备注 cell as _long_rows reads it: its text, "" when blank, or _REFUSED."""
+    value = _screened(cell)
+    if value is _REFUSED:
+        return value
+    return "" if value is None else str(value)
+
+
+def _screened(value: object) -> object:
+    """_Cells.get's reading of a cell without telling: the value, None (blank) or _REFUSED."""
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_TEXT or (not value.isprintable() and _CONTROL.search(value) is not None):
+            return _REFUSED
+        return value if value and not value.isspace() else None
+    return value
 
 
 def _id_text(raw: object) -> str:

@@ -1,0 +1,154 @@
+"""Long-form evidence is read in runs of rows taken as columns (each distinct unit, id and cell
+checked once), and a run with anything to tell is read row by row. Both readings must give the
+same evidence: the same values in the same order, at the same cells, and the same problems in
+the same order. These tests read every bundled example, the hostile corpus and generated tables
+both ways and compare everything the reading gives."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kaohe.evidence.layout as layout
+from conftest import EXAMPLES, ROOT, SCHEMES
+from kaohe.evidence import Evidence, _Reading, read_evidence
+from kaohe.scheme.load import load_scheme
+
+HOSTILE = ROOT / "tests" / "hostile"
+CHANGZHOU = load_scheme(SCHEMES / "changzhou-2018.yaml").scheme
+
+
+def _snapshot(evidence: Evidence) -> dict[str, object]:
+    """Everything a reading gives, in order, with every value's cell named."""
+    def values(found: Evidence) -> list[tuple[object, ...]]:
+        return [(key, v.value, v.raw, type(v.raw), str(v.location), v.note) for key, v in found.values.items()]
+
+    return {
+        "values": values(evidence),
+        "units": list(evidence.units),
+        "files": evidence.files,
+        "problems": [(str(p.location), p.message, p.severity, p.code) for p in evidence.problems],
+        "self": [(key, v.value, v.raw, str(v.location)) for key, v in evidence.self_values.items()],
+        "periods": {name: values(period) for name, period in evidence.periods.items()},
+    }
+
+
+def _both(monkeypatch: pytest.MonkeyPatch, paths: list[Path], scheme, chunk: int) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(layout, "CHUNK_ROWS", chunk)
+    columnar = _snapshot(read_evidence(list(paths), scheme))
+    monkeypatch.setattr(_Reading.__init__, "__defaults__", (False,))
+    by_rows = _snapshot(read_evidence(list(paths), scheme))
+    monkeypatch.setattr(_Reading.__init__, "__defaults__", (True,))
+    return columnar, by_rows
+
+
+def _example_files() -> list[tuple[Path, Path]]:
+    pairs = []
+    for scheme_path in sorted(SCHEMES.glob("*.yaml")):
+        scheme_id = load_scheme(scheme_path).scheme.id
+        folder = EXAMPLES / scheme_id
+        for evidence in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.xlsx")):
+            pairs.append((scheme_path, evidence))
+    return pairs
+
+
+EXAMPLE_FILES = _example_files()
+
+
+def test_the_examples_hold_long_form_evidence() -> None:
+    # the comparison below is only worth something if it reads long-form files through the columns
+    long_form = [e for _, e in EXAMPLE_FILES if e.suffix == ".csv" and "指标" in e.read_text(encoding="utf-8-sig")
+                 .splitlines()[0]]
+    assert len(long_form) >= 5
+
+
+@pytest.mark.parametrize(("scheme_path", "evidence"), EXAMPLE_FILES,
+                         ids=[f"{s.stem}/{e.name}" for s, e in EXAMPLE_FILES])
+@pytest.mark.parametrize("chunk", [2, 16384])
+def test_every_example_reads_the_same_both_ways(monkeypatch: pytest.MonkeyPatch, scheme_path: Path,
+                                                evidence: Path, chunk: int) -> None:
+    scheme = load_scheme(scheme_path).scheme
+    columnar, by_rows = _both(monkeypatch, [evidence], scheme, chunk)
+    assert columnar == by_rows
+
+
+HOSTILE_FILES = sorted(p for p in HOSTILE.rglob("*") if p.suffix in (".csv", ".xlsx"))
+
+
+@pytest.mark.parametrize("evidence", HOSTILE_FILES, ids=[str(p.relative_to(HOSTILE)) for p in HOSTILE_FILES])
+def test_the_hostile_corpus_reads_the_same_both_ways(monkeypatch: pytest.MonkeyPatch, evidence: Path) -> None:
+    columnar, by_rows = _both(monkeypatch, [evidence], CHANGZHOU, 3)
+    assert columnar == by_rows
+
+
+def test_a_file_given_twice_and_copies_read_the_same_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = HOSTILE / "evidence"
+    for paths in ([folder / "copy_a.csv", folder / "copy_b.csv"], [folder / "backup_sheet.xlsx"],
+                  [folder / "backup_differs.xlsx"]):
+        columnar, by_rows = _both(monkeypatch, paths, CHANGZHOU, 4)
+        assert columnar == by_rows, paths
+
+
+# Generated long-form tables: units the scheme lists, misspelt and blank ones, the 评分标准 marker;
+# ids of the scheme, an item's id standing for its one criterion, unknown and blank ones; values
+# that parse, that do not, blanks, control characters and overlong text; notes; repeats.
+UNITS = ["溧阳市", "金坛区", "武进区", " 溧阳市", "溧阳", "", "评分标准"]
+IDS = ["1.1.1", "1.1", "1.2.1", "2.3.1", "9.9.9", "", "1.1.1 标题"]
+RAWS = ["是", "否", "3", "2", "1.5", "85%", "", "  ", "abc", "-1", "\x07", "x" * 1001, "３", "10"]
+NOTES = ["", "说明", "多行\n说明", "\x01"]
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> tuple[str, int]:
+    header = draw(st.sampled_from([["单位", "指标", "值"], ["单位", "指标", "值", "备注"], ["序号", "单位", "指标", "值"]]))
+    rows = draw(st.lists(st.tuples(st.sampled_from(UNITS), st.sampled_from(IDS), st.sampled_from(RAWS),
+                                   st.sampled_from(NOTES), st.booleans()), min_size=0, max_size=30))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for n, (unit, input_id, raw, note, short) in enumerate(rows):
+        cells = {"单位": unit, "指标": input_id, "值": raw, "备注": note, "序号": str(n)}
+        line = [cells[h] for h in header]
+        if short and header[-1] == "备注" and not note:
+            line = line[:-1]  # a line without its trailing blank 备注
+        writer.writerow(line)
+    return out.getvalue(), draw(st.sampled_from([1, 2, 5, 64]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_tables())
+def test_generated_tables_read_the_same_both_ways(tmp_path_factory: pytest.TempPathFactory,
+                                                  monkeypatch: pytest.MonkeyPatch, table: tuple[str, int]) -> None:
+    text, chunk = table
+    path = tmp_path_factory.mktemp("columnar") / "evidence.csv"
+    path.write_text(text, encoding="utf-8")
+    columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, chunk)
+    assert columnar == by_rows
+
+
+def test_a_clean_run_is_taken_as_columns(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # not a comparison: that the columns are used at all for a clean file (else the tests above
+    # compare the row reading with itself)
+    taken: list[int] = []
+    original = _Reading._accept_rows
+
+    def counting(self: _Reading, rows: layout.Rows) -> bool:
+        took = original(self, rows)
+        if took:
+            taken.append(len(rows.rows))
+        return took
+
+    monkeypatch.setattr(_Reading, "_accept_rows", counting)
+    monkeypatch.setattr(layout, "CHUNK_ROWS", 2)
+    path = tmp_path / "e.csv"
+    path.write_text("单位,指标,值\n溧阳市,1.1.1,3\n金坛区,1.1.1,2\n武进区,1.1.1,abc\n", encoding="utf-8")
+    found = read_evidence([path], CHANGZHOU)
+    # rows 2–3 are one clean run of two; row 4's run holds a bad value and is read row by row
+    assert taken == [2]
+    assert [str(p.location) for p in found.problems] == [f"{path}:4:3"]
+    assert len(found.values) == 2
