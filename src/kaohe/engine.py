@@ -77,7 +77,7 @@ class CriterionResult(NamedTuple):
 
     @property
     def missing(self) -> bool:
-        if not self.applicable:
+        if not self.applicable or self.sources.__class__ is Value:  # one value, given
             return False
         return any(source is MISSING or (type(source) is Computed and source.value is None)
                    for source in self.source_list)
@@ -370,6 +370,8 @@ class _Planned(NamedTuple):
     """Its rule scores the unit against the others (relative, place)."""
     plain: bool
     """Own evidence only, no 不适用, no peers: the fast path."""
+    single: str | None
+    """A plain criterion's one input id: its outcome is looked up by the one value given."""
 
 
 class _GroupPlan(NamedTuple):
@@ -399,8 +401,9 @@ def _planned(scheme: Scheme, criterion: Criterion) -> _Planned:
     bindings = criterion.bindings()
     lost = criterion.points if criterion.points is not None else (criterion.rule.max_points(None) or ZERO)
     peers = bool(getattr(criterion.rule, "peers", False))
+    plain = not bindings and not criterion.na and not peers
     return _Planned(criterion, specs, defaults, criterion.effect, {}, tuple(bindings.get(s.id) for s in specs),
-                    lost if criterion.na else ZERO, peers, not bindings and not criterion.na and not peers)
+                    lost if criterion.na else ZERO, peers, plain, specs[0].id if plain and len(specs) == 1 else None)
 
 
 Entry = _Planned | _GroupPlan
@@ -692,6 +695,14 @@ def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, 
     """`own`: the unit's values by input id; `values`: its named values; `peers`: the other units'
     values for the rules that score against them, by (criterion id, category)."""
     criterion = plan.criterion
+    if plan.single is not None:  # one input of the unit's own, given, with an outcome worked out before
+        found = own.get(plan.single)
+        if found is not None:
+            value = found.value
+            if value.__class__ in _MEMO_TYPES:
+                known = plan.seen.get((value,))
+                if known is not None:
+                    return CriterionResult(criterion, found, known[0], known[1])
     sources: list[object] = []
     given: dict[str, object] = {}
     if plan.plain:  # own evidence only, no 不适用, no peers: as fast as it can be
