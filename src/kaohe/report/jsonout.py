@@ -11,8 +11,9 @@ from typing import Any, Callable, Iterator
 from pydantic import BaseModel
 
 from kaohe import __version__
-from kaohe.engine import InputResult, Results
+from kaohe.engine import CriterionResult, InputResult, Results
 from kaohe.errors import json_escaped
+from kaohe.evidence import Value
 from kaohe.evidence.results import DIGEST_KEY
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
@@ -86,17 +87,49 @@ def _unit(row: RankedRow) -> dict[str, Any]:
         "periods": {name: num(p.total) for name, p in r.periods},
         "sections": {k: num(v.points) for k, v in r.sections.items()},
         "items": {k: num(v.points) for k, v in r.items.items()},
-        "criteria": [
-            {
-                "id": c.criterion.id,
-                "period": c.period,
-                "points": num(c.points),
-                "explanation": explanation(c),
-                "inputs": [_input(i) for i in c.inputs],
-            }
-            for c in r.criteria
-        ],
+        "criteria": [_given(c) if c.sources.__class__ is Value else _criterion(c) for c in r.criteria],
     }
+
+
+def _criterion(c: CriterionResult) -> dict[str, Any]:
+    return {
+        "id": c.criterion.id,
+        "period": c.period,
+        "points": num(c.points),
+        "explanation": explanation(c),
+        "inputs": [_input(i) for i in c.inputs],
+    }
+
+
+def _given(c: CriterionResult) -> dict[str, Any]:
+    """A criterion of one value read from the evidence: as _criterion writes it, with what is the
+    same for every unit of the same outcome (points, explanation, the value) made once."""
+    source: Value = c.sources  # type: ignore[assignment]
+    value, raw = source.value, source.raw
+    key = (id(c.steps), c.points, c.criterion.id, c.period, value.__class__, value, raw.__class__, raw)
+    try:
+        known = _GIVEN.get(key)
+    except TypeError:  # a value that cannot be a key (a list of item ids)
+        return _criterion(c)
+    if known is None or known[0] is not c.steps:
+        spec_id = c.criterion.inputs()[0].id
+        known = (c.steps, c.criterion.id, num(c.points), explanation(c), spec_id, _value(value), _value(raw))
+        if len(_GIVEN) >= 100_000:
+            _GIVEN.clear()
+        _GIVEN[key] = known  # the steps are kept with it, so that their id is not reused while cached
+    _, criterion_id, points, text, spec_id, shown, shown_raw = known
+    return {
+        "id": criterion_id,
+        "period": c.period,
+        "points": points,
+        "explanation": text,
+        "inputs": [{"id": spec_id, "value": shown, "raw": shown_raw, "status": "given",
+                    "source": str(source.locate(source.row, source.col)) if source.locate is not None else None,
+                    "note": source.note}],
+    }
+
+
+_GIVEN: dict[tuple[object, ...], tuple[Any, ...]] = {}
 
 
 def _input(i: InputResult) -> dict[str, Any]:
