@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]' || echo "pandas could not be installed: the peer figure is left out"
+	$(BIN)/python -m pip install --quiet -e '.[bench]' || echo "pandas, polars or duckdb could not be installed: their peer figures are left out"
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)

@@ -2,8 +2,9 @@
 
 Generates long-form evidence for a bundled scheme (CSV in UTF-8 with BOM and in GB18030, and
 XLSX), then times each command in a fresh process (median of --runs; peak RSS from wait4) and
-the bare reads (csv module; python-calamine) and, where pandas is installed, the way office
-scripts do it today (pandas read + a row loop). Writes a Markdown table. Stdlib timing only; no
+the bare reads (csv module; python-calamine) and the peers an office scripter would write
+(bench/peers/: pandas, polars and DuckDB computing the same exact totals, checked equal to
+kaohe's; each where its library is installed, `pip install -e '.[bench]'`). Writes a Markdown table. Stdlib timing only; no
 network. Figures are medians measured in one run on one machine: compare ratios, not seconds.
 
 The outputs (-o json/csv/xlsx) and `rank` do not depend on the evidence format: they are measured
@@ -96,21 +97,28 @@ def make_value(spec, rng: random.Random) -> str:  # type: ignore[no-untyped-def]
     return str(rng.randint(1, 12))  # a number is never 0: it may be a divisor (a target)
 
 
-def generate(folder: Path, specs: list, units: int) -> dict[str, Path]:  # type: ignore[type-arg]
+FORMATS = ("csv-utf8", "csv-gb18030", "xlsx")
+
+
+def generate(folder: Path, specs: list, units: int,  # type: ignore[type-arg]
+             formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
     """The same rows as UTF-8 (BOM) CSV, GB18030 CSV and XLSX (written by kaohe's streaming writer)."""
     from kaohe.report.xlsxout import SheetSpec, write_xlsx
 
     rng = random.Random(units)
     rows = [(f"单位{u:06d}", spec.id, make_value(spec, rng)) for u in range(units) for spec in specs]
-    files = {"csv-utf8": folder / f"e{units}.csv", "csv-gb18030": folder / f"e{units}-gb.csv",
-             "xlsx": folder / f"e{units}.xlsx"}
+    files = {fmt: folder / name for fmt, name in (("csv-utf8", f"e{units}.csv"), ("csv-gb18030", f"e{units}-gb.csv"),
+                                                  ("xlsx", f"e{units}.xlsx")) if fmt in formats}
     for key, encoding in (("csv-utf8", "utf-8-sig"), ("csv-gb18030", "gb18030")):
+        if key not in files:
+            continue
         with open(files[key], "w", encoding=encoding, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["单位", "指标", "值"])
             writer.writerows(rows)
-    sheet = SheetSpec("证据", [["单位", "指标", "值"]], more=(list(r) for r in rows), more_count=len(rows))
-    write_xlsx(files["xlsx"], [sheet], [], timestamp=False)
+    if "xlsx" in files:
+        sheet = SheetSpec("证据", [["单位", "指标", "值"]], more=(list(r) for r in rows), more_count=len(rows))
+        write_xlsx(files["xlsx"], [sheet], [], timestamp=False)
     return files
 
 
@@ -121,43 +129,35 @@ BARE_XLSX = ("import sys\nfrom python_calamine import CalamineWorkbook\n"
              "rows=sum(len(book.get_sheet_by_name(n).to_python()) for n in book.sheet_names)\n")
 """Every sheet, as kaohe reads them: past Excel's 1,048,576 rows the evidence continues on further
 sheets, and reading the first alone would time half the work."""
-PEER = """
-# What an office script does: pandas reads the sheet, a row loop parses each value and the
-# criteria are evaluated per unit and summed (no checks, no caps above the criterion, no trace).
-import sys
-import pandas
-from kaohe.rules.base import parse_value
-from kaohe.scheme.load import load_scheme
-scheme = load_scheme(sys.argv[1]).scheme
-path, encoding = sys.argv[2], sys.argv[3]
-if path.endswith(".xlsx"):
-    frame = pandas.read_excel(path, dtype=str)
-else:
-    frame = pandas.read_csv(path, dtype=str, encoding=encoding)
-specs = {spec.id: spec for _, spec in scheme.criterion_inputs()}
-units = {}
-for unit, input_id, raw in frame.itertuples(index=False):
-    units.setdefault(unit, {})[input_id] = parse_value(specs[input_id], raw)
-criteria = [c for _, _, c in scheme.criteria()]
-totals = {}
-for unit, values in units.items():
-    total = 0
-    for c in criteria:
-        ids = [spec.id for spec in c.inputs()]
-        if all(i in values for i in ids):
-            points = c.rule.evaluate(c.id, {i: values[i] for i in ids}, c.points).points
-            total += min(points, c.points) if c.points is not None else points
-    totals[unit] = total
-ranking = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
-"""
 
 
-def has_pandas() -> bool:
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+PEERS = ("pandas", "polars", "duckdb")
+"""bench/peers/peer_<name>.py: the xuzhou scheme's exact totals in that library (UTF-8 CSV only)."""
+
+
+def exact_peers(folder: Path, path: Path, kaohe_csv: Path, runs: int) -> list[str]:
+    """Each installed peer's median seconds on the UTF-8 CSV, checked equal to kaohe's totals
+    (kaohe_csv: what `score -o csv` wrote); "—" for a peer whose library is not installed."""
+    cells = []
+    for name in PEERS:
+        if not has_module(name):
+            cells.append("—")
+            continue
+        out = folder / f"peer-{name}.csv"
+        script = str(ROOT / "bench" / "peers" / f"peer_{name}.py")
+        seconds, _ = median_of([PY, script, str(path), str(out)], runs)
+        check = subprocess.run([PY, str(ROOT / "bench" / "peers" / "check.py"), str(kaohe_csv), str(out)],
+                               capture_output=True, text=True)
+        if check.returncode != 0:
+            raise SystemExit(f"peer {name} disagrees with kaohe:\n{check.stdout}{check.stderr}")
+        cells.append(f"{seconds:.2f}")
+    return cells
 
 
 def main() -> None:
@@ -167,15 +167,15 @@ def main() -> None:
     parser.add_argument("--computed-sizes", default="10000", help="sizes for the computed-values workload ('' for none)")
     parser.add_argument("--sizes", default="100,10000,100000")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (1 at the largest size)")
-    parser.add_argument("--peer-max", type=int, default=10000, help="largest size for the pandas peer figure")
+    parser.add_argument("--peer-max", type=int, default=10**9, help="largest size for the peers (bench/peers/)")
     parser.add_argument("--all-outputs", action="store_true", help="measure outputs for every evidence format")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="evidence formats to generate and measure")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     began = time.perf_counter()
     kaohe = [PY, "-m", "kaohe"]
     source = Path(args.scheme) if args.scheme.endswith(".yaml") else ROOT / "schemes" / f"{args.scheme}.yaml"
     specs = input_specs(source)
-    peer = has_pandas()
     sizes = [int(s) for s in args.sizes.split(",")]
     lines = [f"# kaohe benchmark — {time.strftime('%Y-%m-%d')}, {platform.node()} "
              f"({os.cpu_count()} cores, Python {platform.python_version()})", "",
@@ -192,13 +192,13 @@ def main() -> None:
                   f"| `kaohe --help` | {startup[0]:.3f} | {startup[1]} |",
                   f"| `kaohe validate` (one scheme) | {validate[0]:.3f} | {validate[1]} |", ""]
         lines += ["| units | rows | format | bare read s | score s | score peak MiB | ratio to bare | "
-                  "per 1,000 rows ms | peer (pandas) s | -o json s (MiB) | -o csv s (MiB) | -o xlsx s (MiB) | "
-                  "rank s (MiB) |",
-                  "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "per 1,000 rows ms | -o json s (MiB) | -o csv s (MiB) | -o xlsx s (MiB) | "
+                  "rank s (MiB) | exact pandas s | exact polars s | exact duckdb s |",
+                  "|---:|---:|---|" + "---:|" * 12]
         print("\n".join(lines), flush=True)
         for size in sizes:
             runs = 1 if size == max(sizes) else args.runs
-            files = generate(folder, specs, size)
+            files = generate(folder, specs, size, tuple(args.formats.split(",")))
             rows = size * len(specs)
             for fmt, path in files.items():
                 encoding = "gb18030" if fmt == "csv-gb18030" else "utf-8-sig"
@@ -207,10 +207,8 @@ def main() -> None:
                 else:
                     bare = median_of([PY, "-c", BARE_CSV, str(path), encoding], runs)
                 scored = median_of([*kaohe, "score", str(scheme), str(path)], runs)
-                peer_time = "—"
-                if peer and size <= args.peer_max:
-                    peer_time = f"{median_of([PY, '-c', PEER, str(scheme), str(path), encoding], runs)[0]:.2f}"
                 cells = ["—"] * 4
+                peers = ["—"] * len(PEERS)
                 if fmt == "csv-utf8" or args.all_outputs:
                     outputs = {}
                     for suffix in ("json", "csv", "xlsx"):
@@ -219,15 +217,18 @@ def main() -> None:
                     ranked = median_of([*kaohe, "rank", str(scheme), str(folder / f"r{size}.json")], runs)
                     cells = [f"{seconds:.2f} ({peak})" for seconds, peak in
                              (outputs["json"], outputs["csv"], outputs["xlsx"], ranked)]
+                    # The exact peers hard-code the xuzhou rules and read UTF-8 CSV only.
+                    if fmt == "csv-utf8" and source.name == "xuzhou-stats-2017.yaml" and size <= args.peer_max:
+                        peers = exact_peers(folder, path, folder / f"r{size}.csv", runs)
                 lines.append(f"| {size:,} | {rows:,} | {fmt} | {bare[0]:.2f} | {scored[0]:.2f} | {scored[1]} | "
                              f"{scored[0] / bare[0]:.1f}× | {1e6 * scored[0] / rows:.1f} | "
-                             f"{peer_time} | {' | '.join(cells)} |")
+                             f"{' | '.join(cells)} | {' | '.join(peers)} |")
                 print(lines[-1], flush=True)
         computed = [int(s) for s in args.computed_sizes.split(",") if s]
         if computed:
             lines += computed_table(folder, computed, args.runs)
     lines += ["", f"Whole benchmark: {time.perf_counter() - began:.0f} s."
-              + ("" if peer else " pandas is not installed here: no peer figure.")]
+]
     report = "\n".join(lines) + "\n"
     Path(args.out).write_text(report, encoding="utf-8")
     print(lines[-1])
