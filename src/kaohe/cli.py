@@ -119,9 +119,69 @@ def _need_files(paths: list[Path]) -> None:
             raise typer.Exit(EXIT_USAGE)
 
 
+HELP_STAND_INS = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
+"""What typer's help module imports and kaohe's help never uses: the markdown markup mode and pretty
+tracebacks (the app sets neither). They bring markdown-it and pygments, ~40 ms of the ~60 ms that
+module takes to import (see _rich_utils)."""
+
+
+def _rich_utils():  # type: ignore[no-untyped-def]
+    """typer.rich_utils, imported without rich.markdown and rich.traceback (HELP_STAND_INS): while it
+    is imported, a stand-in module offers each name, a class that imports the real one on first use
+    (so markdown or a pretty traceback would still work). The stand-ins are taken out of sys.modules
+    at once: a later `import rich.markdown` gets the real module. If either is already imported, or
+    typer's module asks for anything else of them, it is imported the ordinary way."""
+    loaded = sys.modules.get("typer.rich_utils")
+    if loaded is not None:
+        return loaded
+    import types
+
+    stand_ins = {}
+    for module, name in HELP_STAND_INS.items():
+        if module not in sys.modules:
+            stand_in = types.ModuleType(module, "kaohe: stands in while typer.rich_utils is imported")
+            setattr(stand_in, name, _deferred(module, name))
+            stand_ins[module] = stand_in
+    sys.modules.update(stand_ins)
+    try:
+        from typer import rich_utils
+    except ImportError:  # typer asked for another name: import it with the real modules
+        sys.modules.pop("typer.rich_utils", None)
+        rich_utils = None
+    finally:
+        for module, stand_in in stand_ins.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
+    if rich_utils is None:
+        from typer import rich_utils
+    return rich_utils
+
+
+def _deferred(module: str, name: str) -> type:
+    """A class standing for `module.name` that imports it when first called, asked for an attribute
+    (Traceback.from_exception) or used in isinstance."""
+
+    def real() -> type:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+    class Deferred(type):
+        def __call__(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return real()(*args, **kwargs)
+
+        def __getattr__(cls, attr: str):  # type: ignore[no-untyped-def]
+            return getattr(real(), attr)
+
+        def __instancecheck__(cls, instance: object) -> bool:
+            return isinstance(instance, real())
+
+    return Deferred(name, (), {"__module__": module, "__doc__": f"{module}.{name}, imported on first use"})
+
+
 def _localise_help_frame() -> None:
     """Typer's help panels have English titles; name them in the current language."""
-    from typer import rich_utils
+    rich_utils = _rich_utils()
 
     for name, key in (("ARGUMENTS_PANEL_TITLE", "cli.panel.arguments"), ("OPTIONS_PANEL_TITLE", "cli.panel.options"),
                       ("COMMANDS_PANEL_TITLE", "cli.panel.commands"), ("REQUIRED_LONG_STRING", "cli.required"),
