@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from kaohe.errors import EvidenceError, Location, Problem
-from kaohe.evidence.tables import RawTable, csv_locator, nonblank_rows
+from kaohe.evidence.tables import RawTable, csv_locator
 from kaohe.i18n import t
 
 MAX_CSV_BYTES = 256 * 1024**2
@@ -111,11 +111,12 @@ def _decodes_as(handle: BinaryIO, encoding: str) -> int | None:
 
 def read_csv(path: Path, file: str, scan: Scan) -> RawTable:
     """The file's records, decoded as they are read, in the encoding the scan found."""
-    return RawTable(file, None, nonblank_rows(_records(path, file, scan)), csv_locator(file))
+    return RawTable(file, None, _records(path, file, scan), csv_locator(file))
 
 
 def _records(path: Path, file: str, scan: Scan) -> Iterator[tuple[int, list[object]]]:
-    """(line the record starts on, cells), read as they are asked for."""
+    """(line the record starts on, cells) of each record that is not blank (a cell holds more than
+    spaces: as tables.nonblank_rows has it, one join a record), read as they are asked for."""
     with open(path, "rb") as raw:
         size = os.fstat(raw.fileno()).st_size
         if size != scan.size:  # changed since the first pass: what was checked is not what would be read
@@ -125,7 +126,9 @@ def _records(path: Path, file: str, scan: Scan) -> Iterator[tuple[int, list[obje
         end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
         try:
             for row in reader:
-                yield end + 1, row  # type: ignore[misc]
+                text = "".join(row)
+                if text and not text.isspace():
+                    yield end + 1, row  # type: ignore[misc]
                 end = reader.line_num
         except csv.Error as e:
             raise EvidenceError([Problem(Location(file, reader.line_num), t("csv.syntax", detail=e))]) from e

@@ -237,8 +237,7 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
         while True:
             chunk: list[tuple[int, list[object]]] = []
             try:
-                for row in islice(body, CHUNK_ROWS):
-                    chunk.append(row)
+                chunk.extend(islice(body, CHUNK_ROWS))  # on an error, the rows before it stay in the list
             except EvidenceError:  # the table broke off: the rows before are told as they would be
                 _long_rows(cells_of, chunk, unit_col, id_col, value_col, self_col, note_col, period_col,
                            attribute_cols, attribute_at, names, ids, numbers, index, accept)

@@ -79,15 +79,25 @@ def _owner(node: dict[str, Any], path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path if isinstance(p, str)) or t("reading.scheme")
 
 
+def _copied_along(data: Any, path: tuple[str | int, ...]) -> tuple[Any, Any]:
+    """The scheme's data with the mappings and lists from its top down to the object at `path`
+    copied, one level each, and all else shared; and that object's copy. Changing the copy leaves
+    `data` as it was (validation only reads what it is given): no deep copy of the whole scheme
+    for each reading."""
+    top = copy.copy(data)
+    node = top
+    for part in path:
+        node[part] = copy.copy(node[part])
+        node = node[part]
+    return top, node
+
+
 def variant(loaded: LoadedScheme, mark: Marked) -> Scheme:
     """The scheme as the other reading has it: the marked object's keys replaced by the
     alternative's. A SchemeError (located at the alternative) if that is not a valid scheme."""
     from kaohe.errors import SchemeError
 
-    data = copy.deepcopy(loaded.data)
-    node: Any = data
-    for part in mark.path:
-        node = node[part]
+    data, node = _copied_along(loaded.data, mark.path)
     node.update(copy.deepcopy(mark.reading.alternative or {}))
     node.pop("reading", None)
     try:
