@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import signal
 import sys
-import tempfile
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -220,6 +218,8 @@ def _unnamed(folder: Path) -> _Temporary | None:
 
 
 def _named(folder: Path, target: Path) -> _Temporary:
+    import tempfile  # here, not at the top: every command imports this module for its interrupts
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     return _Temporary(Path(tmp))
@@ -228,6 +228,8 @@ def _named(folder: Path, target: Path) -> _Temporary:
 def _link(unnamed: Path, folder: Path) -> Path:
     """Give the finished unnamed file a fresh name in `folder` (linkat cannot replace a file).
     linkat must follow /proc's link to the file: os.link does only when given a folder's fd."""
+    import secrets
+
     where = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         for _ in range(NAME_TRIES):
