@@ -21,6 +21,7 @@ condition (--computed-sizes, 10,000 units by default).
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import os
 import platform
@@ -173,6 +174,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     began = time.perf_counter()
+    # As an installed kaohe starts: pip writes the bytecode when it installs, an editable checkout
+    # under PYTHONDONTWRITEBYTECODE never does, and every process would compile kaohe afresh.
+    compileall.compile_dir(str(ROOT / "src"), quiet=1)
     kaohe = [PY, "-m", "kaohe"]
     source = Path(args.scheme) if args.scheme.endswith(".yaml") else ROOT / "schemes" / f"{args.scheme}.yaml"
     specs = input_specs(source)
