@@ -95,6 +95,25 @@ def test_continuation_sheets_keep_the_rows_in_order_past_the_width_sample(tmp_pa
     assert [[row[1] for row in s[1:]] for s in sheets] == [[0, 1, 2], [3, 4, 5], [6, 7]]
 
 
+def test_a_continued_sheet_counts_its_title_lines_within_excels_last_row(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Title lines above the header are rows of the sheet: with 2 title lines, a header and a limit
+    # of 6 rows a sheet, each sheet holds 6 - 2 - 1 = 3 rows, so 7 rows come out 3 + 3 + 1 and no
+    # sheet passes the limit (at Excel's 1,048,576 rows the titled 明细 went 2 rows past it, and
+    # openpyxl refused the sheet: exit 70 for -o xlsx at 100,000 units).
+    monkeypatch.setattr(xlsxout, "STREAM_ROWS", 1)
+    monkeypatch.setattr(xlsxout, "MAX_SHEET_ROWS", 6)
+    out = tmp_path / "titled.xlsx"
+    body = [[f"单位{i}", i] for i in range(7)]
+    write_xlsx(out, [SheetSpec("明细", [["单位", "得分"]], more=iter(body), more_count=7, titles=["考核结果", "2018年度"])],
+               [])
+    book = load_workbook(out)
+    assert book.sheetnames == ["明细", "明细(2)", "明细(3)"]
+    sheets = [[[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames]
+    assert [len(s) for s in sheets] == [6, 6, 4]  # 2 title lines + header + 3, 3, then 1
+    assert [[row[1] for row in s[3:]] for s in sheets] == [[0, 1, 2], [3, 4, 5], [6]]
+
+
 def test_the_chart_shows_the_first_places_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xlsxout, "MAX_CHART_ROWS", 3)
     out = tmp_path / "c.xlsx"

@@ -134,7 +134,7 @@ def write_xlsx(target: str | Path, sheets: list[tuple[str, list[list[object]]]] 
 
 def _split(spec: SheetSpec) -> Iterator[SheetSpec]:
     """The sheet, or (past Excel's last row) the sheet and its continuations, header repeated."""
-    if spec.size <= MAX_SHEET_ROWS:
+    if len(spec.titles) + spec.size <= MAX_SHEET_ROWS:  # the title lines are rows of the sheet too
         yield spec
         return
     header = spec.rows[:spec.header_rows]
@@ -142,7 +142,7 @@ def _split(spec: SheetSpec) -> Iterator[SheetSpec]:
     first = list(islice(body, WIDTH_SAMPLE))  # every part is as wide as the first part's rows need
     body = chain(first, body)
     left = spec.size - spec.header_rows
-    per_sheet = MAX_SHEET_ROWS - spec.header_rows
+    per_sheet = MAX_SHEET_ROWS - len(spec.titles) - spec.header_rows
     part = 0
     while left > 0:
         count = min(left, per_sheet)
