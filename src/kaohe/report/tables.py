@@ -66,13 +66,15 @@ def detail_header() -> list[object]:
 def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[list[object]]:
     """One row per criterion and unit (made as they are written: a large run has millions); its
     sources relative to the evidence `folder` where they are in it."""
+    files: dict[str, str | None] = {}
     for row in rows:
         for c in row.result.criteria:
+            inputs = c.inputs
             values = "; ".join(
-                (f"{i.id}={show_input(i)}" if len(c.inputs) > 1 else show_input(i)) for i in c.inputs
+                (f"{i.id}={show_input(i)}" if len(inputs) > 1 else show_input(i)) for i in inputs
             )
-            sources = "; ".join(_relative(where, folder) for i in c.inputs for where in _sources(i))
-            notes = "; ".join(i.note for i in c.inputs if i.note)
+            sources = "; ".join(_relative(where, folder, files) for i in inputs for where in _sources(i))
+            notes = "; ".join(i.note for i in inputs if i.note)
             title = c.criterion.title or c.criterion.text
             cid = f"{c.period} {c.criterion.id}" if c.period else c.criterion.id
             yield [row.result.unit, cid, title, values, sources, c.points, explanation(c), notes]
@@ -87,12 +89,16 @@ def _sources(i: InputResult) -> list[object]:
     return []
 
 
-def _relative(where: object, folder: str | None) -> str:
-    """A source as `evidence.csv:2:2` rather than the full path, when its file is in `folder`."""
+def _relative(where: object, folder: str | None, files: dict[str, str | None]) -> str:
+    """A source as `evidence.csv:2:2` rather than the full path, when its file is in `folder`;
+    `files` keeps each file's relative name (None: not in the folder) as it is found."""
     if folder is None or not isinstance(where, Location):
         return str(where)
-    relative = os.path.relpath(os.path.abspath(where.file), os.path.abspath(folder))
-    return str(where) if relative.startswith("..") else str(replace(where, file=relative))
+    if where.file not in files:
+        relative = os.path.relpath(os.path.abspath(where.file), os.path.abspath(folder))
+        files[where.file] = None if relative.startswith("..") else relative
+    relative = files[where.file]
+    return str(where) if relative is None else str(replace(where, file=relative))
 
 
 def neutralise(value: object) -> object:
