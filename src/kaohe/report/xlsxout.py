@@ -242,10 +242,14 @@ def _kinds(spec: SheetSpec, places: Places, rows: Iterable[list[object]] | None 
 
 class _Styles:
     """The style of each kind of cell, made once on a probe cell and copied after: setting a
-    style on a cell makes openpyxl hash and look up the style objects, which is slow."""
+    style on a cell makes openpyxl hash and look up the style objects, which is slow. A style
+    is an index into the workbook's tables, so the kinds made for one sheet serve every sheet of
+    the workbook (a hundred 评价表 made them a hundred times)."""
 
     def __init__(self, sheet, bordered: bool) -> None:  # type: ignore[no-untyped-def]
-        self.sheet, self.bordered, self.known = sheet, bordered, {}  # type: ignore[var-annotated]
+        self.sheet, self.bordered = sheet, bordered
+        made: dict[bool, dict[Kind, object]] = sheet.parent.__dict__.setdefault("_kaohe_styles", {})
+        self.known = made.setdefault(bordered, {})
 
     def __call__(self, kind: Kind) -> object:
         known = self.known.get(kind)
