@@ -204,14 +204,17 @@ class _Cells:
 
     def unit(self, cells: list[object], row_no: int, col: int, names: dict[str, str]) -> str | None:
         raw = self.get(cells, row_no, col)
-        if raw is None:
-            return None
-        if raw.__class__ is str:
-            name = names.get(raw)  # type: ignore[call-overload]
-            if name is None:
-                name = names[raw] = normalize_text(raw)  # type: ignore[index]
-            return name
-        return normalize_text(str(raw))
+        return None if raw is None else _unit_name(raw, names)
+
+
+def _unit_name(raw: object, names: dict[str, str]) -> str:
+    """A unit cell's name, normalised once per distinct text (`names` keeps them)."""
+    if raw.__class__ is str:
+        name = names.get(raw)  # type: ignore[call-overload]
+        if name is None:
+            name = names[raw] = normalize_text(raw)  # type: ignore[index]
+        return name
+    return normalize_text(str(raw))
 
 
 def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterable[tuple[int, list[object]]],
@@ -231,6 +234,11 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
     ids: dict[object, str] = {}
     numbers: dict[object, str] = {}
     """Each id cell's text, or number -> the id it stands for."""
+
+    def by_rows(rows: Iterable[tuple[int, list[object]]]) -> None:
+        _long_rows(cells_of, rows, unit_col, id_col, value_col, self_col, note_col, period_col,
+                   attribute_cols, attribute_at, names, ids, numbers, index, accept)
+
     if bulk is not None and self_col is None and period_col is None and not attribute_cols and not cells_of.blanks:
         runs = _Runs(cells_of, unit_col, id_col, value_col, note_col, names, ids)
         body = iter(body)
@@ -239,17 +247,14 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
             try:
                 chunk.extend(islice(body, CHUNK_ROWS))  # on an error, the rows before it stay in the list
             except EvidenceError:  # the table broke off: the rows before are told as they would be
-                _long_rows(cells_of, chunk, unit_col, id_col, value_col, self_col, note_col, period_col,
-                           attribute_cols, attribute_at, names, ids, numbers, index, accept)
+                by_rows(chunk)
                 raise
             columns = runs.columns(chunk)
             if columns is None or not bulk(columns):
-                _long_rows(cells_of, chunk, unit_col, id_col, value_col, self_col, note_col, period_col,
-                           attribute_cols, attribute_at, names, ids, numbers, index, accept)
+                by_rows(chunk)
             if len(chunk) < CHUNK_ROWS:
                 return
-    _long_rows(cells_of, body, unit_col, id_col, value_col, self_col, note_col, period_col,
-               attribute_cols, attribute_at, names, ids, numbers, index, accept)
+    by_rows(body)
 
 
 def _long_rows(cells_of: _Cells, body: Iterable[tuple[int, list[object]]], unit_col: int, id_col: int,
@@ -325,12 +330,7 @@ class _Runs:
             if value is None or value is _REFUSED:
                 found = _REFUSED
             else:
-                if value.__class__ is str:
-                    name = self.names.get(value)  # type: ignore[call-overload]
-                    if name is None:
-                        name = self.names[value] = normalize_text(value)  # type: ignore[index]
-                else:
-                    name = normalize_text(str(value))
+                name = _unit_name(value, self.names)
                 found = _MARKER if self.cells_of.is_marker(name) else name
             if text:
                 self.units[cell] = found
