@@ -42,7 +42,7 @@ def test_memoised_outcomes_equal_evaluating_every_criterion(scheme: Path, monkey
     plain = load_scheme(scheme).scheme  # a fresh scheme: no layout or memo carried over
     second = engine.score(plain, read_evidence(files[:1], plain))
     assert _trace(first) == _trace(second)
-    layouts = [layout for layout, _, _ in plain.__dict__["_engine_layouts"].values()]
+    layouts = [layout for layout, _, _, _ in plain.__dict__["_engine_layouts"].values()]
     plans = [plan for layout in layouts for _, _, items in layout for _, _, children in items for child in children
              for plan in (child.plans if isinstance(child, engine._GroupPlan) else [child])]
     assert plans and sum(len(p.seen) for p in plans) == 0

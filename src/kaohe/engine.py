@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator, Mapping, NamedTuple
+from functools import partial
+from operator import add
+from typing import Callable, Iterator, Mapping, NamedTuple, Sequence, TypeVar, overload
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
@@ -94,6 +96,7 @@ class CriterionResult(NamedTuple):
 
 
 NO_EVENTS, DEFAULTED, MISSING = "no events", "default", "missing"
+_new_tuple = tuple.__new__
 
 
 def _input_result(criterion: Criterion, spec: InputSpec, source: object) -> InputResult:
@@ -160,10 +163,77 @@ class NodeMap(Mapping[str, NodeResult]):
         return f"NodeMap({dict(self.items())!r})"
 
 
+class _Column(NamedTuple):
+    """One criterion's results over a category's units: per unit, the shared (points, steps) of a
+    given value its rule worked out before (the unit's source is then `found[row]`), or the
+    unit's CriterionResult itself."""
+
+    criterion: Criterion
+    known: list[object]
+    found: list[Value | None] | None
+
+
+class CriteriaView(Sequence[CriterionResult]):
+    """A unit's criteria results, made when asked from its row of the columns they were scored in:
+    two references a criterion, where a CriterionResult is a tuple of six."""
+
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, columns: list[_Column], row: int):
+        self._columns = columns
+        self._row = row
+
+    def _at(self, column: _Column) -> CriterionResult:
+        known = column.known[self._row]
+        if known.__class__ is CriterionResult:
+            return known  # type: ignore[return-value]
+        return _new_tuple(CriterionResult, (column.criterion, column.found[self._row], known[0],  # type: ignore[index]
+                                            known[1], None, True))  # type: ignore[index]
+
+    @overload
+    def __getitem__(self, index: int) -> CriterionResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CriterionResult, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CriterionResult | tuple[CriterionResult, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        return self._at(self._columns[index])
+
+    def __iter__(self) -> Iterator[CriterionResult]:
+        return map(self._at, self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (CriteriaView, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CriteriaView({tuple(self)!r})"
+
+    def worked_out(self) -> Iterator[CriterionResult]:
+        """The criteria whose result was worked out for this unit alone (every other one is a
+        value given, looked up): the only ones that can be missing."""
+        row = self._row
+        return (known for known in (column.known[row] for column in self._columns)  # type: ignore[misc]
+                if known.__class__ is CriterionResult)
+
+
+def _worked_out(criteria: Sequence[CriterionResult]) -> Iterator[CriterionResult]:
+    return criteria.worked_out() if isinstance(criteria, CriteriaView) else iter(criteria)
+
+
 @dataclass(frozen=True, slots=True)
 class UnitResult:
     unit: str
-    criteria: tuple[CriterionResult, ...]
+    criteria: Sequence[CriterionResult]
+    """Each criterion's result, in the order they are scored: a tuple, or (scored by columns) a
+    view that makes each one when asked (a large run would hold millions of them)."""
     items: Mapping[str, NodeResult]
     """Items and the groups inside them, by id."""
     sections: Mapping[str, NodeResult]
@@ -227,7 +297,7 @@ def score(scheme: Scheme, evidence: Evidence) -> Results:
             units = tuple(_combine_unit(scheme, [(name, results[i]) for name, results in per_period])
                           for i in range(len(names)))
     missing = tuple(dict.fromkeys(
-        [Missing(u.unit, input_id, c.period) for u in units for c in u.criteria if c.missing
+        [Missing(u.unit, input_id, c.period) for u in units for c in _worked_out(u.criteria) if c.missing
          for input_id in c.missing_ids()]
         + [Missing(u.unit, input_id, None) for u in units for flag, source in u.flag_sources if flag in u.undecided
            for input_id in source.missing]))
@@ -250,7 +320,10 @@ def _score_all(scheme: Scheme, names: list[str], evidence: Evidence, problems: l
     for unit_values in values.values():
         unit_values.check()
     peers = _peers(scheme, names, evidence, values, problems)
-    results = [score_unit(scheme, name, evidence, values.get(name), peers) for name in names]
+    if _by_columns(scheme):
+        results = _score_columns(scheme, names, evidence, values, peers)
+    else:
+        results = [score_unit(scheme, name, evidence, values.get(name), peers) for name in names]
     for unit_values in values.values():
         problems.extend(unit_values.problems)
     return results
@@ -410,11 +483,12 @@ Entry = _Planned | _GroupPlan
 Layout = list[tuple[Section, _Limits, list[tuple[Item, _Limits, list[Entry]]]]]
 
 
-def _layout(scheme: Scheme, category: str | None, unit: str) -> tuple[Layout, dict[str, int], dict[str, int]]:
+def _layout(scheme: Scheme, category: str | None,
+            unit: str) -> tuple[Layout, dict[str, int], dict[str, int], list[_Planned]]:
     """The sections, items and criteria that apply to a unit, resolved once per category (and per
     unit only where a section carries per-unit task lists), with the id -> position of its items
-    (and groups) and sections in the order they are scored."""
-    cache: dict[tuple[str | None, str | None], tuple[Layout, dict[str, int], dict[str, int]]] = \
+    (and groups) and sections, and its criteria, in the order they are scored."""
+    cache: dict[tuple[str | None, str | None], tuple[Layout, dict[str, int], dict[str, int], list[_Planned]]] = \
         scheme.__dict__.setdefault("_engine_layouts", {})
     key = (category, unit if any(s.tasks for s in scheme.sections) else None)
     found = cache.get(key)
@@ -437,7 +511,9 @@ def _layout(scheme: Scheme, category: str | None, unit: str) -> tuple[Layout, di
                     for node_id in [g.group.id for g in children if isinstance(g, _GroupPlan)] + [item.id]]
         section_ids = [section.id for section, _, _ in layout]
         # the last of a repeated id wins, at its first place: as a dict filled in order would do
-        found = (layout, {i: n for n, i in enumerate(item_ids)}, {i: n for n, i in enumerate(section_ids)})
+        plans = [plan for _, _, items in layout for _, _, children in items for child in children
+                 for plan in (child.plans if isinstance(child, _GroupPlan) else [child])]
+        found = (layout, {i: n for n, i in enumerate(item_ids)}, {i: n for n, i in enumerate(section_ids)}, plans)
         cache[key] = found
     return found
 
@@ -459,91 +535,317 @@ def score_unit(scheme: Scheme, unit: str, evidence: Evidence, values: UnitValues
     if values is None and uses_values(scheme):
         values = UnitValues(scheme, unit, own, {})
     flags = _flags(scheme, own, values) if scheme.flags else _NO_FLAGS
-    criteria: list[CriterionResult] = []
-    layout, item_index, section_index = _layout(scheme, category, unit)
+    layout, item_index, section_index, plans = _layout(scheme, category, unit)
+    stage, places = _rounding(scheme)
+    group_of = category if peers else None
+    criteria = [_score_planned(plan, own, stage, places, values, peers, group_of) for plan in plans]
     items: list[NodeResult] = []
     sections: list[NodeResult] = []
-    totals = {"base": ZERO, "bonus": ZERO, "deduction": ZERO}
-    stage = scheme.rounding.stage if scheme.rounding is not None else None
-    places = scheme.rounding.places if scheme.rounding is not None else 0
-    falsified = flags.falsified
-    group_of = category if peers else None
-    base_lost = ZERO
-
-    def run(plans: list[_Planned]) -> tuple[Exact, Exact, Exact, Exact]:
-        got_score = got_deduct = got_bonus = lost = ZERO
-        for plan in plans:
-            result = _score_planned(plan, own, stage, places, values, peers, group_of)
-            criteria.append(result)
-            if not result.applicable:
-                lost += plan.lost
-            elif plan.effect == "score":
-                got_score += result.points
-            elif plan.effect == "deduct":
-                got_deduct += result.points
-            else:
-                got_bonus += result.points
-        return got_score, got_deduct, got_bonus, lost
-
+    unit_sums = _NO_TERMS
+    at = 0
     for section, section_limits, item_plans in layout:
-        s_score = s_deduct = s_bonus = s_lost = ZERO
+        sums = _NO_TERMS
         for item, item_limits, children in item_plans:
-            i_score = i_deduct = i_bonus = i_lost = ZERO
-            for child in children:
-                if child.__class__ is _Planned:  # the common case, inline (this loop runs per unit and criterion)
-                    result = _score_planned(child, own, stage, places, values, peers, group_of)
-                    criteria.append(result)
-                    if not result.applicable:
-                        i_lost += child.lost
-                    elif child.effect == "score":
-                        i_score += result.points
-                    elif child.effect == "deduct":
-                        i_deduct += result.points
-                    else:
-                        i_bonus += result.points
-                    continue
-                g_score, g_deduct, g_bonus, g_lost = run(child.plans)  # type: ignore[union-attr]
-                node, earned, deducted, added, lost_up = _group(child, g_score, g_deduct, g_bonus, g_lost,  # type: ignore[arg-type]
-                                                                places)
-                items.append(node)
-                i_score += earned
-                i_deduct += deducted
-                i_bonus += added
-                i_lost += lost_up
-            node, passed_deduct, passed_bonus, lost_up = _aggregate(
-                item.id, item_limits, i_score, i_deduct, i_bonus, i_lost, stage == "item", places,
-                bool(falsified) and item.id in falsified, passes_up=True)
-            items.append(node)
-            s_score += node.points - node.bonus
-            s_deduct += passed_deduct
-            s_bonus += node.bonus + passed_bonus
-            s_lost += lost_up
-        node, _, _, lost_up = _aggregate(section.id, section_limits, s_score, s_deduct, s_bonus, s_lost,
-                                         stage == "section", places, False, passes_up=False)
-        sections.append(node)
-        if section.counted:
-            if section.kind == "base" and section.weight is None and node.bonus:
-                # 加分 inside a base section ("加分不封顶") is 加分, not 基本分: the total is the same
-                totals["base"] += node.points - node.bonus
-                totals["bonus"] += node.bonus
+            outcome, at = _item_outcome(item, item_limits, children, criteria, at,
+                                        bool(flags.falsified) and item.id in flags.falsified, stage, places)
+            items.extend(outcome.nodes)
+            sums = _plus(sums, outcome.terms)
+        part = _section_outcome(scheme, category, section, section_limits, sums, stage, places)
+        sections.append(part.node)
+        unit_sums = _plus(unit_sums, part.terms)
+    conditions = tuple((grade.name, _condition(values, f"grade:{grade.name}"))
+                       for grade in scheme.outcomes.grades if grade.when is not None and values is not None)
+    return _unit_result(unit, tuple(criteria), NodeMap(item_index, tuple(items)), NodeMap(section_index, tuple(sections)),
+                        _totals(scheme, category, unit_sums, stage, places), category, flags, conditions)
+
+
+def _rounding(scheme: Scheme) -> tuple[str | None, int]:
+    """(the stage the scheme rounds at, its places)."""
+    rounding = scheme.rounding
+    return (rounding.stage, rounding.places) if rounding is not None else (None, 0)
+
+
+_Terms = tuple[Exact, Exact, Exact, Exact]
+_NO_TERMS: _Terms = (ZERO, ZERO, ZERO, ZERO)
+
+
+def _plus(sums: _Terms, terms: _Terms) -> _Terms:
+    return (sums[0] + terms[0], sums[1] + terms[1], sums[2] + terms[2], sums[3] + terms[3])
+
+
+class _ItemOutcome(NamedTuple):
+    """What an item's criteria added up to."""
+
+    nodes: tuple[NodeResult, ...]
+    """Its groups' results, then its own."""
+    terms: _Terms
+    """What it adds to its section's Σ score, Σ deduct, Σ bonus and points that do not apply."""
+
+
+class _SectionOutcome(NamedTuple):
+    node: NodeResult
+    terms: _Terms
+    """What it adds to the unit's 基本分, 加分, 扣分 and the base points that do not apply."""
+
+
+class _Totals(NamedTuple):
+    base: Exact
+    bonus: Exact
+    deduction: Exact
+    total: Exact
+    earned: Exact | None
+    applicable: Exact | None
+
+
+def _tally(plans: list[_Planned], criteria: list[CriterionResult], at: int) -> tuple[Exact, Exact, Exact, Exact, int]:
+    """(Σ score, Σ deduct, Σ bonus, points that do not apply) of `plans`, whose results are
+    criteria[at:], and the position after them."""
+    got_score = got_deduct = got_bonus = lost = ZERO
+    for plan in plans:
+        result = criteria[at]
+        at += 1
+        if not result.applicable:
+            lost += plan.lost
+        elif plan.effect == "score":
+            got_score += result.points
+        elif plan.effect == "deduct":
+            got_deduct += result.points
+        else:
+            got_bonus += result.points
+    return got_score, got_deduct, got_bonus, lost, at
+
+
+def _item_outcome(item: Item, limits: _Limits, children: list[Entry], criteria: list[CriterionResult], at: int,
+                  falsified: bool, stage: str | None, places: int) -> tuple[_ItemOutcome, int]:
+    """An item from its criteria's results, criteria[at:] in the order they are scored, and the
+    position after them."""
+    i_score = i_deduct = i_bonus = i_lost = ZERO
+    groups: list[NodeResult] = []
+    for child in children:
+        if child.__class__ is _Planned:
+            result = criteria[at]
+            at += 1
+            if not result.applicable:
+                i_lost += child.lost  # type: ignore[union-attr]
+            elif child.effect == "score":  # type: ignore[union-attr]
+                i_score += result.points
+            elif child.effect == "deduct":  # type: ignore[union-attr]
+                i_deduct += result.points
             else:
-                totals[section.kind] += _contribution(section, node.points, scheme, category)
+                i_bonus += result.points
+            continue
+        g_score, g_deduct, g_bonus, g_lost, at = _tally(child.plans, criteria, at)  # type: ignore[union-attr]
+        node, earned, deducted, added, lost_up = _group(child, g_score, g_deduct, g_bonus, g_lost,  # type: ignore[arg-type]
+                                                        places)
+        groups.append(node)
+        i_score += earned
+        i_deduct += deducted
+        i_bonus += added
+        i_lost += lost_up
+    node, passed_deduct, passed_bonus, lost_up = _aggregate(
+        item.id, limits, i_score, i_deduct, i_bonus, i_lost, stage == "item", places, falsified, passes_up=True)
+    return _ItemOutcome((*groups, node), (node.points - node.bonus, passed_deduct, node.bonus + passed_bonus,
+                                          lost_up)), at
+
+
+def _section_outcome(scheme: Scheme, category: str | None, section: Section, limits: _Limits, sums: _Terms,
+                     stage: str | None, places: int) -> _SectionOutcome:
+    """A section from what its items added up to, and what it adds to the unit's totals."""
+    node, _, _, lost_up = _aggregate(section.id, limits, *sums, stage == "section", places, False, passes_up=False)
+    base = bonus = deduction = base_lost = ZERO
+    if section.counted:
+        if section.kind == "base" and section.weight is None and node.bonus:
+            # 加分 inside a base section ("加分不封顶") is 加分, not 基本分: the total is the same
+            base, bonus = node.points - node.bonus, node.bonus
+        else:
+            contribution = _contribution(section, node.points, scheme, category)
             if section.kind == "base":
-                base_lost += lost_up
+                base = contribution
+            elif section.kind == "bonus":
+                bonus = contribution
+            else:
+                deduction = contribution
+        if section.kind == "base":
+            base_lost = lost_up
+    return _SectionOutcome(node, (base, bonus, deduction, base_lost))
+
+
+def _totals(scheme: Scheme, category: str | None, sums: _Terms, stage: str | None, places: int) -> _Totals:
+    """A unit's totals from what its sections added up to."""
+    base, bonus, deduction, base_lost = sums
     earned = applicable = None
     if scheme.normalise_to is not None:
         full = scheme.full_score_for(category) or ZERO
-        earned, applicable = totals["base"], full - base_lost
-        totals["base"] = div(earned * scheme.normalise_to, applicable) if applicable > 0 else ZERO
-    total = totals["base"] + totals["bonus"] - totals["deduction"]
+        earned, applicable = base, full - base_lost
+        base = div(earned * scheme.normalise_to, applicable) if applicable > 0 else ZERO
+    total = base + bonus - deduction
     if stage == "total":
         total = round_half_up(total, places)
-    conditions = tuple((grade.name, _condition(values, f"grade:{grade.name}"))
-                       for grade in scheme.outcomes.grades if grade.when is not None and values is not None)
-    return UnitResult(unit, tuple(criteria), NodeMap(item_index, tuple(items)), NodeMap(section_index, tuple(sections)),
-                      totals["base"], totals["bonus"], total,
-                      totals["deduction"], category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet),
-                      (), tuple(flags.undecided), tuple(flags.derived), earned, applicable, conditions)
+    return _Totals(base, bonus, deduction, total, earned, applicable)
+
+
+def _unit_result(unit: str, criteria: Sequence[CriterionResult], items: NodeMap, sections: NodeMap,
+                 totals: _Totals, category: str | None, flags: _Flags,
+                 conditions: tuple[tuple[str, bool | None], ...]) -> UnitResult:
+    return UnitResult(unit, criteria, items, sections, totals.base, totals.bonus, totals.total, totals.deduction,
+                      category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet), (),
+                      tuple(flags.undecided), tuple(flags.derived), totals.earned, totals.applicable, conditions)
+
+
+def _by_columns(scheme: Scheme) -> bool:
+    """Whether the scheme is scored a criterion at a time over all units (`_score_columns`): every
+    scheme but one with per-unit task lists (each unit has a layout of its own)."""
+    return not any(section.tasks for section in scheme.sections)
+
+
+_COLUMN_TYPES = _MEMO_TYPES | {object}
+"""The classes of value a column is scored by memo (object: the marker of a value not given)."""
+_NOT_APPLICABLE_KEY = object()
+"""In an item's key: the criterion does not apply (不适用)."""
+
+
+def _score_columns(scheme: Scheme, names: list[str], evidence: Evidence, values: dict[str, UnitValues],
+                   peers: dict[tuple[str, str | None], PeerStats] | None) -> list[UnitResult]:
+    """Every unit scored a criterion at a time, with what `score_unit` gives each. Each criterion's
+    rule runs once per distinct value (its plan's memo, as `_score_planned` keeps it); an item is
+    added up once per distinct tuple of its criteria's points, a section once per distinct sums of
+    its items and a unit's totals once per distinct sums of its sections. The sums are added up a
+    column at a time in the order `score_unit` adds them: what is left per unit is looking up, in
+    C-level passes over each column, what was worked out before."""
+    owns = [_values_of(evidence, name) for name in names]
+    categories = [_category_of(scheme, name) for name in names]
+    unit_values = [values.get(name) for name in names]
+    flags = ([_flags(scheme, own, v) for own, v in zip(owns, unit_values, strict=True)] if scheme.flags
+             else [_NO_FLAGS] * len(names))
+    results: list[UnitResult | None] = [None] * len(names)
+    for category in dict.fromkeys(categories):
+        at = [i for i, c in enumerate(categories) if c == category]
+        scored = _score_category(scheme, category, [names[i] for i in at], [owns[i] for i in at],
+                                 [unit_values[i] for i in at], peers, [flags[i] for i in at])
+        for i, result in zip(at, scored, strict=True):
+            results[i] = result
+    return results  # type: ignore[return-value]
+
+
+def _score_category(scheme: Scheme, category: str | None, names: list[str], owns: list[Mapping[str, Value]],
+                    values: list[UnitValues | None], peers: dict[tuple[str, str | None], PeerStats] | None,
+                    flags: list[_Flags]) -> list[UnitResult]:
+    stage, places = _rounding(scheme)
+    count = len(names)
+    layout, item_index, section_index, plans = _layout(scheme, category, names[0])
+    group_of = category if peers else None
+    columns = [_criterion_column(plan, owns, values, peers, group_of, stage, places) for plan in plans]
+    falsified = any(f.falsified for f in flags)
+    item_nodes: list[list[NodeResult]] = []
+    section_nodes: list[list[NodeResult]] = []
+    unit_sums = [[ZERO] * count for _ in range(4)]
+    first = 0
+    for section, section_limits, item_plans in layout:
+        sums = [[ZERO] * count for _ in range(4)]
+        for item, item_limits, children in item_plans:
+            width = sum(len(c.plans) if isinstance(c, _GroupPlan) else 1 for c in children)
+            own = columns[first:first + width]
+            first += width
+            points = [_points_key(column) for column in own]
+            if falsified:  # 弄虚作假 found in this item takes its points
+                points.append([item.id in f.falsified for f in flags])
+            codes, distinct = _codes(_rows(points, count), partial(
+                _item_at, item, item_limits, children, own, flags, stage, places))
+            item_nodes.extend(_column(codes, [d.nodes[j] for d in distinct]) for j in range(len(distinct[0].nodes)))
+            _add_terms(sums, codes, distinct)
+        codes, parts = _codes(_rows(sums, count), lambda row, sums=sums, section=section, limits=section_limits:
+                              _section_outcome(scheme, category, section, limits, tuple(s[row] for s in sums),
+                                               stage, places))
+        section_nodes.append(_column(codes, [part.node for part in parts]))
+        _add_terms(unit_sums, codes, parts)
+    codes, totals = _codes(_rows(unit_sums, count), lambda row: _totals(
+        scheme, category, tuple(s[row] for s in unit_sums), stage, places))
+    graded = [grade.name for grade in scheme.outcomes.grades if grade.when is not None]
+    conditions = [tuple((name, _condition(v, f"grade:{name}")) for name in graded) if v is not None else ()
+                  for v in values]
+    return [_unit_result(name, CriteriaView(columns, row), NodeMap(item_index, unit_items),
+                         NodeMap(section_index, unit_sections), totals[code], category, unit_flags, unit_conditions)
+            for row, (name, unit_items, unit_sections, code, unit_flags, unit_conditions) in enumerate(zip(
+                names, _rows(item_nodes, count), _rows(section_nodes, count), codes, flags, conditions, strict=True))]
+
+
+def _column(codes: list[int], by_code: list[_T]) -> list[_T]:
+    return list(map(by_code.__getitem__, codes))
+
+
+def _add_terms(sums: list[list[Exact]], codes: list[int], parts: list[_ItemOutcome] | list[_SectionOutcome]) -> None:
+    """Add to the four columns of `sums` (a row per unit) each unit's part's terms, in place. A
+    term that is zero for every part is not added (x + 0 is x)."""
+    for k, column in enumerate(sums):
+        terms = [part.terms[k] for part in parts]
+        if any(terms):
+            column[:] = map(add, column, map(terms.__getitem__, codes))
+
+
+def _rows(columns: list[list[_T]], count: int) -> list[tuple[_T, ...]]:
+    """The rows of `count` rows of columns (`count` empty rows when there are no columns)."""
+    return list(zip(*columns, strict=True)) if columns else [()] * count
+
+
+def _item_at(item: Item, limits: _Limits, children: list[Entry], columns: list[_Column],
+             flags: list[_Flags], stage: str | None, places: int, row: int) -> _ItemOutcome:
+    falsified = flags[row].falsified
+    return _item_outcome(item, limits, children, list(CriteriaView(columns, row)), 0,
+                         bool(falsified) and item.id in falsified, stage, places)[0]
+
+
+_T = TypeVar("_T")
+
+
+def _codes(keys: list[object], work_out: Callable[[int], _T]) -> tuple[list[int], list[_T]]:
+    """Per row, the position in `outcomes` of the outcome of its key: `work_out(row)` for the first
+    row of each distinct key, shared by every later row with an equal key."""
+    index: dict[object, int] = {}
+    outcomes: list[_T] = []
+    codes: list[int | None] = list(map(index.get, keys))
+    if None in codes:
+        for row, code in enumerate(codes):
+            if code is None:
+                key = keys[row]
+                code = index.get(key)
+                if code is None:
+                    code = index[key] = len(outcomes)
+                    outcomes.append(work_out(row))
+                codes[row] = code
+    return codes, outcomes  # type: ignore[return-value]
+
+
+def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: list[UnitValues | None],
+                      peers: dict[tuple[str, str | None], PeerStats] | None, group: str | None, stage: str | None,
+                      places: int) -> _Column:
+    """One criterion's results over the units. For a plain criterion of one input, a value the
+    plan's memo knows is looked up and the first unit of each value not seen before works it out;
+    any other criterion goes through `_score_planned` unit by unit."""
+    criterion = plan.criterion
+    if plan.single is not None:
+        input_id = plan.single
+        found = [own.get(input_id) for own in owns]
+        given = [_ABSENT if f is None else f.value for f in found]
+        if set(map(type, given)) <= _COLUMN_TYPES:
+            keys = list(zip(given))
+            known: list[object] = list(map(plan.seen.get, keys))
+            if None in known:
+                for row in dict.fromkeys(row for row, k in enumerate(known) if k is None).keys():
+                    if plan.seen.get(keys[row]) is None:
+                        _score_planned(plan, owns[row], stage, places)
+                known = list(map(plan.seen.get, keys))
+                if None in known:  # not given, or past the memo's limit: worked out for the unit alone
+                    known = [_score_planned(plan, own, stage, places) if k is None else k
+                             for k, own in zip(known, owns, strict=True)]
+            return _Column(criterion, known, found)
+    return _Column(criterion, [_score_planned(plan, own, stage, places, unit_values, peers, group)
+                               for own, unit_values in zip(owns, values, strict=True)], None)
+
+
+def _points_key(column: _Column) -> list[object]:
+    """Per unit, what its result adds to its item: its points, or that it does not apply."""
+    return [k[0] if k.__class__ is tuple else (k.points if k.applicable else _NOT_APPLICABLE_KEY)  # type: ignore[attr-defined,index]
+            for k in column.known]
 
 
 def _condition(values: UnitValues, key: str) -> bool | None:
@@ -687,6 +989,8 @@ def _source(plan: _Planned, index: int, spec: InputSpec, own: Mapping[str, Value
 
 
 _UNSET = object()
+_ABSENT = object()
+"""In a column of values: the unit gave none."""
 
 
 def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, places: int,
