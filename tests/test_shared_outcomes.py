@@ -1,15 +1,19 @@
 """Outputs that make what units of the same outcome share once (kaohe.report.jsonout._given)
-must write what the general path writes for every criterion: compared on every bundled example."""
+must write the text the general path writes for every criterion: compared on every bundled example."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES, SCHEMES
 from kaohe.engine import score
 from kaohe.evidence import Value, read_evidence
+from kaohe.evidence.tables import csv_locator, sheet_locator
 from kaohe.report import jsonout
 from kaohe.scheme.load import load_scheme
 
@@ -27,5 +31,19 @@ def test_a_given_value_is_written_as_the_general_path_writes_it(scheme_path: Pat
     assert given, "the example has criteria of one given value"
     for c in given:
         # twice: the second time from what the first made
-        assert jsonout._given(c) == jsonout._criterion(c)
-        assert jsonout._given(c) == jsonout._criterion(c)
+        assert jsonout._given(c) == jsonout.encoded(jsonout._criterion(c))
+        assert jsonout._given(c) == jsonout.encoded(jsonout._criterion(c))
+
+
+NAMES = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(file=NAMES, sheet=NAMES, row=st.integers(1, 1_048_576), col=st.integers(0, 16_383))
+def test_a_place_is_written_as_its_location_would_be(file: str, sheet: str, row: int, col: int) -> None:
+    # the prefix of a file's (or sheet's) places is encoded once: the text must be the same as
+    # encoding each place whole, whatever the file and sheet are called (quotes, controls, bidi)
+    for locate in (csv_locator(file), sheet_locator(file, sheet)):
+        value = Value(Decimal(1), "1", locate, row, col)
+        assert jsonout._place(value) == jsonout.encoded(str(locate(row, col)))
+        assert str(locate(row, col)) == locate.prefix + locate.suffix(row, col)  # type: ignore[attr-defined]

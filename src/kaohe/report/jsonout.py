@@ -68,9 +68,26 @@ def rules_record(model: BaseModel, exclude_defaults: bool = False) -> Any:
     return strip(model.model_dump(mode="json", exclude_defaults=exclude_defaults))
 
 
-def _unit(row: RankedRow) -> dict[str, Any]:
+class Encoded(str):
+    """JSON text as write_json writes a value (compact, escaped): written as it is."""
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+def encoded(value: object) -> str:
+    """`value` as JSON text, with what a terminal must not be handed raw escaped (see json_escaped)."""
+    return json_escaped(_encode(value))
+
+
+_NO_CRITERIA = '"criteria": []}'
+
+
+def _unit(row: RankedRow) -> Encoded:
+    """A unit's record as JSON text: its criteria written from what units of the same outcome
+    share (see _given), spliced into the rest encoded as a whole."""
     r = row.result
-    return {
+    text = encoded({
         "rank": row.rank,
         "rank_in_category": row.rank_in_category,
         "unit": r.unit,
@@ -87,8 +104,11 @@ def _unit(row: RankedRow) -> dict[str, Any]:
         "periods": {name: num(p.total) for name, p in r.periods},
         "sections": {k: num(v.points) for k, v in r.sections.items()},
         "items": {k: num(v.points) for k, v in r.items.items()},
-        "criteria": [_given(c) if c.sources.__class__ is Value else _criterion(c) for c in r.criteria],
-    }
+        "criteria": [],
+    })
+    assert text.endswith(_NO_CRITERIA)
+    criteria = ", ".join([_given(c) if c.sources.__class__ is Value else encoded(_criterion(c)) for c in r.criteria])
+    return Encoded(f"{text[:-len(_NO_CRITERIA)]}\"criteria\": [{criteria}]}}")
 
 
 def _criterion(c: CriterionResult) -> dict[str, Any]:
@@ -101,35 +121,53 @@ def _criterion(c: CriterionResult) -> dict[str, Any]:
     }
 
 
-def _given(c: CriterionResult) -> dict[str, Any]:
-    """A criterion of one value read from the evidence: as _criterion writes it, with what is the
-    same for every unit of the same outcome (points, explanation, the value) made once."""
+_OPEN_SOURCE = 'null, "note": null}]}'
+
+
+def _given(c: CriterionResult) -> str:
+    """A criterion of one value read from the evidence, as JSON text: what _criterion writes,
+    with what is the same for every unit of the same outcome (its points, explanation and value)
+    encoded once; only where the value was read and its 备注 are written per unit."""
     source: Value = c.sources  # type: ignore[assignment]
     value, raw = source.value, source.raw
     key = (id(c.steps), c.points, c.criterion.id, c.period, value.__class__, value, raw.__class__, raw)
     try:
         known = _GIVEN.get(key)
     except TypeError:  # a value that cannot be a key (a list of item ids)
-        return _criterion(c)
+        return encoded(_criterion(c))
     if known is None or known[0] is not c.steps:
-        spec_id = c.criterion.inputs()[0].id
-        known = (c.steps, c.criterion.id, num(c.points), explanation(c), spec_id, _value(value), _value(raw))
+        text = encoded({"id": c.criterion.id, "period": c.period, "points": num(c.points), "explanation": explanation(c),
+                        "inputs": [{"id": c.criterion.inputs()[0].id, "value": _value(value), "raw": _value(raw),
+                                    "status": "given", "source": None, "note": None}]})
+        assert text.endswith(_OPEN_SOURCE)
+        known = (c.steps, text[:-len(_OPEN_SOURCE)])
         if len(_GIVEN) >= 100_000:
             _GIVEN.clear()
         _GIVEN[key] = known  # the steps are kept with it, so that their id is not reused while cached
-    _, criterion_id, points, text, spec_id, shown, shown_raw = known
-    return {
-        "id": criterion_id,
-        "period": c.period,
-        "points": points,
-        "explanation": text,
-        "inputs": [{"id": spec_id, "value": shown, "raw": shown_raw, "status": "given",
-                    "source": str(source.locate(source.row, source.col)) if source.locate is not None else None,
-                    "note": source.note}],
-    }
+    note = encoded(source.note) if source.note else '""'
+    return f'{known[1]}{_place(source)}, "note": {note}}}]}}'
 
 
 _GIVEN: dict[tuple[object, ...], tuple[Any, ...]] = {}
+
+
+def _place(source: Value) -> str:
+    """Where the value was read, as JSON text: a locator that writes its places as one prefix and
+    a suffix of digits and letters has its prefix encoded once."""
+    locate = source.locate
+    if locate is None:
+        return "null"
+    suffix = getattr(locate, "suffix", None)
+    if suffix is None:
+        return encoded(str(locate(source.row, source.col)))
+    opened = _OPENED.get(locate.prefix)  # type: ignore[attr-defined]
+    if opened is None:
+        opened = _OPENED[locate.prefix] = encoded(locate.prefix)[:-1]  # type: ignore[attr-defined]
+    return f'{opened}{suffix(source.row, source.col)}"'
+
+
+_OPENED: dict[str, str] = {}
+"""A locator's prefix -> its JSON text without the closing quote."""
 
 
 def _input(i: InputResult) -> dict[str, Any]:
@@ -184,10 +222,8 @@ def write_json(document: dict[str, Any], write: Callable[[str], object], digest:
     With `digest` (results and rankings), a last field `content_sha256` holds the SHA-256 of the
     UTF-8 bytes written before its line, so that a reader going a line at a time can tell a file
     changed after it was written (see kaohe.evidence.results and docs/results-json.md)."""
-    plain_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-
     def encode(value: object) -> str:  # input (a file's or unit's name) must not act on a terminal
-        return json_escaped(plain_encode(value))
+        return value if isinstance(value, Encoded) else encoded(value)
 
     hasher = hashlib.sha256()
     plain, write = write, _hashing(write, hasher) if digest else write
