@@ -216,6 +216,14 @@ class CriteriaView(Sequence[CriterionResult]):
     def __repr__(self) -> str:
         return f"CriteriaView({tuple(self)!r})"
 
+    def cells(self) -> Iterator[tuple[Criterion, object, Value | None]]:
+        """Per criterion, without making its result: (criterion, the shared (points, steps) of the
+        value `found` gave, found), or (criterion, its CriterionResult, None)."""
+        row = self._row
+        for column in self._columns:
+            known = column.known[row]
+            yield column.criterion, known, column.found[row] if known.__class__ is not CriterionResult else None  # type: ignore[index]
+
     def worked_out(self) -> Iterator[CriterionResult]:
         """The criteria whose result was worked out for this unit alone (every other one is a
         value given, looked up): the only ones that can be missing."""

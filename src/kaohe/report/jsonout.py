@@ -6,12 +6,12 @@ import datetime as _dt
 import hashlib
 import json
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from pydantic import BaseModel
 
 from kaohe import __version__
-from kaohe.engine import CriterionResult, InputResult, Results
+from kaohe.engine import CriteriaView, CriterionResult, InputResult, Results
 from kaohe.errors import json_escaped
 from kaohe.evidence import Value
 from kaohe.evidence.results import DIGEST_KEY
@@ -107,8 +107,44 @@ def _unit(row: RankedRow) -> Encoded:
         "criteria": [],
     })
     assert text.endswith(_NO_CRITERIA)
-    criteria = ", ".join([_given(c) if c.sources.__class__ is Value else encoded(_criterion(c)) for c in r.criteria])
-    return Encoded(f"{text[:-len(_NO_CRITERIA)]}\"criteria\": [{criteria}]}}")
+    return Encoded(f"{text[:-len(_NO_CRITERIA)]}\"criteria\": [{_criteria(r.criteria)}]}}")
+
+
+def _criteria(criteria: Sequence[CriterionResult]) -> str:
+    """A unit's criteria as JSON text. From the columns a unit was scored in, a criterion of a
+    given value is written from the text shared by every unit of the same outcome, value and
+    cell text (keyed by identity, the objects held with it), without making its result."""
+    if not isinstance(criteria, CriteriaView):
+        return ", ".join([_one(c) for c in criteria])
+    parts = []
+    for criterion, known, found in criteria.cells():
+        if found is None:
+            parts.append(_one(known))  # type: ignore[arg-type]
+            continue
+        value, raw = found.value, found.raw
+        key = (id(known), id(criterion), id(value), raw.__class__, raw)
+        try:
+            entry = _SHARED.get(key)
+        except TypeError:  # a cell that cannot be a key
+            parts.append(_one(CriterionResult(criterion, found, known[0], known[1])))  # type: ignore[index]
+            continue
+        if entry is None or entry[0] is not known or entry[1] is not value or entry[2] is not criterion:
+            if len(_SHARED) >= 100_000:
+                _SHARED.clear()
+            c = CriterionResult(criterion, found, known[0], known[1])  # type: ignore[index]
+            entry = _SHARED[key] = (known, value, criterion, _given_text(c))
+        note = encoded(found.note) if found.note else '""'
+        parts.append(f'{entry[3]}{_place(found)}, "note": {note}}}]}}')
+    return ", ".join(parts)
+
+
+_SHARED: dict[tuple[object, ...], tuple[Any, ...]] = {}
+"""(outcome, criterion, value by identity, cell text) -> (the objects, held so that their ids stay
+theirs, and the text a criterion of that given value starts with)."""
+
+
+def _one(c: CriterionResult) -> str:
+    return _given(c) if c.sources.__class__ is Value else encoded(_criterion(c))
 
 
 def _criterion(c: CriterionResult) -> dict[str, Any]:
@@ -136,11 +172,7 @@ def _given(c: CriterionResult) -> str:
     except TypeError:  # a value that cannot be a key (a list of item ids)
         return encoded(_criterion(c))
     if known is None or known[0] is not c.steps:
-        text = encoded({"id": c.criterion.id, "period": c.period, "points": num(c.points), "explanation": explanation(c),
-                        "inputs": [{"id": c.criterion.inputs()[0].id, "value": _value(value), "raw": _value(raw),
-                                    "status": "given", "source": None, "note": None}]})
-        assert text.endswith(_OPEN_SOURCE)
-        known = (c.steps, text[:-len(_OPEN_SOURCE)])
+        known = (c.steps, _given_text(c))
         if len(_GIVEN) >= 100_000:
             _GIVEN.clear()
         _GIVEN[key] = known  # the steps are kept with it, so that their id is not reused while cached
@@ -149,6 +181,16 @@ def _given(c: CriterionResult) -> str:
 
 
 _GIVEN: dict[tuple[object, ...], tuple[Any, ...]] = {}
+
+
+def _given_text(c: CriterionResult) -> str:
+    """The JSON text of a criterion of one given value up to where the value was read."""
+    source: Value = c.sources  # type: ignore[assignment]
+    text = encoded({"id": c.criterion.id, "period": c.period, "points": num(c.points), "explanation": explanation(c),
+                    "inputs": [{"id": c.criterion.inputs()[0].id, "value": _value(source.value),
+                                "raw": _value(source.raw), "status": "given", "source": None, "note": None}]})
+    assert text.endswith(_OPEN_SOURCE)
+    return text[:-len(_OPEN_SOURCE)]
 
 
 def _place(source: Value) -> str:
