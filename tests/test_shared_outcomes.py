@@ -3,6 +3,7 @@ must write the text the general path writes for every criterion: compared on eve
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, SCHEMES
-from kaohe.engine import score
+from kaohe.engine import CriteriaView, _by_columns, score
 from kaohe.evidence import Value, read_evidence
 from kaohe.evidence.tables import csv_locator, sheet_locator
+from kaohe.outcomes import rank_results
 from kaohe.report import jsonout
+from kaohe.report.tables import detail_rows
 from kaohe.scheme.load import load_scheme
 
 CASES = [(scheme, evidence) for scheme in sorted(SCHEMES.glob("*.yaml"))
@@ -47,3 +50,15 @@ def test_a_place_is_written_as_its_location_would_be(file: str, sheet: str, row:
         value = Value(Decimal(1), "1", locate, row, col)
         assert jsonout._place(value) == jsonout.encoded(str(locate(row, col)))
         assert str(locate(row, col)) == locate.prefix + locate.suffix(row, col)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("scheme_path", "evidence"), CASES, ids=[f"{s.stem}/{e.name}" for s, e in CASES])
+def test_detail_rows_from_the_columns_are_those_of_each_result(scheme_path: Path, evidence: Path) -> None:
+    # the 明细 written from the columns a unit was scored in, sharing what units of the same outcome
+    # share, against the rows written from each criterion's own result
+    scheme = load_scheme(scheme_path).scheme
+    ranked = rank_results(scheme, score(scheme, read_evidence([evidence], scheme)))
+    assert any(isinstance(row.result.criteria, CriteriaView) for row in ranked) == _by_columns(scheme)
+    each = [replace(row, result=replace(row.result, criteria=tuple(row.result.criteria))) for row in ranked]
+    for folder in (None, str(evidence.parent), str(evidence.parent.parent)):
+        assert list(detail_rows(ranked, folder)) == list(detail_rows(each, folder))

@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Iterator
 
 from kaohe import __version__
-from kaohe.engine import CriterionResult, InputResult, UnitResult
+from kaohe.engine import CriteriaView, CriterionResult, InputResult, UnitResult
 from kaohe.errors import Location
+from kaohe.evidence import Value
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, fmt
 from kaohe.outcomes import RankedRow, Standing
@@ -65,19 +66,69 @@ def detail_header() -> list[object]:
 
 def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[list[object]]:
     """One row per criterion and unit (made as they are written: a large run has millions); its
-    sources relative to the evidence `folder` where they are in it."""
+    sources relative to the evidence `folder` where they are in it. Criteria scored by columns
+    are written from what units of the same outcome, value and cell share (made once, keyed by
+    identity with the objects held), and only where the value was read and its 备注 per unit."""
     files: dict[str, str | None] = {}
+    shared: dict[tuple[object, ...], tuple[object, ...]] = {}
+    prefixes: dict[object, str] = {}
     for row in rows:
-        for c in row.result.criteria:
-            inputs = c.inputs
-            values = "; ".join(
-                (f"{i.id}={show_input(i)}" if len(inputs) > 1 else show_input(i)) for i in inputs
-            )
-            sources = "; ".join(_relative(where, folder, files) for i in inputs for where in _sources(i))
-            notes = "; ".join(i.note for i in inputs if i.note)
-            title = c.criterion.title or c.criterion.text
-            cid = f"{c.period} {c.criterion.id}" if c.period else c.criterion.id
-            yield [row.result.unit, cid, title, values, sources, c.points, explanation(c), notes]
+        unit = row.result.unit
+        criteria = row.result.criteria
+        if not isinstance(criteria, CriteriaView):
+            for c in criteria:
+                yield _detail_row(unit, c, folder, files)
+            continue
+        for criterion, known, found in criteria.cells():
+            if found is None:
+                yield _detail_row(unit, known, folder, files)  # type: ignore[arg-type]
+                continue
+            value, raw = found.value, found.raw
+            key = (id(known), id(criterion), id(value), raw.__class__, raw)
+            try:
+                entry = shared.get(key)
+            except TypeError:  # a cell that cannot be a key
+                yield _detail_row(unit, CriterionResult(criterion, found, known[0], known[1]), folder, files)  # type: ignore[index]
+                continue
+            if entry is None or entry[0] is not known or entry[1] is not value or entry[2] is not criterion:
+                made = _detail_row(unit, CriterionResult(criterion, found, known[0], known[1]), folder, files)  # type: ignore[index]
+                shared[key] = (known, value, criterion, made)
+                yield made
+                continue
+            made = entry[3]  # type: ignore[assignment]
+            yield [unit, made[1], made[2], made[3], _place(found, folder, files, prefixes), made[5],  # type: ignore[index]
+                   made[6], found.note]  # type: ignore[index]
+
+
+def _detail_row(unit: str, c: CriterionResult, folder: str | None, files: dict[str, str | None]) -> list[object]:
+    inputs = c.inputs
+    values = "; ".join((f"{i.id}={show_input(i)}" if len(inputs) > 1 else show_input(i)) for i in inputs)
+    sources = "; ".join(_relative(where, folder, files) for i in inputs for where in _sources(i))
+    notes = "; ".join(i.note for i in inputs if i.note)
+    title = c.criterion.title or c.criterion.text
+    cid = f"{c.period} {c.criterion.id}" if c.period else c.criterion.id
+    return [unit, cid, title, values, sources, c.points, explanation(c), notes]
+
+
+def _place(found: Value, folder: str | None, files: dict[str, str | None], prefixes: dict[object, str]) -> str:
+    """Where a given value was read, as _relative writes it; a locator that writes its places as a
+    prefix and a suffix has its (relative) prefix made once."""
+    locate = found.locate
+    if locate is None:
+        return ""
+    suffix = getattr(locate, "suffix", None)
+    if suffix is None:
+        return _relative(locate(found.row, found.col), folder, files)
+    prefix = prefixes.get(locate)
+    if prefix is None:
+        prefix = locate.prefix  # type: ignore[attr-defined]
+        if folder is not None:
+            _relative(Location(locate.file), folder, files)  # type: ignore[attr-defined]
+            relative = files[locate.file]  # type: ignore[attr-defined]
+            if relative is not None:
+                prefix = relative + prefix[len(locate.file):]  # type: ignore[attr-defined]
+        prefixes[locate] = prefix
+    return prefix + suffix(found.row, found.col)
 
 
 def _sources(i: InputResult) -> list[object]:
