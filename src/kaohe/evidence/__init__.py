@@ -118,6 +118,7 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
 
 
 _NONE: dict[str, Value] = {}
+_new_tuple = tuple.__new__
 
 
 @dataclass
@@ -251,8 +252,8 @@ class _Reading:
         except BadValue:
             return False
         pairs = list(map(typed.__getitem__, keyed))
-        values = list(map(Value, map(itemgetter(0), pairs), map(itemgetter(1), pairs), repeat(rows.locate),
-                          rows.rows, repeat(rows.col), rows.notes))
+        values = list(map(_new_tuple, repeat(Value), zip(map(itemgetter(0), pairs), map(itemgetter(1), pairs),
+                                                         repeat(rows.locate), rows.rows, repeat(rows.col), rows.notes)))
         table = evidence.values
         named = rows.ids if all(spec.id == token for token, spec in specs.items()) \
             else [specs[token].id for token in rows.ids]  # 1.1 names the item's one criterion, 1.1.1

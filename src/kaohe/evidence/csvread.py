@@ -126,8 +126,8 @@ def _records(path: Path, file: str, scan: Scan) -> Iterator[tuple[int, list[obje
         end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
         try:
             for row in reader:
-                text = "".join(row)
-                if text and not text.isspace():
+                first = row[0] if row else ""
+                if (first and not first.isspace()) or ((text := "".join(row)) and not text.isspace()):
                     yield end + 1, row  # type: ignore[misc]
                 end = reader.line_num
         except csv.Error as e:
