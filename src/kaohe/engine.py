@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from operator import add
-from typing import Callable, Iterator, Mapping, NamedTuple, Sequence, TypeVar, overload
+from typing import Callable, ItemsView, Iterator, Mapping, NamedTuple, Sequence, TypeVar, ValuesView, overload
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
@@ -159,8 +159,17 @@ class NodeMap(Mapping[str, NodeResult]):
     def __len__(self) -> int:
         return len(self._index)
 
+    def _dict(self) -> dict[str, NodeResult]:
+        return dict(zip(self._index, map(self._nodes.__getitem__, self._index.values()), strict=True))
+
+    def items(self) -> ItemsView[str, NodeResult]:  # made in C: a report reads every unit's
+        return self._dict().items()
+
+    def values(self) -> ValuesView[NodeResult]:
+        return self._dict().values()
+
     def __repr__(self) -> str:
-        return f"NodeMap({dict(self.items())!r})"
+        return f"NodeMap({self._dict()!r})"
 
 
 class _Column(NamedTuple):

@@ -80,7 +80,7 @@ def rank_standings(scheme: Scheme, standings: Sequence[Standing]) -> list[tuple[
     """Standings in ranking order with their ranks among all; ties keep the scheme's order of units."""
     keys = [_key(scheme, s) for s in standings]
     positions = ranks(keys, scheme.ranking.method)
-    order = sorted(range(len(standings)), key=lambda i: tuple(-k for k in keys[i]))
+    order = sorted(range(len(standings)), key=keys.__getitem__, reverse=True)  # a stable sort, reversed or not
     return [(positions[i], standings[i]) for i in order]
 
 
