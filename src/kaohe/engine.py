@@ -711,8 +711,9 @@ def _unit_result(unit: str, criteria: Sequence[CriterionResult], items: NodeMap,
 
 def _by_columns(scheme: Scheme) -> bool:
     """Whether the scheme is scored a criterion at a time over all units (`_score_columns`): every
-    scheme but one with per-unit task lists (each unit has a layout of its own)."""
-    return not any(section.tasks for section in scheme.sections)
+    scheme is (the units of each layout together: a scheme with per-unit task lists has one per
+    unit); the tests score unit by unit (`score_unit`) to compare."""
+    return True
 
 
 _COLUMN_TYPES = _MEMO_TYPES | {object}
@@ -723,7 +724,8 @@ _NOT_APPLICABLE_KEY = object()
 
 def _score_columns(scheme: Scheme, names: list[str], evidence: Evidence, values: dict[str, UnitValues],
                    peers: dict[tuple[str, str | None], PeerStats] | None) -> list[UnitResult]:
-    """Every unit scored a criterion at a time, with what `score_unit` gives each. Each criterion's
+    """Every unit scored a criterion at a time (those of one layout together), with what
+    `score_unit` gives each. Each criterion's
     rule runs once per distinct value (its plan's memo, as `_score_planned` keeps it); an item is
     added up once per distinct tuple of its criteria's points, a section once per distinct sums of
     its items and a unit's totals once per distinct sums of its sections. The sums are added up a
@@ -735,8 +737,11 @@ def _score_columns(scheme: Scheme, names: list[str], evidence: Evidence, values:
     flags = ([_flags(scheme, own, v) for own, v in zip(owns, unit_values, strict=True)] if scheme.flags
              else [_NO_FLAGS] * len(names))
     results: list[UnitResult | None] = [None] * len(names)
-    for category in dict.fromkeys(categories):
-        at = [i for i, c in enumerate(categories) if c == category]
+    tasks = any(section.tasks for section in scheme.sections)
+    groups: dict[tuple[str | None, str | None], list[int]] = {}  # units of one layout (see _layout)
+    for i, (name, category) in enumerate(zip(names, categories, strict=True)):
+        groups.setdefault((category, name if tasks else None), []).append(i)
+    for (category, _), at in groups.items():
         scored = _score_category(scheme, category, [names[i] for i in at], [owns[i] for i in at],
                                  [unit_values[i] for i in at], peers, [flags[i] for i in at])
         for i, result in zip(at, scored, strict=True):
