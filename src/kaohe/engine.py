@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from operator import add
-from typing import Callable, ItemsView, Iterator, Mapping, NamedTuple, Sequence, TypeVar, ValuesView, overload
+from typing import Callable, Generic, ItemsView, Iterator, Mapping, NamedTuple, Sequence, TypeVar, ValuesView, overload
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
@@ -97,6 +97,7 @@ class CriterionResult(NamedTuple):
 
 NO_EVENTS, DEFAULTED, MISSING = "no events", "default", "missing"
 _new_tuple = tuple.__new__
+_S = TypeVar("_S")
 
 
 def _input_result(criterion: Criterion, spec: InputSpec, source: object) -> InputResult:
@@ -239,6 +240,33 @@ class CriteriaView(Sequence[CriterionResult]):
         row = self._row
         return (known for known in (column.known[row] for column in self._columns)  # type: ignore[misc]
                 if known.__class__ is CriterionResult)
+
+
+class SharedByOutcome(Generic[_S]):
+    """What every unit of the same outcome, criterion, given value and cell shares (a report's
+    text of it), made once by `make` from the first unit's result: keyed by identity, with the
+    objects held so that their ids stay theirs (at most `limit` kept)."""
+
+    def __init__(self, make: Callable[[CriterionResult], _S], limit: int = 100_000):
+        self.make = make
+        self.limit = limit
+        self.known: dict[tuple[object, ...], tuple[object, object, Criterion, _S]] = {}
+
+    def get(self, criterion: Criterion, known: object, found: Value) -> _S | None:
+        """For a cell of CriteriaView.cells(): what its outcome shares, or None when its cell
+        cannot be a key (the caller writes it from its result)."""
+        value, raw = found.value, found.raw
+        key = (id(known), id(criterion), id(value), raw.__class__, raw)
+        try:
+            entry = self.known.get(key)
+        except TypeError:
+            return None
+        if entry is None or entry[0] is not known or entry[1] is not value or entry[2] is not criterion:
+            if len(self.known) >= self.limit:
+                self.known.clear()
+            made = self.make(_new_tuple(CriterionResult, (criterion, found, known[0], known[1], None, True)))  # type: ignore[index]
+            entry = self.known[key] = (known, value, criterion, made)
+        return entry[3]
 
 
 def _worked_out(criteria: Sequence[CriterionResult]) -> Iterator[CriterionResult]:

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Sequence
 from pydantic import BaseModel
 
 from kaohe import __version__
-from kaohe.engine import CriteriaView, CriterionResult, InputResult, Results
+from kaohe.engine import CriteriaView, CriterionResult, InputResult, Results, SharedByOutcome
 from kaohe.errors import json_escaped
 from kaohe.evidence import Value
 from kaohe.evidence.results import DIGEST_KEY
@@ -113,7 +113,7 @@ def _unit(row: RankedRow) -> Encoded:
 def _criteria(criteria: Sequence[CriterionResult]) -> str:
     """A unit's criteria as JSON text. From the columns a unit was scored in, a criterion of a
     given value is written from the text shared by every unit of the same outcome, value and
-    cell text (keyed by identity, the objects held with it), without making its result."""
+    cell, without making its result; only where it was read and its 备注 are per unit."""
     if not isinstance(criteria, CriteriaView):
         return ", ".join([_one(c) for c in criteria])
     parts = []
@@ -121,26 +121,13 @@ def _criteria(criteria: Sequence[CriterionResult]) -> str:
         if found is None:
             parts.append(_one(known))  # type: ignore[arg-type]
             continue
-        value, raw = found.value, found.raw
-        key = (id(known), id(criterion), id(value), raw.__class__, raw)
-        try:
-            entry = _SHARED.get(key)
-        except TypeError:  # a cell that cannot be a key
+        text = _SHARED.get(criterion, known, found)
+        if text is None:
             parts.append(_one(CriterionResult(criterion, found, known[0], known[1])))  # type: ignore[index]
             continue
-        if entry is None or entry[0] is not known or entry[1] is not value or entry[2] is not criterion:
-            if len(_SHARED) >= 100_000:
-                _SHARED.clear()
-            c = CriterionResult(criterion, found, known[0], known[1])  # type: ignore[index]
-            entry = _SHARED[key] = (known, value, criterion, _given_text(c))
         note = encoded(found.note) if found.note else '""'
-        parts.append(f'{entry[3]}{_place(found)}, "note": {note}}}]}}')
+        parts.append(f'{text}{_place(found)}, "note": {note}}}]}}')
     return ", ".join(parts)
-
-
-_SHARED: dict[tuple[object, ...], tuple[Any, ...]] = {}
-"""(outcome, criterion, value by identity, cell text) -> (the objects, held so that their ids stay
-theirs, and the text a criterion of that given value starts with)."""
 
 
 def _one(c: CriterionResult) -> str:
@@ -191,6 +178,9 @@ def _given_text(c: CriterionResult) -> str:
                                 "raw": _value(source.raw), "status": "given", "source": None, "note": None}]})
     assert text.endswith(_OPEN_SOURCE)
     return text[:-len(_OPEN_SOURCE)]
+
+
+_SHARED = SharedByOutcome(_given_text)
 
 
 def _place(source: Value) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Iterator
 
 from kaohe import __version__
-from kaohe.engine import CriteriaView, CriterionResult, InputResult, UnitResult
+from kaohe.engine import CriteriaView, CriterionResult, InputResult, SharedByOutcome, UnitResult
 from kaohe.errors import Location
 from kaohe.evidence import Value
 from kaohe.i18n import t
@@ -70,7 +70,7 @@ def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[li
     are written from what units of the same outcome, value and cell share (made once, keyed by
     identity with the objects held), and only where the value was read and its 备注 per unit."""
     files: dict[str, str | None] = {}
-    shared: dict[tuple[object, ...], tuple[object, ...]] = {}
+    shared = SharedByOutcome(lambda c: _detail_row("", c, folder, files))
     prefixes: dict[object, str] = {}
     for row in rows:
         unit = row.result.unit
@@ -80,24 +80,13 @@ def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[li
                 yield _detail_row(unit, c, folder, files)
             continue
         for criterion, known, found in criteria.cells():
-            if found is None:
-                yield _detail_row(unit, known, folder, files)  # type: ignore[arg-type]
+            made = shared.get(criterion, known, found) if found is not None else None
+            if made is None:  # worked out for this unit alone, or a cell that cannot be a key
+                yield _detail_row(unit, known if found is None else CriterionResult(  # type: ignore[arg-type]
+                    criterion, found, known[0], known[1]), folder, files)  # type: ignore[index]
                 continue
-            value, raw = found.value, found.raw
-            key = (id(known), id(criterion), id(value), raw.__class__, raw)
-            try:
-                entry = shared.get(key)
-            except TypeError:  # a cell that cannot be a key
-                yield _detail_row(unit, CriterionResult(criterion, found, known[0], known[1]), folder, files)  # type: ignore[index]
-                continue
-            if entry is None or entry[0] is not known or entry[1] is not value or entry[2] is not criterion:
-                made = _detail_row(unit, CriterionResult(criterion, found, known[0], known[1]), folder, files)  # type: ignore[index]
-                shared[key] = (known, value, criterion, made)
-                yield made
-                continue
-            made = entry[3]  # type: ignore[assignment]
-            yield [unit, made[1], made[2], made[3], _place(found, folder, files, prefixes), made[5],  # type: ignore[index]
-                   made[6], found.note]  # type: ignore[index]
+            yield [unit, made[1], made[2], made[3], _place(found, folder, files, prefixes), made[5], made[6],
+                   found.note]
 
 
 def _detail_row(unit: str, c: CriterionResult, folder: str | None, files: dict[str, str | None]) -> list[object]:
