@@ -879,14 +879,10 @@ def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: l
         if set(map(type, given)) <= _COLUMN_TYPES:
             keys = list(zip(given))
             known: list[object] = list(map(plan.seen.get, keys))
-            if None in known:
-                for row in dict.fromkeys(row for row, k in enumerate(known) if k is None).keys():
-                    if plan.seen.get(keys[row]) is None:
-                        _score_planned(plan, owns[row], stage, places)
-                known = list(map(plan.seen.get, keys))
-                if None in known:  # not given, or past the memo's limit: worked out for the unit alone
-                    known = [_score_planned(plan, own, stage, places) if k is None else k
-                             for k, own in zip(known, owns, strict=True)]
+            if None in known:  # a value first seen here (a unit before may have worked it out since)
+                for row, k in enumerate(known):
+                    if k is None:  # else worked out for the unit alone: not given, or past the memo's limit
+                        known[row] = plan.seen.get(keys[row]) or _score_planned(plan, owns[row], stage, places)
             return _Column(criterion, known, found)
     return _Column(criterion, [_score_planned(plan, own, stage, places, unit_values, peers, group)
                                for own, unit_values in zip(owns, values, strict=True)], None)

@@ -285,12 +285,24 @@ def fmt_exact(value: Exact | int) -> str:
 
 
 def exact_text(value: Exact | int) -> str:
-    """The exact value as results files carry it: "9.5", "-300", or "28/3"."""
+    """The exact value as results files carry it: "9.5", "-300", or "28/3". A Decimal's text is
+    kept for the few point values that recur across units: equal Decimals (1 and 1.00) have the
+    same normalised text, so equal keys may share it."""
+    if value.__class__ is Decimal:
+        text = _DECIMAL_TEXTS.get(value)  # type: ignore[arg-type]
+        if text is None:
+            text = format(value.normalize(EXACT), "f") if value else "0"  # type: ignore[union-attr]
+            if len(_DECIMAL_TEXTS) < 10_000:
+                _DECIMAL_TEXTS[value] = text  # type: ignore[index]
+        return text
     if isinstance(value, Rational):
         return str(value)
     if isinstance(value, int):
         return str(value)
     return format(value.normalize(EXACT), "f") if value else "0"
+
+
+_DECIMAL_TEXTS: dict[Decimal, str] = {}
 
 
 def approximate(value: Exact | int, places: int = MAX_PLACES) -> Decimal:

@@ -38,20 +38,12 @@ def manifest_path(target: Path) -> Path:
     return target.with_name(f"{target.stem}.manifest.json")
 
 
-_TEXTS: dict[Decimal, str] = {}
-
-
 def _cell(value: object) -> object:
     """A number as its digits (a Rational to ten places, as a spreadsheet holds it): `-300` stays
     the number -300. Only text is guarded: made inert where a spreadsheet would run it as a
     formula, and its control characters written as escapes (`\\x1b`), as on the terminal."""
-    if isinstance(value, Decimal):  # 2, not 2.0: the text of a value alone, so equal values share it
-        text = _TEXTS.get(value)
-        if text is None:
-            text = exact_text(value)
-            if len(_TEXTS) < 10_000:
-                _TEXTS[value] = text
-        return text
+    if isinstance(value, Decimal):
+        return exact_text(value)  # 2, not 2.0
     if isinstance(value, Rational):
         return format(approximate(value), "f")
     if isinstance(value, str):

@@ -211,15 +211,7 @@ def _input(i: InputResult) -> dict[str, Any]:
 def num(value: Exact) -> str:
     """Exact values travel as strings so that no reader turns them into binary floats: "93" (not
     "93.00"), "-2.5", and "28/3" for a value with no finite decimal form."""
-    text = _NUMS.get(value)  # a few distinct point values recur across units; equal values
-    if text is None:  # (1 and 1.00) have the same normalised text, so equal keys may share it
-        text = exact_text(value)
-        if len(_NUMS) < 10_000:
-            _NUMS[value] = text
-    return text
-
-
-_NUMS: dict[Exact, str] = {}
+    return exact_text(value)
 
 
 def _value(value: object) -> object:
