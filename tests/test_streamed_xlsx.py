@@ -8,12 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, SCHEMES
 from kaohe.cli import build_app
-from kaohe.report import xlsxout
+from kaohe.report import sheetxml, xlsxout
+from kaohe.report.sheetxml import SharedRow
 from kaohe.report.xlsxout import SheetSpec, write_xlsx
 
 SCHEME = str(SCHEMES / "changzhou-2018.yaml")
@@ -145,3 +148,32 @@ def test_every_cell_carries_the_style_of_its_kind(tmp_path: Path) -> None:
                 assert not cell.alignment.wrap_text, cell.coordinate
             if isinstance(cell.value, (int, float)) and not header:
                 assert cell.number_format == "0.0", cell.coordinate
+
+
+_CELL = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["", "a < b & c", "备注\x01", "=1+1", "{r}", "\x00"]),
+                  st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-1000, max_value=1000),
+                  st.integers(-10, 10), st.booleans())
+_OWN_TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["", "单位&<甲>", "甲&乙", "a>b", "行\x02", "e.csv:12:3", "\x00"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(shared=st.lists(st.lists(_CELL, min_size=4, max_size=4), min_size=1, max_size=3),
+       own=st.lists(st.tuples(st.integers(0, 2), st.lists(_OWN_TEXT, min_size=2, max_size=2)), max_size=12),
+       other=st.one_of(st.none(), st.integers(-3, 3)), own_style=st.booleans())
+def test_a_shared_row_is_written_as_the_same_row_as_a_list(shared: list[list[object]], own: list[tuple[int, list[str]]],
+                                                          other: int | None, own_style: bool) -> None:
+    # A SharedRow's XML is made once per shared object and filled with its own cells (here the
+    # first and fourth of six): whatever the cells, the bytes must be those of the plain rows.
+    # An own cell that is not text (`other`, put in the last row) makes it a row like any other.
+    rows: list[list[object]] = []
+    plain: list[list[object]] = []
+    for which, (first, fourth) in own:
+        cells = shared[which % len(shared)]
+        line = SharedRow([first, *cells[:2], fourth, *cells[2:]])
+        line.shared, line.own = cells, (0, 3)
+        rows.append(line)
+        plain.append(list(line))
+    if other is not None and rows:
+        rows[-1][3] = plain[-1][3] = other
+    style: sheetxml.NumberStyle = (lambda value: 7) if own_style else 5
+    assert b"".join(sheetxml.row_chunks(rows, 3, style)) == b"".join(sheetxml.row_chunks(plain, 3, style))

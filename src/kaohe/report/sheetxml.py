@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Union
 
@@ -52,7 +53,7 @@ def finish_archive(path: Path, streamed: dict[str, tuple[Iterable[list[object]],
             with archive.open(entry, "w") as handle:  # a sheet (≤ 1,048,576 rows) stays far below 2 GiB
                 handle.write(text[:at].encode("utf-8"))
                 for chunk in row_chunks(rows, first, number_style):
-                    handle.write(chunk.encode("utf-8"))
+                    handle.write(chunk)
                 handle.write(text[at:].encode("utf-8"))
 
 
@@ -67,54 +68,158 @@ def _compress_fast(entry: zipfile.ZipInfo) -> None:
     setattr(entry, "compress_level" if hasattr(entry, "compress_level") else "_compresslevel", STREAMED_LEVEL)
 
 
-def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberStyle) -> Iterable[str]:
-    """`<row>` elements for rows numbered from `first`, joined a few thousand at a time."""
+class SharedRow(list):  # type: ignore[type-arg]
+    """A row whose cells, but for its text cells at `own` ("" when empty; at most 8), are those of
+    every row with the same `shared` object: a 明细 row of a criterion many units share, whose
+    unit, place and 备注 alone are its own. A list to every reader; the XML writer makes the
+    shared cells' XML once, and writes the row as any other where an own cell is not text. Set
+    `shared` and `own` after making it (`row.shared = …`)."""
+
+    __slots__ = ("shared", "own")
+
+
+TEMPLATES_KEPT = 100_000
+"""At most this many shared rows' XML is kept (then forgotten and made again)."""
+
+
+def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberStyle) -> Iterable[bytes]:
+    """`<row>` elements for rows numbered from `first`, in UTF-8, joined a few thousand at a time."""
     letters: list[str] = []
     style_of = None if isinstance(number_style, int) else number_style
     number = f' s="{number_style}" t="n"><v>'
     styled: dict[object, str] = {}  # a value's style attribute, for the few point values that recur
     texts: dict[str, str] = {}  # a text's escaped form, for the titles and explanations that recur
-    out: list[str] = []
+    templates: dict[tuple[int, tuple[bool, ...]], tuple[object, bytes]] = {}
+    """(id(shared), which own cells have text) -> (shared, the row's XML: see _template)"""
+    getters: dict[tuple[int, ...], Callable[[list[object]], tuple[object, ...]]] = {}
+    done: list[bytes] = []  # rows made, in UTF-8
+    out: list[str] = []  # the rows made since, as text
     append = out.append
     r = first
     for row in rows:
         while len(letters) < len(row):
             letters.append(column_letter(len(letters)))
         rs = str(r)
-        append(f'<row r="{rs}">')
-        for c, value in enumerate(row):
-            cls = value.__class__
-            if value is None or (cls is str and not value):
-                continue
-            ref = letters[c] + rs
-            if cls is str:
-                text = texts.get(value)
-                if text is None:
-                    text = _text(value)
-                    if len(texts) < 10_000:
-                        texts[value] = text
-                append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-            elif cls is Decimal:
-                append(f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
-                       f'{_decimal(value)}</v></c>')
-            elif cls is Rational:  # a cell holds a binary float: the value to ten places
-                append(f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
-                       f'{_decimal(approximate(value))}</v></c>')
-            elif cls is bool:
-                append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif cls is int:
-                append(f'<c r="{ref}" t="n"><v>{value}</v></c>')
-            elif cls is float:
-                append(f'<c r="{ref}" t="n"><v>{value!r}</v></c>')
-            else:
-                append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>')
-        append("</row>")
+        mine: tuple[object, ...] | None = None
+        if row.__class__ is SharedRow:
+            own = row.own  # type: ignore[attr-defined]
+            getter = getters.get(own)
+            if getter is None:
+                getter = getters[own] = _getter(own)
+            mine = getter(row)
+            try:
+                joined = " ".join(mine)  # type: ignore[arg-type]
+            except TypeError:  # an own cell that is not text: the row is written as any other
+                mine = None
+        if mine is not None:
+            shared = row.shared  # type: ignore[attr-defined]
+            filled = tuple(map(bool, mine))
+            key = id(shared), filled
+            entry = templates.get(key)
+            if entry is None or entry[0] is not shared:
+                if len(templates) >= TEMPLATES_KEPT:
+                    templates.clear()
+                entry = templates[key] = (shared, _template(row, own, filled, letters, number, style_of, styled,
+                                                            texts))
+            if "&" in joined or "<" in joined or ">" in joined or not joined.isprintable():
+                mine = tuple(map(_text, mine))  # type: ignore[arg-type]
+            if out:
+                done.append("".join(out).encode("utf-8"))
+                out.clear()
+            xml = entry[1].replace(b"\x00", rs.encode())
+            for i, text in enumerate(mine, start=1):
+                if text:
+                    xml = xml.replace(_MARKS[i], text.encode("utf-8"))  # type: ignore[union-attr]
+            done.append(xml)
+        else:
+            append(f'<row r="{rs}">')
+            for c, value in enumerate(row):
+                cls = value.__class__
+                if value is None or (cls is str and not value):
+                    continue
+                ref = letters[c] + rs
+                if cls is str:
+                    text = texts.get(value)
+                    if text is None:
+                        text = _text(value)
+                        if len(texts) < 10_000:
+                            texts[value] = text
+                    append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                else:
+                    append(_cell(value, ref, number, style_of, styled, texts))
+            append("</row>")
         r += 1
         if r % CHUNK_ROWS == 0:
-            yield "".join(out)
-            out.clear()
+            if out:
+                done.append("".join(out).encode("utf-8"))
+                out.clear()
+            yield b"".join(done)
+            done.clear()
     if out:
-        yield "".join(out)
+        done.append("".join(out).encode("utf-8"))
+    if done:
+        yield b"".join(done)
+
+
+def _getter(own: tuple[int, ...]) -> Callable[[list[object]], tuple[object, ...]]:
+    """The cells at `own` of a row, as a tuple (one position too); more than _MARKS can stand
+    for give a cell that is no text, and the row is written as any other."""
+    if not own or len(own) >= len(_MARKS):
+        return lambda row: (None,)
+    if len(own) == 1:
+        single = itemgetter(own[0])
+        return lambda row: (single(row),)
+    return itemgetter(*own)  # type: ignore[return-value]
+
+
+_MARKS = [bytes([i]) for i in range(9)]
+"""In a row's template: \\x00 where the row number goes, \\x01 … where each own cell's text goes
+(characters XML cannot hold: never in a cell's text, which _text has made XML)."""
+
+
+def _template(row: SharedRow, own: tuple[int, ...], filled: tuple[bool, ...], letters: list[str], number: str,
+              style_of: Callable[[object], int] | None, styled: dict[object, str], texts: dict[str, str]) -> bytes:
+    """The row's XML (UTF-8) with a mark (_MARKS) for its number and for each own cell's text; an
+    own cell that is empty (not `filled`) is not written."""
+    at = {c: i for i, c in enumerate(own)}
+    xml = ['<row r="\x00">']
+    for c, value in enumerate(row):
+        i = at.get(c)
+        if i is None:
+            xml.append(_cell(value, letters[c] + "\x00", number, style_of, styled, texts))
+        elif filled[i]:
+            xml.append(f'<c r="{letters[c]}\x00" t="inlineStr"><is><t xml:space="preserve">{_MARKS[i + 1].decode()}'
+                       '</t></is></c>')
+    xml.append("</row>")
+    return "".join(xml).encode("utf-8")
+
+
+def _cell(value: object, ref: str, number: str, style_of: Callable[[object], int] | None,
+          styled: dict[object, str], texts: dict[str, str]) -> str:
+    """One cell's XML ("" for an empty cell, which is not written)."""
+    cls = value.__class__
+    if value is None or (cls is str and not value):
+        return ""
+    if cls is str:
+        text = texts.get(value)  # type: ignore[call-overload]
+        if text is None:
+            text = _text(value)  # type: ignore[arg-type]
+            if len(texts) < 10_000:
+                texts[value] = text  # type: ignore[index]
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if cls is Decimal:
+        return (f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
+                f'{_decimal(value)}</v></c>')  # type: ignore[arg-type]
+    if cls is Rational:  # a cell holds a binary float: the value to ten places
+        return (f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
+                f'{_decimal(approximate(value))}</v></c>')  # type: ignore[arg-type]
+    if cls is bool:
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
+    if cls is int:
+        return f'<c r="{ref}" t="n"><v>{value}</v></c>'
+    if cls is float:
+        return f'<c r="{ref}" t="n"><v>{value!r}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
 
 
 def _styled(value: object, style_of: Callable[[object], int], known: dict[object, str]) -> str:

@@ -16,6 +16,7 @@ from kaohe.evidence import Value
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, fmt
 from kaohe.outcomes import RankedRow, Standing
+from kaohe.report.sheetxml import SharedRow
 from kaohe.report.text import explanation, flag_marks, show_input
 from kaohe.report.xlsxout import ChartSpec, SheetSpec
 from kaohe.scheme.load import LoadedScheme
@@ -68,7 +69,8 @@ def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[li
     """One row per criterion and unit (made as they are written: a large run has millions); its
     sources relative to the evidence `folder` where they are in it. Criteria scored by columns
     are written from what units of the same outcome, value and cell share (made once, keyed by
-    identity with the objects held), and only where the value was read and its 备注 per unit."""
+    identity with the objects held), and only where the value was read and its 备注 per unit:
+    such a row is a SharedRow, whose XML the sheet writer makes once."""
     files: dict[str, str | None] = {}
     shared = SharedByOutcome(lambda c: _detail_row("", c, folder, files))
     prefixes: dict[object, str] = {}
@@ -85,8 +87,14 @@ def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[li
                 yield _detail_row(unit, known if found is None else CriterionResult(  # type: ignore[arg-type]
                     criterion, found, known[0], known[1]), folder, files)  # type: ignore[index]
                 continue
-            yield [unit, made[1], made[2], made[3], _place(found, folder, files, prefixes), made[5], made[6],
-                   found.note]
+            line = SharedRow((unit, made[1], made[2], made[3], _place(found, folder, files, prefixes), made[5],
+                              made[6], found.note))
+            line.shared, line.own = made, _OWN
+            yield line
+
+
+_OWN = (0, 4, 7)
+"""The cells of a 明细 row that are its own (单位, 来源, 备注): the others are its outcome's."""
 
 
 def _detail_row(unit: str, c: CriterionResult, folder: str | None, files: dict[str, str | None]) -> list[object]:
@@ -108,6 +116,12 @@ def _place(found: Value, folder: str | None, files: dict[str, str | None], prefi
     suffix = getattr(locate, "suffix", None)
     if suffix is None:
         return _relative(locate(found.row, found.col), folder, files)
+    return _prefix(locate, folder, files, prefixes) + suffix(found.row, found.col)
+
+
+def _prefix(locate: object, folder: str | None, files: dict[str, str | None], prefixes: dict[object, str]) -> str:
+    """The text before a place's row and column for a locator of prefix and suffix, relative to
+    `folder` as _relative has it (made once a locator)."""
     prefix = prefixes.get(locate)
     if prefix is None:
         prefix = locate.prefix  # type: ignore[attr-defined]
@@ -117,7 +131,7 @@ def _place(found: Value, folder: str | None, files: dict[str, str | None], prefi
             if relative is not None:
                 prefix = relative + prefix[len(locate.file):]  # type: ignore[attr-defined]
         prefixes[locate] = prefix
-    return prefix + suffix(found.row, found.col)
+    return prefix
 
 
 def _sources(i: InputResult) -> list[object]:
