@@ -145,6 +145,9 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberSty
                         if len(texts) < 10_000:
                             texts[value] = text
                     append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                elif cls is Decimal:  # the points of a 汇总 or 排名: as _cell writes them, without its call
+                    append(f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
+                           f'{_decimal(value)}</v></c>')
                 else:
                     append(_cell(value, ref, number, style_of, styled, texts))
             append("</row>")
