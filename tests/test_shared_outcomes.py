@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, SCHEMES
-from kaohe.engine import CriteriaView, _by_columns, score
+from kaohe.engine import CriteriaView, NodeMap, NodeResult, _by_columns, score
 from kaohe.evidence import Value, read_evidence
 from kaohe.evidence.tables import csv_locator, sheet_locator
 from kaohe.outcomes import rank_results
@@ -62,3 +62,31 @@ def test_detail_rows_from_the_columns_are_those_of_each_result(scheme_path: Path
     each = [replace(row, result=replace(row.result, criteria=tuple(row.result.criteria))) for row in ranked]
     for folder in (None, str(evidence.parent), str(evidence.parent.parent)):
         assert list(detail_rows(ranked, folder)) == list(detail_rows(each, folder))
+
+
+@pytest.mark.parametrize(("scheme_path", "evidence"), CASES, ids=[f"{s.stem}/{e.name}" for s, e in CASES])
+def test_a_units_record_is_written_as_the_general_path_writes_it(scheme_path: Path, evidence: Path) -> None:
+    # a unit's items and sections from each result's text made once, its criteria from the text its
+    # outcome shares: against encoding the dict of each, and each criterion from its own result
+    scheme = load_scheme(scheme_path).scheme
+    results = score(scheme, read_evidence([evidence], scheme))
+    for unit in results.units:
+        for nodes in (unit.items, unit.sections):
+            for _ in range(2):  # the second time from what the first made
+                assert jsonout._points(nodes) == jsonout.encoded({k: jsonout.num(v.points) for k, v in nodes.items()})
+        assert jsonout._criteria(unit.criteria) == ", ".join(jsonout._one(c) for c in unit.criteria)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(NAMES, min_size=0, max_size=6, unique=True), points=st.lists(
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-100, max_value=100), min_size=6, max_size=6),
+       moved=st.booleans())
+def test_points_are_written_as_their_dict_would_be(ids: list[str], points: list[Decimal], moved: bool) -> None:
+    # any ids (quotes, controls, bidi marks); a result under another id than its own (`moved`)
+    # is written under the id it is under, as the dict has it
+    nodes = [NodeResult(node_id, p, p) for node_id, p in zip(ids, points[:len(ids)], strict=True)]
+    if moved and len(nodes) > 1:
+        nodes[0], nodes[1] = nodes[1], nodes[0]
+    mapping = NodeMap({k: i for i, k in enumerate(ids)}, tuple(nodes))
+    for _ in range(2):
+        assert jsonout._points(mapping) == jsonout.encoded({k: jsonout.num(v.points) for k, v in mapping.items()})

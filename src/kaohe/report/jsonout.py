@@ -6,12 +6,13 @@ import datetime as _dt
 import hashlib
 import json
 from decimal import Decimal
-from typing import Any, Callable, Iterator, Sequence
+from operator import attrgetter, itemgetter
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from pydantic import BaseModel
 
 from kaohe import __version__
-from kaohe.engine import CriteriaView, CriterionResult, InputResult, Results, SharedByOutcome
+from kaohe.engine import CriteriaView, CriterionResult, InputResult, NodeMap, NodeResult, Results, SharedByOutcome
 from kaohe.errors import json_escaped
 from kaohe.evidence import Value
 from kaohe.evidence.results import DIGEST_KEY
@@ -80,12 +81,9 @@ def encoded(value: object) -> str:
     return json_escaped(_encode(value))
 
 
-_NO_CRITERIA = '"criteria": []}'
-
-
 def _unit(row: RankedRow) -> Encoded:
-    """A unit's record as JSON text: its criteria written from what units of the same outcome
-    share (see _given), spliced into the rest encoded as a whole."""
+    """A unit's record as JSON text: its sections', items' and criteria's texts (see _points and
+    _criteria) spliced after the rest, encoded as a whole."""
     r = row.result
     text = encoded({
         "rank": row.rank,
@@ -102,12 +100,34 @@ def _unit(row: RankedRow) -> Encoded:
         "barred": r.barred,
         "conditions": dict(r.conditions),
         "periods": {name: num(p.total) for name, p in r.periods},
-        "sections": {k: num(v.points) for k, v in r.sections.items()},
-        "items": {k: num(v.points) for k, v in r.items.items()},
-        "criteria": [],
     })
-    assert text.endswith(_NO_CRITERIA)
-    return Encoded(f"{text[:-len(_NO_CRITERIA)]}\"criteria\": [{_criteria(r.criteria)}]}}")
+    return Encoded(f'{text[:-1]}, "sections": {_points(r.sections)}, "items": {_points(r.items)}, '
+                   f'"criteria": [{_criteria(r.criteria)}]}}')
+
+
+def _points(nodes: Mapping[str, NodeResult]) -> str:
+    """The JSON text of {id: points} of a unit's sections or items. Each result's text is made
+    once (keyed by identity, the result held), where every result is under its own id."""
+    if nodes.__class__ is not NodeMap:
+        return encoded({k: num(v.points) for k, v in nodes.items()})
+    ordered = nodes.ordered()  # type: ignore[attr-defined]
+    if list(map(_NODE_ID, ordered)) != list(nodes):
+        return encoded({k: num(v.points) for k, v in nodes.items()})
+    entries = list(map(_NODE_TEXTS.get, map(id, ordered)))
+    if None in entries:
+        for at, entry in enumerate(entries):
+            if entry is None:
+                node = ordered[at]
+                if len(_NODE_TEXTS) >= 100_000:
+                    _NODE_TEXTS.clear()
+                entries[at] = _NODE_TEXTS[id(node)] = (node, f"{encoded(node.id)}: {encoded(num(node.points))}")
+    return "{" + ", ".join(map(_TEXT_OF, entries)) + "}"  # type: ignore[arg-type]
+
+
+_NODE_TEXTS: dict[int, tuple[NodeResult, str]] = {}
+"""id(result) -> (the result, kept so that the id stays its, and its text `"1.1": "7"`)."""
+_NODE_ID = attrgetter("id")
+_TEXT_OF = itemgetter(1)
 
 
 def _criteria(criteria: Sequence[CriterionResult]) -> str:
@@ -117,17 +137,26 @@ def _criteria(criteria: Sequence[CriterionResult]) -> str:
     if not isinstance(criteria, CriteriaView):
         return ", ".join([_one(c) for c in criteria])
     parts = []
+    shared = _SHARED.get
     for criterion, known, found in criteria.cells():
         if found is None:
             parts.append(_one(known))  # type: ignore[arg-type]
             continue
-        text = _SHARED.get(criterion, known, found)
+        text = shared(criterion, known, found)
         if text is None:
             parts.append(_one(CriterionResult(criterion, found, known[0], known[1])))  # type: ignore[index]
             continue
-        note = encoded(found.note) if found.note else '""'
-        parts.append(f'{text}{_place(found)}, "note": {note}}}]}}')
+        note = found.note
+        place = _PLACES.get(found.locate)  # a locator of prefix and suffix: _place without its call
+        if place is None:
+            parts.append(f'{text}{_place(found)}, "note": {encoded(note) if note else _EMPTY}}}]}}')
+        else:
+            parts.append(f'{text}{place[0]}{place[1](found.row, found.col)}", "note": '
+                         f'{encoded(note) if note else _EMPTY}}}]}}')
     return ", ".join(parts)
+
+
+_EMPTY = '""'
 
 
 def _one(c: CriterionResult) -> str:
@@ -195,11 +224,16 @@ def _place(source: Value) -> str:
     opened = _OPENED.get(locate.prefix)  # type: ignore[attr-defined]
     if opened is None:
         opened = _OPENED[locate.prefix] = encoded(locate.prefix)[:-1]  # type: ignore[attr-defined]
+    if len(_PLACES) < 10_000:
+        _PLACES[locate] = (opened, suffix)
     return f'{opened}{suffix(source.row, source.col)}"'
 
 
 _OPENED: dict[str, str] = {}
 """A locator's prefix -> its JSON text without the closing quote."""
+_PLACES: dict[object, tuple[str, Callable[[int, int], str]]] = {}
+"""A locator of prefix and suffix -> (its prefix's JSON text without the closing quote, its
+suffix): the locator is held, so that it stays the key it was."""
 
 
 def _input(i: InputResult) -> dict[str, Any]:
