@@ -238,24 +238,34 @@ def _check_shape(document: dict[str, Any], name: str) -> None:
         raise EvidenceError(problems)
 
 
-def _read_by_line(handle: IO[bytes], name: str) -> ResultsFile | None:
+def _read_by_line(handle: IO[bytes], name: str, heads: bool = True) -> ResultsFile | None:
     """The document as `score` lays it out (a field per line, a list's records one per line),
     read a line at a time so that a large run's results are never held whole; None when the
-    file is laid out any other way."""
+    file is laid out any other way.
+
+    With `heads`, a unit's record is decoded only up to its BULKY fields, which no reader of a
+    results file keeps (its criteria are most of a large file). That holds only for a file as
+    kaohe wrote it: where its digest does not match (or it has none), it is read again, every
+    record decoded whole, so that what is wrong in it is told as before."""
     lines = _Lines(handle, name)
     first = next(lines, None)
     if first != "{\n":
         return None
     document: dict[str, Any] = {}
     given = computed = at = None
+    cut = False  # a unit's record was decoded only up to its BULKY fields
     for line in lines:
         if line in ("}\n", "}"):
             if given is not None and lines.number != at + 1:  # fields after the digest: not covered
                 computed = None
             if any(rest.strip() for rest in lines):  # more after the closing brace: not one document
                 return None
+            digest = Digest(given, computed, at)
+            if cut and not digest.matches:
+                handle.seek(0)
+                return _read_by_line(handle, name, heads=False)
             _check_shape(document, name)
-            return ResultsFile(document, Digest(given, computed, at), lines.file_digest())
+            return ResultsFile(document, digest, lines.file_digest())
         try:
             key, end = _DECODER.raw_decode(line, 2)
         except ValueError:
@@ -270,7 +280,11 @@ def _read_by_line(handle: IO[bytes], name: str) -> ResultsFile | None:
             for element in lines:
                 if element.rstrip("\n").rstrip(",") == "  ]":
                     break
-                record = _decode_piece(element.strip().removesuffix(","), name, lines)
+                record = _head(element) if heads and key == "units" else None
+                if record is not None:
+                    cut = True
+                else:
+                    record = _decode_piece(element.strip().removesuffix(","), name, lines)
                 if record is None:
                     return None
                 if key == "units" and isinstance(record, dict):
@@ -286,6 +300,35 @@ def _read_by_line(handle: IO[bytes], name: str) -> ResultsFile | None:
             if key == DIGEST_KEY:
                 given = value if isinstance(value, str) else ""
     return None  # no closing brace: not a whole document
+
+
+_BULKY_STARTS = (', "items": {', ', "criteria": [')
+"""Where a unit's BULKY fields start in its record as kaohe writes it (items, then criteria): no
+field before them holds an object or a list of them, and a string cannot hold `, "` unescaped."""
+
+
+_LAST_FIELD = re.compile(r'(?:"criteria": \[\]|"note": (?:null|"(?:[^"\\]|\\.)*")\}\]\}\])\},?\n?$')
+"""How kaohe ends a unit's record: its criteria, the last field (empty, or the last criterion's
+last input's 备注). A record that ends otherwise may have fields after them, and is decoded whole.
+A field after them whose value is text, a number, true, false or null (or a list of them) cannot
+end so: only a list of objects made to end as criteria do would be left unread."""
+
+
+def _head(element: str) -> dict[str, Any] | None:
+    """A unit's record without its BULKY fields, decoded from the text before them; None where
+    they cannot be found, the record may have fields after them, the head is too deep, or it
+    does not decode as an object."""
+    found = [at for at in map(element.find, _BULKY_STARTS) if at > 0]
+    if not found or not element.startswith("    {") or _LAST_FIELD.search(element, len(element) - 4096) is None:
+        return None
+    head = element[:min(found)] + "}"
+    if _depth(head.encode("utf-8")) > MAX_DEPTH:
+        return None
+    try:
+        record = _loads(head)
+    except (ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 class _Lines:
