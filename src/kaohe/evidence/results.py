@@ -307,9 +307,10 @@ _BULKY_STARTS = (', "items": {', ', "criteria": [')
 field before them holds an object or a list of them, and a string cannot hold `, "` unescaped."""
 
 
-_LAST_FIELD = re.compile(r'(?:"criteria": \[\]|"note": (?:null|"(?:[^"\\]|\\.)*")\}\]\}\])\},?\n?$')
-"""How kaohe ends a unit's record: its criteria, the last field (empty, or the last criterion's
-last input's 备注). A record that ends otherwise may have fields after them, and is decoded whole.
+_LAST_NOTE = re.compile(r'"note": (?:null|"(?:[^"\\]|\\.)*")\}\]\}\]\}')
+"""How kaohe ends a unit's record: its criteria, the last field (empty, or ending in the last
+criterion's last input's 备注). A record that ends otherwise may have fields after them, and is
+decoded whole.
 A field after them whose value is text, a number, true, false or null (or a list of them) cannot
 end so: only a list of objects made to end as criteria do would be left unread."""
 
@@ -319,7 +320,7 @@ def _head(element: str) -> dict[str, Any] | None:
     they cannot be found, the record may have fields after them, the head is too deep, or it
     does not decode as an object."""
     found = [at for at in map(element.find, _BULKY_STARTS) if at > 0]
-    if not found or not element.startswith("    {") or _LAST_FIELD.search(element, len(element) - 4096) is None:
+    if not found or not element.startswith("    {") or not _ends_as_written(element):
         return None
     head = element[:min(found)] + "}"
     if _depth(head.encode("utf-8")) > MAX_DEPTH:
@@ -329,6 +330,16 @@ def _head(element: str) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return record if isinstance(record, dict) else None
+
+
+def _ends_as_written(element: str) -> bool:
+    """Whether a unit's record (a line of the file) ends with its criteria as kaohe writes them
+    (_LAST_NOTE: a `"note": ` with its quotes unescaped is never inside a string)."""
+    record = element.rstrip("\n").removesuffix(",")
+    if record.endswith('"criteria": []}'):
+        return True
+    at = record.rfind('"note": ', max(0, len(record) - 4096))
+    return at >= 0 and _LAST_NOTE.fullmatch(record, at) is not None
 
 
 class _Lines:
