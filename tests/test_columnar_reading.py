@@ -101,17 +101,20 @@ UNITS = ["溧阳市", "金坛区", "武进区", " 溧阳市", "溧阳", "", "评
 IDS = ["1.1.1", "1.1", "1.2.1", "2.3.1", "9.9.9", "", "1.1.1 标题"]
 RAWS = ["是", "否", "3", "2", "1.5", "85%", "", "  ", "abc", "-1", "\x07", "x" * 1001, "３", "10"]
 NOTES = ["", "说明", "多行\n说明", "\x01"]
+BLANKS = ["", "", "", "\n", " , \n", ",,\n", "\t\n"]
 
 
 @st.composite
 def _tables(draw: st.DrawFn) -> tuple[str, int]:
     header = draw(st.sampled_from([["单位", "指标", "值"], ["单位", "指标", "值", "备注"], ["序号", "单位", "指标", "值"]]))
     rows = draw(st.lists(st.tuples(st.sampled_from(UNITS), st.sampled_from(IDS), st.sampled_from(RAWS),
-                                   st.sampled_from(NOTES), st.booleans()), min_size=0, max_size=30))
+                                   st.sampled_from(NOTES), st.booleans(), st.sampled_from(BLANKS)),
+                         min_size=0, max_size=30))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    for n, (unit, input_id, raw, note, short) in enumerate(rows):
+    for n, (unit, input_id, raw, note, short, blank) in enumerate(rows):
+        out.write(blank)  # blank records between rows: left out, and the lines after them counted
         cells = {"单位": unit, "指标": input_id, "值": raw, "备注": note, "序号": str(n)}
         line = [cells[h] for h in header]
         if short and header[-1] == "备注" and not note:
@@ -152,3 +155,20 @@ def test_a_clean_run_is_taken_as_columns(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert taken == [2]
     assert [str(p.location) for p in found.problems] == [f"{path}:4:3"]
     assert len(found.values) == 2
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_record_past_the_field_limit_is_told_at_its_line_both_ways(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                     quoted: bool) -> None:
+    # the csv module stops at a field of more than its limit (131,072 characters): the file is told
+    # at the record's line and nothing of it is kept, whether the records are taken a run at a
+    # time (no quote in the file) or one by one (a quote in a 备注)
+    path = tmp_path / "e.csv"
+    note = '"说明"' if quoted else "说明"
+    path.write_text(f"单位,指标,值,备注\n溧阳市,1.1.1,3,{note}\n\n金坛区,1.1.1,2,\n武进区,1.1.1," + "9" * 140_000
+                    + ",\n溧阳市,1.2.1,1,\n", encoding="utf-8")
+    columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, 2)
+    assert columnar == by_rows
+    found = read_evidence([path], CHANGZHOU)
+    assert [str(p.location) for p in found.problems] == [f"{path}:5"]  # line 3 is blank
+    assert len(found.values) == 0 and found.files == []

@@ -12,6 +12,8 @@ import csv
 import hashlib
 import io
 import os
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -30,14 +32,16 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class Scan:
-    """What the first pass learns of a CSV file: its SHA-256, encoding and size."""
+    """What the first pass learns of a CSV file: its SHA-256, encoding and size, and whether it
+    has a quote character (without one, each record is one line)."""
 
-    __slots__ = ("digest", "encoding", "size")
+    __slots__ = ("digest", "encoding", "size", "quoted")
 
-    def __init__(self, digest: str, encoding: str, size: int):
+    def __init__(self, digest: str, encoding: str, size: int, quoted: bool = True):
         self.digest = digest
         self.encoding = encoding
         self.size = size
+        self.quoted = quoted
 
 
 def scan_csv(handle: BinaryIO, file: str, limit: int = MAX_CSV_BYTES) -> Scan:
@@ -51,6 +55,7 @@ def scan_csv(handle: BinaryIO, file: str, limit: int = MAX_CSV_BYTES) -> Scan:
     lines = 0
     offset = 0
     bom = False
+    quoted = False  # b'"' is never part of a UTF-8 or GB18030 character
     while True:
         chunk = handle.read(CHUNK)
         if not chunk:
@@ -59,6 +64,7 @@ def scan_csv(handle: BinaryIO, file: str, limit: int = MAX_CSV_BYTES) -> Scan:
             raise EvidenceError([Problem(Location(file), t("evidence.too_big", kind="CSV", size=offset + len(chunk),
                                                             limit=limit))])
         sha.update(chunk)
+        quoted = quoted or b'"' in chunk
         text = chunk
         if offset == 0 and chunk.startswith(_BOM):
             bom, text = True, chunk[len(_BOM):]
@@ -84,7 +90,7 @@ def scan_csv(handle: BinaryIO, file: str, limit: int = MAX_CSV_BYTES) -> Scan:
         encoding = "gb18030"
     if nul_line is not None:
         raise EvidenceError([Problem(Location(file, nul_line), t("csv.nul"))])
-    return Scan(sha.hexdigest(), encoding, offset)
+    return Scan(sha.hexdigest(), encoding, offset, quoted)
 
 
 def _decode(decoder: codecs.IncrementalDecoder, data: bytes, at: int, final: bool = False) -> int | None:
@@ -111,26 +117,90 @@ def _decodes_as(handle: BinaryIO, encoding: str) -> int | None:
 
 def read_csv(path: Path, file: str, scan: Scan) -> RawTable:
     """The file's records, decoded as they are read, in the encoding the scan found."""
-    return RawTable(file, None, _records(path, file, scan), csv_locator(file))
+    return RawTable(file, None, _Records(path, file, scan), csv_locator(file))
 
 
-def _records(path: Path, file: str, scan: Scan) -> Iterator[tuple[int, list[object]]]:
+class _Records:
     """(line the record starts on, cells) of each record that is not blank (a cell holds more than
-    spaces: as tables.nonblank_rows has it, one join a record), read as they are asked for."""
-    with open(path, "rb") as raw:
+    spaces: as tables.nonblank_rows has it, one join a record), read as they are asked for: one
+    at a time, or (`take`) a run of them at once where each record is one line."""
+
+    def __init__(self, path: Path, file: str, scan: Scan):
+        self.path, self.file, self.scan = path, file, scan
+        self.raw: BinaryIO | None = None
+        self.reader: Iterator[list[str]] | None = None
+        self.end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
+        self.done = False
+
+    def _open(self) -> Iterator[list[str]]:
+        raw = self.raw = open(self.path, "rb")  # noqa: SIM115 - closed at the end, or by close()
         size = os.fstat(raw.fileno()).st_size
-        if size != scan.size:  # changed since the first pass: what was checked is not what would be read
-            raise EvidenceError([Problem(Location(file), t("evidence.changed", before=scan.size, after=size))])
-        stream = io.TextIOWrapper(raw, encoding=scan.encoding, newline="")
-        reader = csv.reader(stream, strict=True)
-        end = 0  # a quoted cell may span lines: a record starts on the line after the last one ended
+        if size != self.scan.size:  # changed since the first pass: what was checked is not what would be read
+            self.close()
+            raise EvidenceError([Problem(Location(self.file), t("evidence.changed", before=self.scan.size,
+                                                                   after=size))])
+        stream = io.TextIOWrapper(raw, encoding=self.scan.encoding, newline="")
+        self.reader = csv.reader(stream, strict=True)
+        return self.reader
+
+    def close(self) -> None:
+        self.done = True
+        if self.raw is not None:
+            self.raw.close()
+            self.raw = None
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __iter__(self) -> _Records:
+        return self
+
+    def __next__(self) -> tuple[int, list[object]]:
+        if self.done:
+            raise StopIteration
+        reader = self.reader if self.reader is not None else self._open()
         try:
             for row in reader:
+                start, self.end = self.end, reader.line_num  # type: ignore[attr-defined]
                 first = row[0] if row else ""
                 if (first and not first.isspace()) or ((text := "".join(row)) and not text.isspace()):
-                    yield end + 1, row  # type: ignore[misc]
-                end = reader.line_num
-        except csv.Error as e:
-            raise EvidenceError([Problem(Location(file, reader.line_num), t("csv.syntax", detail=e))]) from e
-        except UnicodeDecodeError as e:  # the bytes changed since the first pass
-            raise EvidenceError([Problem(Location(file), t("evidence.changed", before=scan.size, after=size))]) from e
+                    return start + 1, row  # type: ignore[return-value]
+        except (csv.Error, UnicodeDecodeError) as e:
+            raise self._broken(e) from e
+        self.close()
+        raise StopIteration
+
+    def take(self, count: int) -> tuple[list[int], list[list[object]], EvidenceError | None, bool] | None:
+        """The next `count` records as (their lines, their cells: blank ones left out), the error
+        that stopped the reading, if any, after the records before it, and whether the file is
+        read to its end; None where records may span lines (the file has a quote character):
+        read them one at a time."""
+        if self.scan.quoted or self.done:
+            return None if self.scan.quoted else ([], [], None, True)
+        reader = self.reader if self.reader is not None else self._open()
+        start = self.end
+        cells: list[list[object]] = []
+        error = None
+        try:
+            cells.extend(islice(reader, count))  # on an error, the records before it stay in the list
+        except (csv.Error, UnicodeDecodeError) as e:
+            error = self._broken(e)
+        self.end = reader.line_num  # type: ignore[attr-defined]
+        finished = error is not None or len(cells) < count
+        if finished:
+            self.close()
+        lines = list(range(start + 1, start + 1 + len(cells)))  # one line a record
+        firsts = [row[0] if row else "" for row in cells] if [] in cells else list(map(itemgetter(0), cells))
+        if not all(firsts) or any(map(str.isspace, firsts)):  # a record may be blank: kept as __next__ keeps it
+            kept = [i for i, row in enumerate(cells) if (row and row[0] and not row[0].isspace())
+                    or ((text := "".join(row)) and not text.isspace())]  # type: ignore[arg-type]
+            lines, cells = [lines[i] for i in kept], [cells[i] for i in kept]
+        return lines, cells, error, finished
+
+    def _broken(self, e: Exception) -> EvidenceError:
+        self.close()
+        if isinstance(e, csv.Error):
+            line = self.reader.line_num if self.reader is not None else 0  # type: ignore[attr-defined]
+            return EvidenceError([Problem(Location(self.file, line), t("csv.syntax", detail=e))])
+        size = self.scan.size  # the bytes changed since the first pass
+        return EvidenceError([Problem(Location(self.file), t("evidence.changed", before=size, after=size))])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from itertools import chain, compress, islice
 from operator import itemgetter
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
 from kaohe.evidence.tables import Fixed, Locator, RawTable, is_blank
@@ -150,7 +150,7 @@ def entries_from_table(table: RawTable, index: dict[str, InputSpec], accept: Acc
             if not any(k in _VALUE_KEYS for k in keys):
                 return [Problem(table.locate(row_no, keys.index(next(k for k in keys if k in ID_HEADERS))),
                                 t("evidence.no_value_column"))]
-            _long(cells_of, cells, keys, body, index, accept, bulk)
+            _long(cells_of, cells, keys, body, index, accept, bulk, (head[position + 1:], rows))
         else:
             _wide(cells_of, row_no, cells, keys, body, index, accept)
         return cells_of.problems
@@ -218,7 +218,11 @@ def _unit_name(raw: object, names: dict[str, str]) -> str:
 
 
 def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterable[tuple[int, list[object]]],
-          index: dict[str, InputSpec], accept: Accept, bulk: Bulk | None = None) -> None:
+          index: dict[str, InputSpec], accept: Accept, bulk: Bulk | None = None,
+          parts: tuple[list[tuple[int, list[object]]], Iterator[tuple[int, list[object]]]] | None = None) -> None:
+    """Long-form rows, one value each. `body` is the rows after the header; `parts`, where given,
+    is the same as (the rows the header search read after it, the table's rows iterator): one
+    whose `take` gives runs of records as columns is read that way."""
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
     value_col = next((i for headers in (ACCEPTED_HEADERS, VALUE_HEADERS, SELF_HEADERS)
@@ -241,6 +245,11 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
 
     if bulk is not None and self_col is None and period_col is None and not attribute_cols and not cells_of.blanks:
         runs = _Runs(cells_of, unit_col, id_col, value_col, note_col, names, ids)
+        take = getattr(parts[1], "take", None) if parts is not None else None
+        if parts is not None and take is not None and take(0) is not None:  # runs of records, taken whole
+            before, _ = parts
+            _take_runs(runs, before, take, bulk, by_rows)
+            return
         body = iter(body)
         while True:
             chunk: list[tuple[int, list[object]]] = []
@@ -255,6 +264,26 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
             if len(chunk) < CHUNK_ROWS:
                 return
     by_rows(body)
+
+
+def _take_runs(runs: _Runs, before: list[tuple[int, list[object]]], take: Callable[[int], object], bulk: Bulk,
+               by_rows: Callable[[Iterable[tuple[int, list[object]]]], None]) -> None:
+    """The rows after the header as _long reads them in runs, the table's own taken a run at a
+    time as lines and cells (no row made a pair): a run with anything to tell is read row by row."""
+    for at in range(0, len(before), CHUNK_ROWS):
+        chunk = before[at:at + CHUNK_ROWS]
+        columns = runs.columns(chunk)
+        if columns is None or not bulk(columns):
+            by_rows(chunk)
+    finished = False
+    while not finished:
+        lines, cells, error, finished = take(CHUNK_ROWS)  # type: ignore[misc]
+        columns = runs.columns_of(lines, cells) if lines else None
+        if lines and (columns is None or not bulk(columns)):
+            by_rows(zip(lines, cells, strict=True))
+        del lines, cells, columns  # the run is read: not held while the next one is
+        if error is not None:
+            raise error
 
 
 def _long_rows(cells_of: _Cells, body: Iterable[tuple[int, list[object]]], unit_col: int, id_col: int,
@@ -348,11 +377,14 @@ class _Runs:
     def columns(self, chunk: list[tuple[int, list[object]]]) -> Rows | None:
         """The run as columns, each distinct cell checked once; None when a row is to be read by
         itself (something in it is to be told, or a cell is of a kind the columns do not take)."""
+        return self.columns_of(list(map(itemgetter(0), chunk)), list(map(itemgetter(1), chunk)))
+
+    def columns_of(self, rows: list[int], cells: list[list[object]]) -> Rows | None:
+        """`columns` of the run of rows numbered `rows` with `cells`."""
         unit_col, id_col, value_col, note_col = self.cols
         locate = self.cells_of.table.locate
-        if not chunk:
+        if not cells:
             return Rows(locate, value_col, [], [], [], [], [])
-        cells = list(map(itemgetter(1), chunk))
         lengths = set(map(len, cells))
         if max(lengths) > self.cells_of.width:
             return None  # ragged: told row by row
@@ -362,7 +394,6 @@ class _Runs:
             cells = [c if len(c) >= need else [*c, *([None] * (need - len(c)))] for c in cells]
         columns = [list(map(itemgetter(col), cells)) for col in wanted]
         unit_cells, id_cells, raws = columns[0], columns[1], columns[2]
-        rows = list(map(itemgetter(0), chunk))
         try:
             distinct_units, distinct_ids, distinct_raws = set(unit_cells), set(id_cells), set(raws)
         except TypeError:  # a cell of a kind that cannot be a key
