@@ -3,9 +3,11 @@ ordinary workbook holds: the same sheets, values, types and number formats."""
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -177,3 +179,40 @@ def test_a_shared_row_is_written_as_the_same_row_as_a_list(shared: list[list[obj
         rows[-1][3] = plain[-1][3] = other
     style: sheetxml.NumberStyle = (lambda value: 7) if own_style else 5
     assert b"".join(sheetxml.row_chunks(rows, 3, style)) == b"".join(sheetxml.row_chunks(plain, 3, style))
+
+
+def test_chunks_are_written_behind_in_order_and_a_failure_on_either_side_is_raised() -> None:
+    # the writer thread gets every chunk in order; the switch interval is put back
+    interval = sys.getswitchinterval()
+    written: list[bytes] = []
+    sheetxml.write_behind(written.append, (str(i).encode() for i in range(100)))
+    assert written == [str(i).encode() for i in range(100)]
+    assert sys.getswitchinterval() == interval
+
+    # a write that fails (a full disk): raised here, and the chunks stop being made
+    made: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for i in range(1000):
+            made.append(i)
+            yield b"x"
+
+    def full(chunk: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        sheetxml.write_behind(full, chunks())
+    assert len(made) < 1000
+    assert sys.getswitchinterval() == interval
+
+    # the rows failing while they are made: what came before is written, the failure raised
+    def broken() -> Iterator[bytes]:
+        yield b"a"
+        yield b"b"
+        raise ValueError("a row that cannot be written")
+
+    written.clear()
+    with pytest.raises(ValueError, match="cannot be written"):
+        sheetxml.write_behind(written.append, broken())
+    assert written == [b"a", b"b"]
+    assert sys.getswitchinterval() == interval

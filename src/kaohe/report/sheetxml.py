@@ -8,7 +8,10 @@ numbers in the workbook's number style, booleans as booleans.
 
 from __future__ import annotations
 
+import queue
 import re
+import sys
+import threading
 import zipfile
 from decimal import Decimal
 from operator import itemgetter
@@ -52,9 +55,53 @@ def finish_archive(path: Path, streamed: dict[str, tuple[Iterable[list[object]],
             at = text.rindex("</sheetData>")
             with archive.open(entry, "w") as handle:  # a sheet (≤ 1,048,576 rows) stays far below 2 GiB
                 handle.write(text[:at].encode("utf-8"))
-                for chunk in row_chunks(rows, first, number_style):
-                    handle.write(chunk)
+                write_behind(handle.write, row_chunks(rows, first, number_style))
                 handle.write(text[at:].encode("utf-8"))
+
+
+WAITING_CHUNKS = 4
+"""Chunks of rows made and not yet written (about a megabyte each) while the writer deflates."""
+
+
+SWITCH_INTERVAL = 0.0005
+"""Seconds the thread making rows holds the GIL before the writer may take it (Python's default
+is 0.005: the writer would wait that long at each step of deflating a chunk)."""
+
+
+def write_behind(write: Callable[[bytes], object], chunks: Iterable[bytes]) -> None:
+    """Each chunk through `write`, in a thread of its own, while the next is made: deflating lets
+    go of the GIL, so on a machine of two cores it overlaps making the XML. At most
+    WAITING_CHUNKS wait. A failure on either side stops both and is raised here; what the
+    writer was given before a failure of the chunks is written."""
+    waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=WAITING_CHUNKS)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while True:
+            chunk = waiting.get()
+            if chunk is None:
+                return
+            if not failed:  # after a failure, what is left is taken off the queue, not written
+                try:
+                    write(chunk)
+                except BaseException as e:  # noqa: BLE001 - handed to the thread that waits for it
+                    failed.append(e)
+
+    writer = threading.Thread(target=drain, name="kaohe-write-behind", daemon=True)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)  # the writer waits for the GIL at most this long each time
+    writer.start()
+    try:
+        for chunk in chunks:
+            if failed:
+                break
+            waiting.put(chunk)
+    finally:
+        waiting.put(None)
+        writer.join()
+        sys.setswitchinterval(interval)
+    if failed:
+        raise failed[0]
 
 
 STREAMED_LEVEL = 1
