@@ -4,6 +4,8 @@ ordinary workbook holds: the same sheets, values, types and number formats."""
 from __future__ import annotations
 
 import sys
+import threading
+import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -216,3 +218,24 @@ def test_chunks_are_written_behind_in_order_and_a_failure_on_either_side_is_rais
         sheetxml.write_behind(written.append, broken())
     assert written == [b"a", b"b"]
     assert sys.getswitchinterval() == interval
+
+
+def test_workbooks_written_at_once_share_the_switch_interval_and_the_last_puts_it_back() -> None:
+    # a program writing four workbooks in four threads: each sees the short interval while it
+    # writes, and once all are done the process's own is back
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    def rows() -> Iterator[bytes]:
+        for _ in range(5):
+            time.sleep(0.005)
+            seen.append(sys.getswitchinterval())
+            yield b"x"
+
+    threads = [threading.Thread(target=sheetxml.write_behind, args=(lambda chunk: None, rows())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(seen) == {sheetxml.SWITCH_INTERVAL} and len(seen) == 20
+    assert sys.getswitchinterval() == before

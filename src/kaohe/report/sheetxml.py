@@ -68,6 +68,33 @@ SWITCH_INTERVAL = 0.0005
 is 0.005: the writer would wait that long at each step of deflating a chunk)."""
 
 
+class _OftenSwitching:
+    """The process's switch interval at SWITCH_INTERVAL while any write_behind runs: threads of a
+    program that writes several workbooks at once share it, and the last to finish puts back
+    what it was."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.saved = sys.getswitchinterval()
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if not self.users:
+                self.saved = sys.getswitchinterval()
+                sys.setswitchinterval(SWITCH_INTERVAL)
+            self.users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.users -= 1
+            if not self.users:
+                sys.setswitchinterval(self.saved)
+
+
+_OFTEN_SWITCHING = _OftenSwitching()
+
+
 def write_behind(write: Callable[[bytes], object], chunks: Iterable[bytes]) -> None:
     """Each chunk through `write`, in a thread of its own, while the next is made: deflating lets
     go of the GIL, so on a machine of two cores it overlaps making the XML. At most
@@ -88,18 +115,16 @@ def write_behind(write: Callable[[bytes], object], chunks: Iterable[bytes]) -> N
                     failed.append(e)
 
     writer = threading.Thread(target=drain, name="kaohe-write-behind", daemon=True)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)  # the writer waits for the GIL at most this long each time
-    writer.start()
-    try:
-        for chunk in chunks:
-            if failed:
-                break
-            waiting.put(chunk)
-    finally:
-        waiting.put(None)
-        writer.join()
-        sys.setswitchinterval(interval)
+    with _OFTEN_SWITCHING:  # the writer waits for the GIL at most SWITCH_INTERVAL each time
+        writer.start()
+        try:
+            for chunk in chunks:
+                if failed:
+                    break
+                waiting.put(chunk)
+        finally:
+            waiting.put(None)
+            writer.join()
     if failed:
         raise failed[0]
 
