@@ -21,6 +21,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from operator import itemgetter, mul
 from typing import IO, TYPE_CHECKING, Iterator
 from xml.parsers import expat
 
@@ -69,6 +70,17 @@ SCAN_CHUNK = 1 << 16
 """Bytes of sheet XML handed to the parser at a time: the scan holds no more of a sheet's XML."""
 
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
+_QUICK_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!t="e")[A-Za-z]+="[^"<>]*")*'
+                         rb"(/>|></c>|><v>|><is>)|[\s/>])")
+"""Each cell element's start: as Excel, WPS, LibreOffice and openpyxl write a cell (its reference
+first, no error value): empty, or a value, or inline text (whose parts the scan does not look
+at); or, with its groups empty, any other cell, which the quick scan leaves to the full one."""
+_OTHER_CELL = (b"", b"", b"")
+_NOT_QUICK = re.compile(rb"<[!?]|<f[\s/>]|<[\w.-]+:(?:c|v|is|row|f)[\s/>]")
+"""What only the full scan reads as it must: a DTD, comment or CDATA section, a processing
+instruction (after the XML declaration), a formula, prefixed cell, value, row or formula
+elements. Text cannot hold a `<`, nor can an attribute value."""
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^<>]*\?>")
 _STATES = {"hidden": "xlsx.hidden_sheet", "veryHidden": "xlsx.very_hidden_sheet"}
 """A sheet's state in workbook.xml, when not visible -> the warning that names it."""
 
@@ -211,7 +223,11 @@ def _scan_sheets(path: str, file: str, names: list[str]) -> tuple[dict[str, _She
                     scan.problems.append(Problem(Location(file, sheet=name), t("xlsx.no_sheet_part", part=member or "?")))
                 continue
             with archive.open(member) as stream:
-                scan.run(stream)
+                quick = not hidden and scan.quick(stream)
+            if not quick:  # a sheet the quick scan cannot vouch for: every element, in Python
+                scan = scans[name] = _SheetScan(file, name, hidden)
+                with archive.open(member) as stream:
+                    scan.run(stream)
             scan.finish()
     return scans, states
 
@@ -295,6 +311,70 @@ class _SheetScan:
             pass
         finally:
             del self.parser
+
+    def quick(self, stream: IO[bytes]) -> bool:
+        """The scan in C, where it finds what `run` would: expat checks the XML (and refuses what
+        defusedxml refuses) with no Python call per element, and the cells are read off the
+        bytes by _QUICK_CELL. True, with the sheet's cells and extent set, only where every cell
+        is as Excel, WPS, LibreOffice and openpyxl write a cell of a value (its `r` first, then
+        `<v>` or inline text, or nothing), no formula, error value, prefixed cell element, DTD,
+        comment or character reference is in the sheet, and every reference is within Excel's
+        limits; else False, and `run` scans the sheet."""
+        parser = expat.ParserCreate()
+        parser.EntityDeclHandler = _entity_decl
+        parser.UnparsedEntityDeclHandler = _unparsed_entity_decl
+        parser.ExternalEntityRefHandler = _external_ref
+        rest = b""
+        first = True
+        cells = rows = cols = far_area = 0
+        far = (0, 0)
+        columns = self.columns
+        try:
+            while True:
+                chunk = stream.read(SCAN_CHUNK)
+                parser.Parse(chunk, not chunk)
+                text = rest + chunk
+                if first and len(text) >= 256 or not chunk:
+                    if first:  # the XML declaration is the one processing instruction allowed
+                        declared = _DECLARATION.match(text)
+                        text = text[declared.end():] if declared is not None else text
+                    first = False
+                elif first:
+                    rest = text
+                    continue
+                cut = text.rfind(b"</row>") + 6 if chunk else len(text)  # a row is never cut in two
+                if cut < 6 and chunk:
+                    rest = text
+                    continue
+                part, rest = text[:cut], text[cut:]
+                if _NOT_QUICK.search(part) is not None:
+                    return False
+                found = _QUICK_CELL.findall(part)
+                if _OTHER_CELL in found:
+                    return False  # a cell written otherwise
+                filled = [(letters, digits) for letters, digits, end in found if end != b"/>" and end != b"></c>"]
+                if filled:
+                    at_rows = list(map(int, map(itemgetter(1), filled)))
+                    named = list(map(itemgetter(0), filled))
+                    at_cols = list(map(columns.get, named))
+                    if None in at_cols:
+                        for letters in set(named) - columns.keys():
+                            columns[letters] = _column_number(letters.decode("ascii"))
+                        at_cols = list(map(columns.__getitem__, named))
+                    areas = list(map(mul, at_rows, at_cols))
+                    top = max(range(len(areas)), key=areas.__getitem__)  # the first of the largest
+                    if areas[top] > far_area:
+                        far, far_area = (at_rows[top], at_cols[top]), areas[top]
+                    cells += len(filled)
+                    rows, cols = max(rows, max(at_rows)), max(cols, max(at_cols))
+                if not chunk:
+                    break
+        except Exception:  # noqa: BLE001 - `run` meets it again, and tells it as it would
+            return False
+        if rows > MAX_ROWS or cols > MAX_COLUMNS:
+            return False  # `run` refuses the first such reference, named
+        self.cells, self.rows, self.cols, self.far = cells, rows, cols, far
+        return True
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = self.names.get(name)

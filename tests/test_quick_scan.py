@@ -1,0 +1,145 @@
+"""The quick scan of a sheet's XML (kaohe.evidence.xlsxread._SheetScan.quick) vouches for a sheet
+only where it finds what the full scan finds: the cells that hold anything, how far they reach
+and the farthest one. Anything it cannot read as the full scan does (a formula, an error value, a
+CDATA section or a comment that looks like cells, a prefixed cell, a cell written otherwise)
+leaves the sheet to the full scan."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from kaohe.evidence import xlsxread
+from kaohe.evidence.xlsxread import _SheetScan
+
+HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b"<sheetData>")
+TAIL = b'</sheetData><headerFooter><oddFooter>&amp;P / &amp;N</oddFooter></headerFooter></worksheet>'
+
+
+def _facts(scan: _SheetScan) -> tuple[object, ...]:
+    return (scan.cells, scan.rows, scan.cols, scan.far, scan.blank_formulas, scan.errors, scan.error_counts,
+            [str(p) for p in scan.problems])
+
+
+def _both(xml: bytes) -> tuple[bool, tuple[object, ...], tuple[object, ...] | str]:
+    """(whether the quick scan took the sheet, its facts, the full scan's facts or its error)."""
+    quick = _SheetScan("f.xlsx", "表", False)
+    taken = quick.quick(io.BytesIO(xml))
+    full = _SheetScan("f.xlsx", "表", False)
+    try:
+        full.run(io.BytesIO(xml))
+    except Exception as e:  # noqa: BLE001 - compared, not raised
+        return taken, _facts(quick), type(e).__name__
+    return taken, _facts(quick), _facts(full)
+
+
+# A cell as the writers write it, or written otherwise; with a reference in or past Excel's limits.
+COLUMNS = st.sampled_from(["A", "B", "Z", "AA", "XFD", "XFE", "ZZZ"])
+ROWS = st.sampled_from([1, 2, 9, 10, 1_048_576, 1_048_577])
+CONTENTS = st.sampled_from(["<v>1</v>", "<v></v>", "", None, '<is><t xml:space="preserve">甲 &lt;c r="XFD9"&gt;</t></is>',
+                            "<f>A1+1</f><v>2</v>", "<f>A1</f>", "<v>#DIV/0!</v>"])
+ATTRIBUTES = st.sampled_from(['', ' s="1"', ' t="s"', ' s="2" t="n"', ' t="e"', " t='s'", ' t="inlineStr"'])
+
+
+@st.composite
+def _cell(draw: st.DrawFn) -> bytes:
+    col, row, content, attributes = draw(COLUMNS), draw(ROWS), draw(CONTENTS), draw(ATTRIBUTES)
+    shape = draw(st.sampled_from(["plain", "plain", "plain", "s-first", "no-r", "prefixed", "spaced", "lower"]))
+    ref = f"{col}{row}" if shape != "lower" else f"{col.lower()}{row}"
+    if shape == "s-first":
+        start = f'<c s="1" r="{ref}"{attributes}'
+    elif shape == "no-r":
+        start = f"<c{attributes}"
+    elif shape == "prefixed":
+        start = f'<x:c r="{ref}"{attributes}'
+    else:
+        start = f'<c r="{ref}"{attributes}'
+    close = "</x:c>" if shape == "prefixed" else "</c>"
+    if content is None:
+        return f"{start}/>".encode()
+    gap = "\n" if shape == "spaced" else ""
+    return f"{start}>{gap}{content}{close}".encode()
+
+
+EXTRAS = st.sampled_from([b"", b"", b"", b'<!-- <c r="XFD1048576"><v>1</v></c> -->', b'<?pi <c r="ZZ9"><v>1</v></c> ?>',
+                          b"<x14:row/>"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(st.tuples(st.lists(_cell(), max_size=4), EXTRAS), max_size=8),
+       chunk=st.sampled_from([7, 64, 4096]))
+def test_the_quick_scan_finds_what_the_full_scan_finds_or_leaves_the_sheet(rows: list[tuple[list[bytes], bytes]],
+                                                                          chunk: int) -> None:
+    xml = HEAD + b"".join(b'<row r="%d">' % (n + 1) + b"".join(cells) + b"</row>" + extra
+                          for n, (cells, extra) in enumerate(rows)) + TAIL
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsxread, "SCAN_CHUNK", chunk)  # rows and cells cut across the chunks read
+        taken, quick, full = _both(xml)
+    if taken:
+        assert quick == full
+
+
+def test_sheets_as_the_writers_write_them_are_taken_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # values, inline text, empty and styled cells, a page footer with its & codes: taken, and equal
+    monkeypatch.setattr(xlsxread, "SCAN_CHUNK", 50)
+    xml = (HEAD + b'<row r="1" spans="1:3"><c r="A1" s="1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c>'
+           b'<c r="C1" s="2"/></row><row r="3"><c r="B3"><v>2.5</v></c><c r="D3" s="1"></c></row>' + TAIL)
+    taken, quick, full = _both(xml)
+    assert taken
+    assert quick == full == (3, 3, 2, (3, 2), set(), {}, {}, [])  # A1, B1, B3 hold something; B3 is farthest
+
+
+@pytest.mark.parametrize("inside", [b'<![CDATA[<c r="XFD1048576"><v>1</v></c>]]>', b'<!-- <c r="XFD1048576"><v>1</v></c> -->',
+                                    b'<?pi <c r="XFD1048576"><v>1</v></c>?>'])
+def test_cells_that_are_not_cells_leave_the_sheet_to_the_full_scan(inside: bytes) -> None:
+    # counted from the bytes, they would stretch the sheet to XFD1048576 and have it refused
+    xml = HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + inside + b"</t></is></c></row>" + TAIL
+    taken, _, full = _both(xml)
+    assert not taken
+    assert not isinstance(full, str) and full[:4] == (1, 1, 1, (1, 1))
+
+
+def test_every_bundled_and_corpus_workbook_scans_the_same_quickly() -> None:
+    # the workbooks the tests hold (examples, the hostile corpus, templates' fixtures): each sheet
+    # the quick scan takes has the full scan's facts, and most of them are taken
+    taken = checked = 0
+    for path in sorted(p for p in ROOT.rglob("*.xlsx") if ".venv" not in p.parts and "out" not in p.parts):
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            continue
+        with archive:
+            for name, (member, _) in xlsxread._sheet_parts(archive).items():
+                if member not in archive.namelist():
+                    continue
+                xml = archive.read(member)
+                ok, quick, full = _both(xml)
+                checked += 1
+                if ok:
+                    taken += 1
+                    assert quick == full, (path, name)
+    assert checked > 20 and taken > checked // 2
+
+
+def test_a_workbook_read_quickly_reads_as_before(tmp_path: Path) -> None:
+    # through read_xlsx: the facts the quick scan found let calamine read the same rows
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["单位", "指标", "值"])
+    for n in range(50):
+        sheet.append([f"单位{n}", "1.1.1", n])
+    path = tmp_path / "e.xlsx"
+    book.save(path)
+    tables = xlsxread.read_xlsx(str(path), str(path))
+    rows = [cells for table in tables for _, cells in table.rows]
+    assert rows[0] == ["单位", "指标", "值"] and len(rows) == 51
