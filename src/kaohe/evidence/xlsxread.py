@@ -21,6 +21,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from itertools import compress
 from operator import itemgetter, mul
 from typing import IO, TYPE_CHECKING, Iterator
 from xml.parsers import expat
@@ -71,11 +72,16 @@ SCAN_CHUNK = 1 << 16
 
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 _QUICK_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!t="e")[A-Za-z]+="[^"<>]*")*'
-                         rb"(/>|></c>|><v>|><is>)|[\s/>])")
+                         rb"( ?/>|></c>|><v>|><is>)|[\s/>])")
 """Each cell element's start: as Excel, WPS, LibreOffice and openpyxl write a cell (its reference
 first, no error value): empty, or a value, or inline text (whose parts the scan does not look
 at); or, with its groups empty, any other cell, which the quick scan leaves to the full one."""
 _OTHER_CELL = (b"", b"", b"")
+_FILLED = {b"><v>": True, b"><is>": True, b"/>": False, b" />": False, b"></c>": False}
+"""A quick cell's end -> whether it holds anything."""
+_LAST_COLUMN = b"XFD"
+"""Excel's last column: a reference of three letters past it (in byte order, as for column
+order among references of three letters) is beyond the limits."""
 _NOT_QUICK = re.compile(rb"<[!?]|<f[\s/>]|<[\w.-]+:(?:c|v|is|row|f)[\s/>]")
 """What only the full scan reads as it must: a DTD, comment or CDATA section, a processing
 instruction (after the XML declaration), a formula, prefixed cell, value, row or formula
@@ -318,8 +324,8 @@ class _SheetScan:
         bytes by _QUICK_CELL. True, with the sheet's cells and extent set, only where every cell
         is as Excel, WPS, LibreOffice and openpyxl write a cell of a value (its `r` first, then
         `<v>` or inline text, or nothing), no formula, error value, prefixed cell element, DTD,
-        comment or character reference is in the sheet, and every reference is within Excel's
-        limits; else False, and `run` scans the sheet."""
+        comment, CDATA section or processing instruction is in the sheet, and every reference,
+        of an empty cell too, is within Excel's limits; else False, and `run` scans the sheet."""
         parser = expat.ParserCreate()
         parser.EntityDeclHandler = _entity_decl
         parser.UnparsedEntityDeclHandler = _unparsed_entity_decl
@@ -352,10 +358,16 @@ class _SheetScan:
                 found = _QUICK_CELL.findall(part)
                 if _OTHER_CELL in found:
                     return False  # a cell written otherwise
-                filled = [(letters, digits) for letters, digits, end in found if end != b"/>" and end != b"></c>"]
-                if filled:
-                    at_rows = list(map(int, map(itemgetter(1), filled)))
-                    named = list(map(itemgetter(0), filled))
+                named = list(map(itemgetter(0), found))
+                numbered = list(map(itemgetter(1), found))
+                if found and ((max(map(len, numbered)) == 7 and max(int(d) for d in numbered if len(d) == 7) > MAX_ROWS)
+                              or (max(map(len, named)) == 3 and max(n for n in named if len(n) == 3) > _LAST_COLUMN)):
+                    return False  # a cell past Excel's limits, empty or not: `run` refuses it, named
+                filled = list(map(_FILLED.__getitem__, map(itemgetter(2), found)))
+                if not all(filled):  # empty cells: not counted, and no part of the extent
+                    named, numbered = list(compress(named, filled)), list(compress(numbered, filled))
+                if named:
+                    at_rows = list(map(int, numbered))
                     at_cols = list(map(columns.get, named))
                     if None in at_cols:
                         for letters in set(named) - columns.keys():
@@ -365,14 +377,12 @@ class _SheetScan:
                     top = max(range(len(areas)), key=areas.__getitem__)  # the first of the largest
                     if areas[top] > far_area:
                         far, far_area = (at_rows[top], at_cols[top]), areas[top]
-                    cells += len(filled)
+                    cells += len(named)
                     rows, cols = max(rows, max(at_rows)), max(cols, max(at_cols))
                 if not chunk:
                     break
         except Exception:  # noqa: BLE001 - `run` meets it again, and tells it as it would
             return False
-        if rows > MAX_ROWS or cols > MAX_COLUMNS:
-            return False  # `run` refuses the first such reference, named
         self.cells, self.rows, self.cols, self.far = cells, rows, cols, far
         return True
 
