@@ -45,7 +45,10 @@ def _both(xml: bytes) -> tuple[bool, tuple[object, ...], tuple[object, ...] | st
 COLUMNS = st.sampled_from(["A", "B", "Z", "AA", "XFD", "XFE", "ZZZ"])
 ROWS = st.sampled_from([1, 2, 9, 10, 1_048_576, 1_048_577])
 CONTENTS = st.sampled_from(["<v>1</v>", "<v></v>", "", None, '<is><t xml:space="preserve">甲 &lt;c r="XFD9"&gt;</t></is>',
-                            "<f>A1+1</f><v>2</v>", "<f>A1</f>", "<v>#DIV/0!</v>"])
+                            "<f>A1+1</f><v>2</v>", "<f>A1</f>", "<v>#DIV/0!</v>", '<f t="shared" si="0"/><v>3</v>',
+                            '<f t="shared" ref="A1:A3" si="0">B1*2</f><v>4</v>', "<f>B1</f><v></v>", "<f>B1</f><v> </v>",
+                            "<f>B1</f><v>\u3000</v>", "<f>B1</f><v/>", "<f>B1</f><v />", "<v />", "<v>1</v><f>A1</f>", "<f>B1</f><v>&#32;</v>",
+                            "<f>B1&amp;C1</f><v>甲乙</v>", "<f>B1</f><f>C1</f>", '<f t="array" ref="A1">B1</f>'])
 ATTRIBUTES = st.sampled_from(['', ' s="1"', ' t="s"', ' s="2" t="n"', ' t="e"', " t='s'", ' t="inlineStr"'])
 
 
@@ -92,10 +95,11 @@ def test_sheets_as_the_writers_write_them_are_taken_quickly(monkeypatch: pytest.
     monkeypatch.setattr(xlsxread, "SCAN_CHUNK", 50)
     xml = (HEAD + b'<row r="1" spans="1:3"><c r="A1" s="1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c>'
            b'<c r="C1" s="2"/></row><row r="3"><c r="B3"><v>2.5</v></c><c r="D3" s="1"></c><c r="E3" s="5" t="n" />'
-           b"</row>" + TAIL)
+           b'</row><row r="4"><c r="A4"><f>SUM(B1:B3)</f><v>2.5</v></c><c r="B4"><f>A4*2</f></c></row>' + TAIL)
     taken, quick, full = _both(xml)
     assert taken
-    assert quick == full == (3, 3, 2, (3, 2), set(), {}, {}, [])  # A1, B1, B3 hold something; B3 is farthest
+    # A1, B1, B3, A4 and B4 (a formula never worked out, told) hold something; B4 is farthest
+    assert quick == full == (5, 4, 2, (4, 2), {(4, 1)}, {}, {}, [])
 
 
 @pytest.mark.parametrize("inside", [b'<![CDATA[<c r="XFD1048576"><v>1</v></c>]]>', b'<!-- <c r="XFD1048576"><v>1</v></c> -->',
@@ -144,3 +148,15 @@ def test_a_workbook_read_quickly_reads_as_before(tmp_path: Path) -> None:
     tables = xlsxread.read_xlsx(str(path), str(path))
     rows = [cells for table in tables for _, cells in table.rows]
     assert rows[0] == ["单位", "指标", "值"] and len(rows) == 51
+
+
+@pytest.mark.parametrize(("value", "blank"), [(b"<v>&#32;</v>", True), (b"<v>&#x3000;</v>", True), (b"<v>\xe3\x80\x80</v>", True),
+                                              (b"<v>&#49;</v>", False), (b"<v />", True), (b"<v>7</v>", False)])
+def test_a_formula_s_value_is_blank_as_the_full_scan_reads_it(value: bytes, blank: bool) -> None:
+    # the full scan reads the value decoded (a character reference is its character) and stripped
+    # of any white space: a value of spaces is a formula never worked out, told at its cell
+    xml = HEAD + b'<row r="2"><c r="C2"><f>A2*2</f>' + value + b"</c></row>" + TAIL
+    taken, quick, full = _both(xml)
+    assert not isinstance(full, str) and full[4] == ({(2, 2)} if blank else set())
+    if taken:
+        assert quick == full

@@ -22,7 +22,7 @@ import posixpath
 import re
 import zipfile
 from itertools import compress
-from operator import itemgetter, mul
+from operator import itemgetter, methodcaller, mul, not_
 from typing import IO, TYPE_CHECKING, Iterator
 from xml.parsers import expat
 
@@ -72,20 +72,24 @@ SCAN_CHUNK = 1 << 16
 
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 _QUICK_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!t="e")[A-Za-z]+="[^"<>]*")*'
-                         rb"( ?/>|></c>|><v>|><is>)|[\s/>])")
+                         rb"( ?/>|></c>|><v>|><v ?/>|><is>|>(?:<f(?: [^<>]*)?/>|<f(?: [^<>]*)?>[^<]*</f>)"
+                         rb"(?:<v>([^<]*)</v>|<v ?/>)?</c>)|[\s/>])")
 """Each cell element's start: as Excel, WPS, LibreOffice and openpyxl write a cell (its reference
-first, no error value): empty, or a value, or inline text (whose parts the scan does not look
-at); or, with its groups empty, any other cell, which the quick scan leaves to the full one."""
-_OTHER_CELL = (b"", b"", b"")
-_FILLED = {b"><v>": True, b"><is>": True, b"/>": False, b" />": False, b"></c>": False}
-"""A quick cell's end -> whether it holds anything."""
+first, no error value): empty, a value, inline text (whose parts the scan does not look at), or
+a formula with or without its value (the last group); or, with its groups empty, any other
+cell, which the quick scan leaves to the full one."""
+_OTHER_CELL = (b"", b"", b"", b"")
+_EMPTY_ENDS = frozenset((b"/>", b" />", b"></c>"))
+"""The ends of a quick cell that holds nothing."""
+_START = itemgetter(slice(0, 3))
+_FORMULA = methodcaller("startswith", b"><f")
 _LAST_COLUMN = b"XFD"
 """Excel's last column: a reference of three letters past it (in byte order, as for column
 order among references of three letters) is beyond the limits."""
-_NOT_QUICK = re.compile(rb"<[!?]|<f[\s/>]|<[\w.-]+:(?:c|v|is|row|f)[\s/>]")
+_NOT_QUICK = re.compile(rb"<[!?]|<[\w.-]+:(?:c|v|is|row|f)[\s/>]")
 """What only the full scan reads as it must: a DTD, comment or CDATA section, a processing
-instruction (after the XML declaration), a formula, prefixed cell, value, row or formula
-elements. Text cannot hold a `<`, nor can an attribute value."""
+instruction (after the XML declaration), prefixed cell, value, row or formula elements. Text
+cannot hold a `<`, nor can an attribute value."""
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^<>]*\?>")
 _STATES = {"hidden": "xlsx.hidden_sheet", "veryHidden": "xlsx.very_hidden_sheet"}
 """A sheet's state in workbook.xml, when not visible -> the warning that names it."""
@@ -322,8 +326,8 @@ class _SheetScan:
         """The scan in C, where it finds what `run` would: expat checks the XML (and refuses what
         defusedxml refuses) with no Python call per element, and the cells are read off the
         bytes by _QUICK_CELL. True, with the sheet's cells and extent set, only where every cell
-        is as Excel, WPS, LibreOffice and openpyxl write a cell of a value (its `r` first, then
-        `<v>` or inline text, or nothing), no formula, error value, prefixed cell element, DTD,
+        is as Excel, WPS, LibreOffice and openpyxl write a cell (its `r` first, then `<v>`, inline
+        text, a formula and its value, or nothing), no error value, prefixed cell element, DTD,
         comment, CDATA section or processing instruction is in the sheet, and every reference,
         of an empty cell too, is within Excel's limits; else False, and `run` scans the sheet."""
         parser = expat.ParserCreate()
@@ -334,6 +338,7 @@ class _SheetScan:
         first = True
         cells = rows = cols = far_area = 0
         far = (0, 0)
+        blank: set[tuple[int, int]] = set()
         columns = self.columns
         try:
             while True:
@@ -363,7 +368,15 @@ class _SheetScan:
                 if found and ((max(map(len, numbered)) == 7 and max(int(d) for d in numbered if len(d) == 7) > MAX_ROWS)
                               or (max(map(len, named)) == 3 and max(n for n in named if len(n) == 3) > _LAST_COLUMN)):
                     return False  # a cell past Excel's limits, empty or not: `run` refuses it, named
-                filled = list(map(_FILLED.__getitem__, map(itemgetter(2), found)))
+                ends = list(map(itemgetter(2), found))
+                if b"><f" in map(_START, ends):  # formulas: one whose value is blank is told, as `run` tells it
+                    for at in compress(range(len(found)), map(_FORMULA, ends)):
+                        value = found[at][3]
+                        if b"&" in value:
+                            return False  # a reference in the value: `run` reads it decoded
+                        if not value.decode("utf-8").strip():
+                            blank.add((int(numbered[at]), _column_number(named[at].decode("ascii")) - 1))
+                filled = list(map(not_, map(_EMPTY_ENDS.__contains__, ends)))
                 if not all(filled):  # empty cells: not counted, and no part of the extent
                     named, numbered = list(compress(named, filled)), list(compress(numbered, filled))
                 if named:
@@ -383,7 +396,7 @@ class _SheetScan:
                     break
         except Exception:  # noqa: BLE001 - `run` meets it again, and tells it as it would
             return False
-        self.cells, self.rows, self.cols, self.far = cells, rows, cols, far
+        self.cells, self.rows, self.cols, self.far, self.blank_formulas = cells, rows, cols, far, blank
         return True
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
