@@ -160,3 +160,18 @@ def test_a_formula_s_value_is_blank_as_the_full_scan_reads_it(value: bytes, blan
     assert not isinstance(full, str) and full[4] == ({(2, 2)} if blank else set())
     if taken:
         assert quick == full
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "latin-1"])
+def test_a_sheet_not_in_utf8_is_left_to_the_full_scan(encoding: str) -> None:
+    # expat reads UTF-16 (and Latin-1) as it says; the patterns read bytes: a far cell written in
+    # UTF-16 would not be seen, and the sheet would be stretched past what was scanned
+    name = encoding.split("-le")[0].split("-be")[0]
+    xml = (f'<?xml version="1.0" encoding="{name.upper()}"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+           'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576"><v>2</v></c></row>'
+           "</sheetData></worksheet>")
+    data = xml.encode(encoding) if encoding != "utf-16" else xml.encode("utf-16")
+    taken, _, full = _both(data)
+    assert not taken
+    if encoding in ("utf-16", "latin-1"):  # as declared (with its BOM): the full scan sees the far cell
+        assert not isinstance(full, str) and full[1:4] == (1_048_576, 16_384, (1_048_576, 16_384))

@@ -90,7 +90,8 @@ _NOT_QUICK = re.compile(rb"<[!?]|<[\w.-]+:(?:c|v|is|row|f)[\s/>]")
 """What only the full scan reads as it must: a DTD, comment or CDATA section, a processing
 instruction (after the XML declaration), prefixed cell, value, row or formula elements. Text
 cannot hold a `<`, nor can an attribute value."""
-_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^<>]*\?>")
+_DECLARATION = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml(?:[^<>]*?\sencoding\s*=\s*["']([^"']*)["'])?[^<>]*\?>""")
+"""The XML declaration (with a UTF-8 BOM), and the encoding it names."""
 _STATES = {"hidden": "xlsx.hidden_sheet", "veryHidden": "xlsx.very_hidden_sheet"}
 """A sheet's state in workbook.xml, when not visible -> the warning that names it."""
 
@@ -348,7 +349,12 @@ class _SheetScan:
                 if first and len(text) >= 256 or not chunk:
                     if first:  # the XML declaration is the one processing instruction allowed
                         declared = _DECLARATION.match(text)
+                        if declared is not None and declared.group(1) is not None \
+                                and declared.group(1).lower() not in (b"utf-8", b"us-ascii"):
+                            return False  # bytes the patterns cannot read (UTF-16 has a NUL a character)
                         text = text[declared.end():] if declared is not None else text
+                        if not text.lstrip().startswith(b"<") or b"\x00" in text:
+                            return False
                     first = False
                 elif first:
                     rest = text
