@@ -175,3 +175,67 @@ def test_a_sheet_not_in_utf8_is_left_to_the_full_scan(encoding: str) -> None:
     assert not taken
     if encoding in ("utf-16", "latin-1"):  # as declared (with its BOM): the full scan sees the far cell
         assert not isinstance(full, str) and full[1:4] == (1_048_576, 16_384, (1_048_576, 16_384))
+
+
+def _sources() -> list[bytes]:
+    """Sheets as writers write them: the repository's workbooks that the quick scan takes."""
+    found = []
+    for path in (ROOT / "examples" / "changzhou-2018" / "evidence.xlsx", ROOT / "tests" / "hostile" / "formula_without_value.xlsx"):
+        with zipfile.ZipFile(path) as archive:
+            for member, _ in xlsxread._sheet_parts(archive).values():
+                found.append(archive.read(member))
+    return found
+
+
+SOURCES = _sources()
+SNIPPETS = [b'<c r="XFD1048576"><v>1</v></c>', b'<c r="A1048577"/>', b"<!--x-->", b"<?p?>", b'<x:c r="B2"><v>1</v></x:c>',
+            b'<c r="ZZ9" t="e"><v>#N/A</v></c>', b"<f>1</f>", b"<v>", b"</c>", b"<c>", b' r="A1"', b"text",
+            b'<c r="B7"><f>A1</f><v> </v></c>', b"&#32;", b"<is><t>x</t></is>", b'<row r="9">', b"</row>", b"\x00",
+            b'<c r="C3" ><v>1</v></c>', b'<c r="a1"><v>1</v></c>', b"<v/>", b'<c r="D4"><f>A1</f><v/></c>']
+
+
+@settings(max_examples=300, deadline=None)
+@given(source=st.sampled_from(range(len(SOURCES))), chunk=st.sampled_from([7, 100, 65536]),
+       edits=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(["insert", "delete", "byte"]),
+                                st.sampled_from(SNIPPETS), st.integers(1, 20), st.integers(0, 255)), min_size=1, max_size=4))
+def test_a_damaged_sheet_is_scanned_quickly_only_as_the_full_scan_scans_it(
+        source: int, chunk: int, edits: list[tuple[float, str, bytes, int, int]]) -> None:
+    # sheets as writers write them, damaged: a snippet put in, bytes taken out, a byte changed
+    xml = bytearray(SOURCES[source])
+    for where, kind, snippet, length, byte in edits:
+        at = int(where * len(xml))
+        if kind == "insert":
+            xml[at:at] = snippet
+        elif kind == "delete":
+            del xml[at:at + length]
+        elif at < len(xml):
+            xml[at] = byte
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsxread, "SCAN_CHUNK", chunk)
+        taken, quick, full = _both(bytes(xml))
+    if taken:
+        assert quick == full
+
+
+@pytest.mark.parametrize("after", [b"</row>tail", b"</row> tail ", b"tail</row>", b"tail"])
+def test_text_after_a_formula_s_blank_value_is_read_as_the_full_scan_reads_it(after: bytes) -> None:
+    # the full scan reads all text from a formula's value up to the next element as that value:
+    # "tail" after the cell makes the formula's value not blank (found by fuzzing the quick scan)
+    xml = HEAD + b'<row r="2"><c r="B2"><f>1+1</f><v /></c>' + after + b'<row r="3"><c r="A3"><v>1</v></c></row>' + TAIL
+    if b"</row>" not in after:
+        xml = xml.replace(b'<row r="3">', b'</row><row r="3">', 1)
+    taken, quick, full = _both(xml)
+    assert not isinstance(full, str) and full[4] == set()  # not a formula without a value, to the full scan
+    if taken:
+        assert quick == full
+
+
+@pytest.mark.parametrize("stray", [b"<is><t>x</t></is>", b"<v>1</v>", b"<f>A1</f>"])
+def test_a_value_after_an_empty_cell_is_the_cell_s_as_the_full_scan_reads_it(stray: bytes) -> None:
+    # the full scan ends a cell where the next element that is not its own starts: a value, text
+    # or formula after an empty cell's end is taken as that cell's (found by fuzzing)
+    xml = HEAD + b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"></c></row>' + stray + TAIL
+    taken, quick, full = _both(xml)
+    assert not isinstance(full, str) and full[0] == 2  # A2 and B2
+    if taken:
+        assert quick == full

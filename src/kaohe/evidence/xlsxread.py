@@ -73,11 +73,15 @@ SCAN_CHUNK = 1 << 16
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 _QUICK_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!t="e")[A-Za-z]+="[^"<>]*")*'
                          rb"( ?/>|></c>|><v>|><v ?/>|><is>|>(?:<f(?: [^<>]*)?/>|<f(?: [^<>]*)?>[^<]*</f>)"
-                         rb"(?:<v>([^<]*)</v>|<v ?/>)?</c>)|[\s/>])")
+                         rb"(?:<v>([^<]*)</v>|<v ?/>)?</c>)|[\s/>])|<(?:v|f|is)[\s/>]")
 """Each cell element's start: as Excel, WPS, LibreOffice and openpyxl write a cell (its reference
 first, no error value): empty, a value, inline text (whose parts the scan does not look at), or
 a formula with or without its value (the last group); or, with its groups empty, any other
-cell, which the quick scan leaves to the full one."""
+cell, or a value, formula or inline text that is no part of a quick cell (the full scan takes it
+as the last cell's own): the quick scan leaves the sheet to the full one."""
+_NEXT_START = re.compile(rb"(?:\s|</[^<>]*>)*<[^/]")
+"""From the end of a formula's cell to the next element's start, no text but white space: the
+full scan reads all text from a formula's value up to the next element as that value."""
 _OTHER_CELL = (b"", b"", b"", b"")
 _EMPTY_ENDS = frozenset((b"/>", b" />", b"></c>"))
 """The ends of a quick cell that holds nothing."""
@@ -380,8 +384,11 @@ class _SheetScan:
                         value = found[at][3]
                         if b"&" in value:
                             return False  # a reference in the value: `run` reads it decoded
-                        if not value.decode("utf-8").strip():
-                            blank.add((int(numbered[at]), _column_number(named[at].decode("ascii")) - 1))
+                        if value.decode("utf-8").strip():
+                            continue
+                        if b"<v" in ends[at] and not _ends_bare(text, found[at]):
+                            return False  # text after the cell, which `run` reads as part of the value
+                        blank.add((int(numbered[at]), _column_number(named[at].decode("ascii")) - 1))
                 filled = list(map(not_, map(_EMPTY_ENDS.__contains__, ends)))
                 if not all(filled):  # empty cells: not counted, and no part of the extent
                     named, numbered = list(compress(named, filled)), list(compress(numbered, filled))
@@ -527,6 +534,17 @@ class _SheetScan:
                 message += t("problem.repeated", count=count, places="、".join(places) + more)
             row, col = cells[0]
             self.problems.append(Problem(Location(self.file, sheet=self.sheet, cell=f"{column_letter(col)}{row}"), message))
+
+
+def _ends_bare(text: bytes, cell: tuple[bytes, bytes, bytes, bytes]) -> bool:
+    """Whether the formula cell `cell` (a _QUICK_CELL of `text`, its reference once there) is
+    followed by no text but white space up to the next element's start."""
+    opening = b'<c r="' + cell[0] + cell[1] + b'"'
+    at = text.find(opening)
+    if at < 0 or text.find(opening, at + 1) >= 0:
+        return False
+    match = _QUICK_CELL.match(text, at)
+    return match is not None and match.group(3) == cell[2] and _NEXT_START.match(text, match.end()) is not None
 
 
 def _entity_decl(name, is_parameter_entity, value, base, sysid, pubid, notation_name):  # type: ignore[no-untyped-def]
