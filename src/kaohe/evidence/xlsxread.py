@@ -1,7 +1,9 @@
 """XLSX evidence: cell values read with python-calamine (fast, no formula evaluation).
 
-Before calamine reads a sheet, its XML is scanned once, streamed (never held whole), with the
-protections of defusedxml. The scan finds what calamine would hide or could not survive:
+Before calamine reads a sheet, its XML is scanned, streamed (never held whole), with the
+protections of defusedxml: in C where the sheet is written as Excel, WPS, LibreOffice and openpyxl
+write one (`_SheetScan.quick`), else element by element (`_SheetScan.run`), which the quick scan
+must agree with. The scan finds what calamine would hide or could not survive:
 
 - a formula cell whose result was never stored (written by a program, never opened in Excel)
   reads as empty; such cells are reported, not zeroed;
