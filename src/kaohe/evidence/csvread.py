@@ -170,13 +170,17 @@ class _Records:
         self.close()
         raise StopIteration
 
-    def take(self, count: int) -> tuple[list[int], list[list[object]], EvidenceError | None, bool] | None:
+    @property
+    def by_runs(self) -> bool:
+        """Whether `take` may be used: each record is one line (the file has no quote character)."""
+        return not self.scan.quoted
+
+    def take(self, count: int) -> tuple[list[int], list[list[object]], EvidenceError | None, bool]:
         """The next `count` records as (their lines, their cells: blank ones left out), the error
         that stopped the reading, if any, after the records before it, and whether the file is
-        read to its end; None where records may span lines (the file has a quote character):
-        read them one at a time."""
-        if self.scan.quoted or self.done:
-            return None if self.scan.quoted else ([], [], None, True)
+        read to its end. Only where `by_runs`."""
+        if self.done:
+            return [], [], None, True
         reader = self.reader if self.reader is not None else self._open()
         start = self.end
         cells: list[list[object]] = []

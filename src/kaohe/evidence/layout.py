@@ -222,7 +222,7 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
           parts: tuple[list[tuple[int, list[object]]], Iterator[tuple[int, list[object]]]] | None = None) -> None:
     """Long-form rows, one value each. `body` is the rows after the header; `parts`, where given,
     is the same as (the rows the header search read after it, the table's rows iterator): one
-    whose `take` gives runs of records as columns is read that way."""
+    that reads `by_runs` is read with its `take`, a run of records at a time."""
     unit_col = next(i for i, k in enumerate(keys) if k in UNIT_HEADERS)
     id_col = next(i for i, k in enumerate(keys) if k in ID_HEADERS)
     value_col = next((i for headers in (ACCEPTED_HEADERS, VALUE_HEADERS, SELF_HEADERS)
@@ -245,10 +245,9 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
 
     if bulk is not None and self_col is None and period_col is None and not attribute_cols and not cells_of.blanks:
         runs = _Runs(cells_of, unit_col, id_col, value_col, note_col, names, ids)
-        take = getattr(parts[1], "take", None) if parts is not None else None
-        if parts is not None and take is not None and take(0) is not None:  # runs of records, taken whole
-            before, _ = parts
-            _take_runs(runs, before, take, bulk, by_rows)
+        if parts is not None and getattr(parts[1], "by_runs", False):  # runs of records, taken whole
+            before, records = parts
+            _take_runs(runs, before, records.take, bulk, by_rows)  # type: ignore[attr-defined]
             return
         body = iter(body)
         while True:

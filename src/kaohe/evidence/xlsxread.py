@@ -87,7 +87,6 @@ full scan reads all text from a formula's value up to the next element as that v
 _OTHER_CELL = (b"", b"", b"", b"")
 _EMPTY_ENDS = frozenset((b"/>", b" />", b"></c>"))
 """The ends of a quick cell that holds nothing."""
-_START = itemgetter(slice(0, 3))
 _FORMULA = methodcaller("startswith", b"><f")
 _LAST_COLUMN = b"XFD"
 """Excel's last column: a reference of three letters past it (in byte order, as for column
@@ -381,7 +380,7 @@ class _SheetScan:
                               or (max(map(len, named)) == 3 and max(n for n in named if len(n) == 3) > _LAST_COLUMN)):
                     return False  # a cell past Excel's limits, empty or not: `run` refuses it, named
                 ends = list(map(itemgetter(2), found))
-                if b"><f" in map(_START, ends):  # formulas: one whose value is blank is told, as `run` tells it
+                if any(map(_FORMULA, ends)):  # formulas: one whose value is blank is told, as `run` tells it
                     for at in compress(range(len(found)), map(_FORMULA, ends)):
                         value = found[at][3]
                         if b"&" in value:

@@ -221,16 +221,14 @@ def _place(source: Value) -> str:
     suffix = getattr(locate, "suffix", None)
     if suffix is None:
         return encoded(str(locate(source.row, source.col)))
-    opened = _OPENED.get(locate.prefix)  # type: ignore[attr-defined]
-    if opened is None:
-        opened = _OPENED[locate.prefix] = encoded(locate.prefix)[:-1]  # type: ignore[attr-defined]
-    if len(_PLACES) < 10_000:
-        _PLACES[locate] = (opened, suffix)
-    return f'{opened}{suffix(source.row, source.col)}"'
+    place = _PLACES.get(locate)
+    if place is None:
+        place = (encoded(locate.prefix)[:-1], suffix)  # type: ignore[attr-defined]
+        if len(_PLACES) < 10_000:
+            _PLACES[locate] = place
+    return f'{place[0]}{suffix(source.row, source.col)}"'
 
 
-_OPENED: dict[str, str] = {}
-"""A locator's prefix -> its JSON text without the closing quote."""
 _PLACES: dict[object, tuple[str, Callable[[int, int], str]]] = {}
 """A locator of prefix and suffix -> (its prefix's JSON text without the closing quote, its
 suffix): the locator is held, so that it stays the key it was."""

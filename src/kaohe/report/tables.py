@@ -116,12 +116,6 @@ def _place(found: Value, folder: str | None, files: dict[str, str | None], prefi
     suffix = getattr(locate, "suffix", None)
     if suffix is None:
         return _relative(locate(found.row, found.col), folder, files)
-    return _prefix(locate, folder, files, prefixes) + suffix(found.row, found.col)
-
-
-def _prefix(locate: object, folder: str | None, files: dict[str, str | None], prefixes: dict[object, str]) -> str:
-    """The text before a place's row and column for a locator of prefix and suffix, relative to
-    `folder` as _relative has it (made once a locator)."""
     prefix = prefixes.get(locate)
     if prefix is None:
         prefix = locate.prefix  # type: ignore[attr-defined]
@@ -131,7 +125,7 @@ def _prefix(locate: object, folder: str | None, files: dict[str, str | None], pr
             if relative is not None:
                 prefix = relative + prefix[len(locate.file):]  # type: ignore[attr-defined]
         prefixes[locate] = prefix
-    return prefix
+    return prefix + suffix(found.row, found.col)
 
 
 def _sources(i: InputResult) -> list[object]:
