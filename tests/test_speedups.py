@@ -175,7 +175,9 @@ def test_value_table_behaves_as_a_mapping_keyed_by_unit_and_id() -> None:
     table[("乙", "1.1")] = c
     table[("甲", "1.1")] = a  # replacing is not a new value
     assert len(table) == 3 and list(table) == [("甲", "1.1"), ("甲", "1.2"), ("乙", "1.1")]
-    assert table[("乙", "1.1")] is c and table.get(("丙", "1.1")) is None and ("甲", "9") not in table
+    # a Value is made when asked: equal to the one held, its typed value and raw the objects given
+    assert table[("乙", "1.1")] == c and table.get(("丙", "1.1")) is None and ("甲", "9") not in table
+    assert table[("乙", "1.1")].value is c.value and table[("乙", "1.1")].raw is c.raw
     assert ("甲", "1.2") in table and "甲" not in table
     assert dict(table) == {("甲", "1.1"): a, ("甲", "1.2"): b, ("乙", "1.1"): c}
     assert table.unit("甲") == {"1.1": a, "1.2": b} and table.unit("丙") == {}

@@ -28,6 +28,7 @@ from typing import Callable, Generic, ItemsView, Iterator, Mapping, NamedTuple, 
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
 from kaohe.evidence import Evidence, Value, ValueTable
+from kaohe.evidence.held import HeldColumn
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, div, exact_arithmetic, is_whole, round_half_up
 from kaohe.rules.base import NOT_APPLICABLE, PEERS, InputSpec, PeerStats, Step, ValueType, parse_value, step
@@ -184,7 +185,7 @@ class _Column(NamedTuple):
 
     criterion: Criterion
     known: list[object]
-    found: list[Value | None] | None
+    found: Sequence[Value | None] | None
 
 
 class CriteriaView(Sequence[CriterionResult]):
@@ -773,9 +774,12 @@ def _score_columns(scheme: Scheme, names: list[str], evidence: Evidence, values:
     groups: dict[tuple[str | None, str | None], list[int]] = {}  # units of one layout (see _layout)
     for i, (name, category) in enumerate(zip(names, categories, strict=True)):
         groups.setdefault((category, name if tasks else None), []).append(i)
+    table = evidence.values if isinstance(evidence.values, ValueTable) else None
     for (category, _), at in groups.items():
-        scored = _score_category(scheme, category, [names[i] for i in at], [owns[i] for i in at],
-                                 [unit_values[i] for i in at], peers, [flags[i] for i in at])
+        group = [names[i] for i in at]
+        held = (table, table.numbers(group)) if table is not None else None
+        scored = _score_category(scheme, category, group, [owns[i] for i in at],
+                                 [unit_values[i] for i in at], peers, [flags[i] for i in at], held)
         for i, result in zip(at, scored, strict=True):
             results[i] = result
     return results  # type: ignore[return-value]
@@ -783,12 +787,14 @@ def _score_columns(scheme: Scheme, names: list[str], evidence: Evidence, values:
 
 def _score_category(scheme: Scheme, category: str | None, names: list[str], owns: list[Mapping[str, Value]],
                     values: list[UnitValues | None], peers: dict[tuple[str, str | None], PeerStats] | None,
-                    flags: list[_Flags]) -> list[UnitResult]:
+                    flags: list[_Flags], held: tuple[ValueTable, list[int]] | None = None) -> list[UnitResult]:
+    """`held` is the evidence's table and each unit's number in it, where the values are held
+    as columns: a criterion's values are then taken from its input's column."""
     stage, places = _rounding(scheme)
     count = len(names)
     layout, item_index, section_index, plans = _layout(scheme, category, names[0])
     group_of = category if peers else None
-    columns = [_criterion_column(plan, owns, values, peers, group_of, stage, places) for plan in plans]
+    columns = [_criterion_column(plan, owns, values, peers, group_of, stage, places, held) for plan in plans]
     falsified = any(f.falsified for f in flags)
     item_nodes: list[list[NodeResult]] = []
     section_nodes: list[list[NodeResult]] = []
@@ -871,15 +877,14 @@ def _codes(keys: list[object], work_out: Callable[[int], _T]) -> tuple[list[int]
 
 def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: list[UnitValues | None],
                       peers: dict[tuple[str, str | None], PeerStats] | None, group: str | None, stage: str | None,
-                      places: int) -> _Column:
+                      places: int, held: tuple[ValueTable, list[int]] | None = None) -> _Column:
     """One criterion's results over the units. For a plain criterion of one input, a value the
     plan's memo knows is looked up and the first unit of each value not seen before works it out;
     any other criterion goes through `_score_planned` unit by unit."""
     criterion = plan.criterion
     if plan.single is not None:
         input_id = plan.single
-        found = [own.get(input_id) for own in owns]
-        given = [_ABSENT if f is None else f.value for f in found]
+        given, found = _given(input_id, owns, held)
         if set(map(type, given)) <= _COLUMN_TYPES:
             keys = list(zip(given))
             known: list[object] = list(map(plan.seen.get, keys))
@@ -890,6 +895,38 @@ def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: l
             return _Column(criterion, known, found)
     return _Column(criterion, [_score_planned(plan, own, stage, places, unit_values, peers, group)
                                for own, unit_values in zip(owns, values, strict=True)], None)
+
+
+def _given(input_id: str, owns: list[Mapping[str, Value]], held: tuple[ValueTable, list[int]] | None
+           ) -> tuple[list[object], Sequence[Value | None]]:
+    """Each unit's typed value of the input (_ABSENT where it has none), and its Value: taken
+    from the input's column where the values are held as columns (each Value made when asked)."""
+    if held is not None:
+        table, numbers = held
+        column = table.column(input_id)
+        if column is None:
+            return [_ABSENT] * len(numbers), [None] * len(numbers)
+        by_code = column.given(_ABSENT)
+        if by_code is not None:
+            return list(map(by_code.__getitem__, map(column.codes.__getitem__, numbers))), _Found(column, numbers)
+    found = [own.get(input_id) for own in owns]
+    return [_ABSENT if f is None else f.value for f in found], found
+
+
+class _Found(Sequence[Value | None]):
+    """Each unit's Value of one input, made when asked from the input's column."""
+
+    __slots__ = ("_column", "_numbers")
+
+    def __init__(self, column: HeldColumn, numbers: list[int]):
+        self._column = column
+        self._numbers = numbers
+
+    def __getitem__(self, row: int) -> Value | None:  # type: ignore[override]
+        return self._column.get(self._numbers[row])
+
+    def __len__(self) -> int:
+        return len(self._numbers)
 
 
 def _points_key(column: _Column) -> list[object]:

@@ -7,118 +7,19 @@ import os
 import stat
 from array import array
 from dataclasses import dataclass, field, replace
-from itertools import repeat
-from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, MutableMapping, NamedTuple
+from typing import BinaryIO, Callable, Iterable, Iterator, MutableMapping
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
 from kaohe.evidence.csvread import CHUNK, MAX_CSV_BYTES, Scan, read_csv, scan_csv
+from kaohe.evidence.held import Value, ValueTable
 from kaohe.evidence.layout import Accept, Bulk, Entry, Rows, entries_from_table
-from kaohe.evidence.tables import Fixed, Locator, RawTable
+from kaohe.evidence.tables import Locator, RawTable
 from kaohe.i18n import t
 from kaohe.numbers import exact_arithmetic
 from kaohe.rules.base import BadValue, Event, InputSpec, ValueType, parse_value
 from kaohe.scheme.models import Scheme
-
-
-class Value(NamedTuple):
-    """A value read for one unit and input: typed, as written, and where (located on demand)."""
-
-    value: object
-    raw: object
-    locate: Locator
-    row: int
-    col: int
-    note: str = ""
-
-    @classmethod
-    def at(cls, value: object, raw: object, where: Location, note: str = "") -> Value:
-        """A value with one known place (a test, a results file)."""
-        return cls(value, raw, Fixed(where), 0, 0, note)
-
-    @property
-    def location(self) -> Location:
-        return self.locate(self.row, self.col)
-
-
-class ValueTable(MutableMapping[tuple[str, str], Value]):
-    """(unit, input id) -> Value, held as one small dict per unit: a million values keyed by
-    (unit, id) tuples would spend about 120 bytes each on the keys and the table alone."""
-
-    __slots__ = ("_units", "_count")
-
-    def __init__(self) -> None:
-        self._units: dict[str, dict[str, Value]] = {}
-        self._count = 0
-
-    def unit(self, unit: str) -> dict[str, Value]:
-        """The unit's own values by input id (empty when it has none; do not modify)."""
-        return self._units.get(unit, _NONE)
-
-    def __getitem__(self, key: tuple[str, str]) -> Value:
-        return self._units[key[0]][key[1]]
-
-    def get(self, key: tuple[str, str], default: Value | None = None) -> Value | None:  # type: ignore[override]
-        own = self._units.get(key[0])
-        return own.get(key[1], default) if own is not None else default
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, tuple) and len(key) == 2 and key[1] in self._units.get(key[0], _NONE)
-
-    def add(self, key: tuple[str, str], value: Value) -> Value:
-        """Hold `value` unless the key has one already: the value now held (one lookup for both)."""
-        own = self._units.get(key[0])
-        if own is None:
-            own = self._units[key[0]] = {}
-        held = own.setdefault(key[1], value)
-        if held is value:
-            self._count += 1
-        return held
-
-    def add_new(self, units: list[str], ids: list[str], values: list[Value]) -> bool:
-        """Hold every value under its (unit, id), or none of them when any key has a value
-        already or comes twice (then the table is as it was)."""
-        table = self._units
-        added = 0
-        for unit, input_id, value in zip(units, ids, values, strict=True):
-            own = table.get(unit)
-            if own is None:
-                own = table[unit] = {}
-            elif input_id in own:
-                break
-            own[input_id] = value
-            added += 1
-        else:
-            self._count += added
-            return True
-        for unit, input_id in zip(units[:added], ids[:added], strict=True):
-            own = table[unit]
-            del own[input_id]
-            if not own:
-                del table[unit]
-        return False
-
-    def __setitem__(self, key: tuple[str, str], value: Value) -> None:
-        own = self._units.setdefault(key[0], {})
-        if key[1] not in own:
-            self._count += 1
-        own[key[1]] = value
-
-    def __delitem__(self, key: tuple[str, str]) -> None:
-        del self._units[key[0]][key[1]]
-        self._count -= 1
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return ((unit, input_id) for unit, own in self._units.items() for input_id in own)
-
-    def __len__(self) -> int:
-        return self._count
-
-
-_NONE: dict[str, Value] = {}
-_new_tuple = tuple.__new__
 
 
 @dataclass
@@ -245,19 +146,18 @@ class _Reading:
         keys: Iterable[tuple[object, ...]] = zip(rows.ids, rows.raws, strict=True) if texts \
             else zip(rows.ids, map(type, rows.raws), rows.raws, strict=True)
         keyed = list(keys)
-        typed: dict[tuple[object, ...], tuple[object, object]] = {}
+        typed: dict[tuple[object, ...], tuple[str, object, object]] = {}
         try:
             for key in set(keyed):
-                typed[key] = parse(specs[key[0]], key[-1])  # type: ignore[index]
+                spec = specs[key[0]]  # type: ignore[index]
+                typed[key] = (spec.id, *parse(spec, key[-1]))
         except BadValue:
             return False
-        pairs = list(map(typed.__getitem__, keyed))
-        values = list(map(_new_tuple, repeat(Value), zip(map(itemgetter(0), pairs), map(itemgetter(1), pairs),
-                                                         repeat(rows.locate), rows.rows, repeat(rows.col), rows.notes)))
         table = evidence.values
         named = rows.ids if all(spec.id == token for token, spec in specs.items()) \
             else [specs[token].id for token in rows.ids]  # 1.1 names the item's one criterion, 1.1.1
-        if not isinstance(table, ValueTable) or not table.add_new(rows.units, named, values):
+        if not isinstance(table, ValueTable) \
+                or not table.add_run(rows.units, named, keyed, typed, rows.locate, rows.col, rows.rows, rows.notes):
             return False
         evidence.units.update(dict.fromkeys(rows.units))
         return True
