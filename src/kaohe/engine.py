@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from operator import add
+from operator import add, attrgetter, itemgetter
 from typing import Callable, Generic, ItemsView, Iterator, Mapping, NamedTuple, Sequence, TypeVar, ValuesView, overload
 
 from kaohe.bulk import collector_paused
@@ -134,6 +134,9 @@ class NodeResult(NamedTuple):
     """A group's deductions before its `deduct_limit` bit ("共扣不超过2分": 2.5 asked, 2 taken)."""
 
 
+_POINTS = attrgetter("points")
+
+
 class NodeMap(Mapping[str, NodeResult]):
     """Id -> result of a unit's items (or sections): a read-only mapping over a tuple, with the
     id -> position index shared by every unit of the same layout (a dict per unit would cost
@@ -168,6 +171,10 @@ class NodeMap(Mapping[str, NodeResult]):
         """The results in the order of their ids (made in C)."""
         return list(map(self._nodes.__getitem__, self._index.values()))
 
+    def points(self) -> dict[str, Exact]:
+        """Id -> the result's points (made in C: a ranking reads every unit's)."""
+        return dict(zip(self._index, map(_POINTS, map(self._nodes.__getitem__, self._index.values())), strict=True))
+
     def items(self) -> ItemsView[str, NodeResult]:  # made in C: a report reads every unit's
         return self._dict().items()
 
@@ -186,17 +193,21 @@ class _Column(NamedTuple):
     criterion: Criterion
     known: list[object]
     found: Sequence[Value | None] | None
+    alone: list[int] | None = None
+    """The rows whose result is the unit's own CriterionResult, in order (None: every row)."""
 
 
 class CriteriaView(Sequence[CriterionResult]):
     """A unit's criteria results, made when asked from its row of the columns they were scored in:
     two references a criterion, where a CriterionResult is a tuple of six."""
 
-    __slots__ = ("_columns", "_row")
+    __slots__ = ("_columns", "_row", "_alone")
 
-    def __init__(self, columns: list[_Column], row: int):
+    def __init__(self, columns: list[_Column], row: int, alone: tuple[int, ...] | None = None):
         self._columns = columns
         self._row = row
+        self._alone = alone
+        """The columns whose result at this row is the unit's own CriterionResult (None: unknown)."""
 
     def _at(self, column: _Column) -> CriterionResult:
         known = column.known[self._row]
@@ -243,6 +254,9 @@ class CriteriaView(Sequence[CriterionResult]):
         """The criteria whose result was worked out for this unit alone (every other one is a
         value given, looked up): the only ones that can be missing."""
         row = self._row
+        if self._alone is not None:
+            columns = self._columns
+            return (columns[at].known[row] for at in self._alone)  # type: ignore[misc]
         return (known for known in (column.known[row] for column in self._columns)  # type: ignore[misc]
                 if known.__class__ is CriterionResult)
 
@@ -823,10 +837,24 @@ def _score_category(scheme: Scheme, category: str | None, names: list[str], owns
     graded = [grade.name for grade in scheme.outcomes.grades if grade.when is not None]
     conditions = [tuple((name, _condition(v, f"grade:{name}")) for name in graded) if v is not None else ()
                   for v in values]
-    return [_unit_result(name, CriteriaView(columns, row), NodeMap(item_index, unit_items),
+    alone = _alone(columns, count)
+    return [_unit_result(name, CriteriaView(columns, row, alone[row]), NodeMap(item_index, unit_items),
                          NodeMap(section_index, unit_sections), totals[code], category, unit_flags, unit_conditions)
             for row, (name, unit_items, unit_sections, code, unit_flags, unit_conditions) in enumerate(zip(
                 names, _rows(item_nodes, count), _rows(section_nodes, count), codes, flags, conditions, strict=True))]
+
+
+def _alone(columns: list[_Column], count: int) -> list[tuple[int, ...]]:
+    """Per row, the columns whose result there is the unit's own CriterionResult, in order."""
+    every = tuple(at for at, column in enumerate(columns) if column.alone is None)
+    alone = [every] * count
+    more: dict[int, list[int]] = {}
+    for at, column in enumerate(columns):
+        for row in column.alone or ():
+            more.setdefault(row, []).append(at)
+    for row, ats in more.items():
+        alone[row] = tuple(sorted((*every, *ats)))
+    return alone
 
 
 def _column(codes: list[int], by_code: list[_T]) -> list[_T]:
@@ -883,34 +911,80 @@ def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: l
     any other criterion goes through `_score_planned` unit by unit."""
     criterion = plan.criterion
     if plan.single is not None:
-        input_id = plan.single
-        given, found = _given(input_id, owns, held)
-        if set(map(type, given)) <= _COLUMN_TYPES:
-            keys = list(zip(given))
-            known: list[object] = list(map(plan.seen.get, keys))
-            if None in known:  # a value first seen here (a unit before may have worked it out since)
-                for row, k in enumerate(known):
-                    if k is None:  # else worked out for the unit alone: not given, or past the memo's limit
-                        known[row] = plan.seen.get(keys[row]) or _score_planned(plan, owns[row], stage, places)
-            return _Column(criterion, known, found)
+        seen = plan.seen
+        coded = _coded(plan.single, held) if held is not None else None
+        if coded is not None:  # the values as codes: each distinct value looked up once
+            codes, by_code, found = coded
+            if {by_code[code].__class__ for code in set(codes)} <= _COLUMN_TYPES:
+                known_by_code = [seen.get((value,)) if value.__class__ in _COLUMN_TYPES else None  # a value of
+                                 for value in by_code]  # the input no unit here gave may be of any kind
+                first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))  # a code's first row
+                alone: list[tuple[int, CriterionResult]] = []
+                if _NO_VALUE not in first and len(seen) + len(first) < MEMO_LIMIT:
+                    # each value's first unit works it out, in the order of the units, as _fill
+                    # would: with every unit given a value and room in the memo, that is all it
+                    # does before the rest look the value up
+                    for code, row in sorted(first.items(), key=itemgetter(1)):
+                        key = (by_code[code],)
+                        if seen.get(key) is None:
+                            alone.append((row, _score_planned(plan, owns[row], stage, places)))
+                        known_by_code[code] = seen.get(key)
+                known: list[object] = list(map(known_by_code.__getitem__, codes))
+                for row, result in alone:
+                    known[row] = result
+                rows = _fill(plan, known, lambda row: (by_code[codes[row]],), owns, stage, places)
+                return _Column(criterion, known, found, sorted([row for row, _ in alone] + rows))
+        else:
+            found = [own.get(plan.single) for own in owns]
+            given = [_ABSENT if f is None else f.value for f in found]
+            if set(map(type, given)) <= _COLUMN_TYPES:
+                keys = list(zip(given))
+                known = list(map(seen.get, keys))
+                return _Column(criterion, known, found, _fill(plan, known, keys.__getitem__, owns, stage, places))
     return _Column(criterion, [_score_planned(plan, own, stage, places, unit_values, peers, group)
                                for own, unit_values in zip(owns, values, strict=True)], None)
 
 
-def _given(input_id: str, owns: list[Mapping[str, Value]], held: tuple[ValueTable, list[int]] | None
-           ) -> tuple[list[object], Sequence[Value | None]]:
-    """Each unit's typed value of the input (_ABSENT where it has none), and its Value: taken
-    from the input's column where the values are held as columns (each Value made when asked)."""
-    if held is not None:
-        table, numbers = held
-        column = table.column(input_id)
-        if column is None:
-            return [_ABSENT] * len(numbers), [None] * len(numbers)
-        by_code = column.given(_ABSENT)
-        if by_code is not None:
-            return list(map(by_code.__getitem__, map(column.codes.__getitem__, numbers))), _Found(column, numbers)
-    found = [own.get(input_id) for own in owns]
-    return [_ABSENT if f is None else f.value for f in found], found
+def _fill(plan: _Planned, known: list[object], key_at: Callable[[int], tuple[object, ...]],
+          owns: list[Mapping[str, Value]], stage: str | None, places: int) -> list[int]:
+    """Each None in `known`, front to back: the outcome of a value first seen here (a unit
+    before may have worked it out since), else worked out for the unit alone (not given, or
+    past the memo's limit). The rows of those worked out alone, in order."""
+    seen = plan.seen
+    alone = []
+    for row in _nones(known):
+        result = known[row] = seen.get(key_at(row)) or _score_planned(plan, owns[row], stage, places)
+        if result.__class__ is CriterionResult:
+            alone.append(row)
+    return alone
+
+
+def _nones(known: list[object]) -> Iterator[int]:
+    """The rows of `known` that are None, front to back, each found when the one before is
+    filled in (the search runs in C: most rows are not None)."""
+    row = 0
+    while True:
+        try:
+            row = known.index(None, row)
+        except ValueError:
+            return
+        yield row
+        row += 1
+
+
+def _coded(input_id: str, held: tuple[ValueTable, list[int]]
+           ) -> tuple[list[int], list[object], Sequence[Value | None]] | None:
+    """Where the values are held as columns: each unit's code (-1: no value), each code's typed
+    value (_ABSENT last, at -1), and each unit's Value made when asked. None when a value of
+    the input is held whole (not by code)."""
+    table, numbers = held
+    column = table.column(input_id)
+    if column is None:  # no unit has a value of it
+        return [_NO_VALUE] * len(numbers), [_ABSENT], [None] * len(numbers)
+    by_code = column.given(_ABSENT)
+    if by_code is None:
+        return None
+    return list(map(column.codes.__getitem__, numbers)), by_code, _Found(column, numbers)
 
 
 class _Found(Sequence[Value | None]):
@@ -1078,6 +1152,8 @@ def _source(plan: _Planned, index: int, spec: InputSpec, own: Mapping[str, Value
 _UNSET = object()
 _ABSENT = object()
 """In a column of values: the unit gave none."""
+_NO_VALUE = -1
+"""A unit's code in a column of codes where it gave no value (kaohe.evidence.held)."""
 
 
 def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, places: int,

@@ -16,7 +16,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
-from kaohe.engine import Results, UnitResult
+from kaohe.engine import NodeMap, Results, UnitResult
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, exact_arithmetic, fmt
 from kaohe.rules.base import Step, step
@@ -60,7 +60,9 @@ class Standing:
 
 
 def standing(result: UnitResult) -> Standing:
-    return Standing(result.unit, result.total, {k: v.points for k, v in result.sections.items()},
+    sections = result.sections
+    return Standing(result.unit, result.total, sections.points() if isinstance(sections, NodeMap)
+                    else {k: v.points for k, v in sections.items()},
                     result.category, result.vetoed, result.falsified, result.unmet, dict(result.conditions))
 
 
