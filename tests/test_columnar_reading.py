@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kaohe.evidence.csvread as csvread
 import kaohe.evidence.layout as layout
 from conftest import EXAMPLES, ROOT, SCHEMES
 from kaohe.evidence import Evidence, _Reading, read_evidence
@@ -38,8 +39,15 @@ def _snapshot(evidence: Evidence) -> dict[str, object]:
     }
 
 
-def _both(monkeypatch: pytest.MonkeyPatch, paths: list[Path], scheme, chunk: int) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
+def _both(monkeypatch: pytest.MonkeyPatch, paths: list[Path], scheme, chunk: int,  # type: ignore[no-untyped-def]
+          polars: bool = False) -> tuple[dict, dict]:
+    """The evidence read in runs (and, with `polars`, a CSV file's records after the header read
+    as polars columns however small it is), and read row by row."""
     monkeypatch.setattr(layout, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(csvread, "COLUMNS_FROM", 0 if polars else csvread.COLUMNS_FROM)
+    if polars:  # the header searched for in the first lines only: the rest is polars' (a small file's
+        monkeypatch.setattr(layout, "HEADER_SEARCH_ROWS", 4)  # too), in chunks of a few lines each
+        monkeypatch.setattr(csvread, "COLUMN_CHUNK", 61)
     columnar = _snapshot(read_evidence(list(paths), scheme))
     monkeypatch.setattr(_Reading.__init__, "__defaults__", (False,))
     by_rows = _snapshot(read_evidence(list(paths), scheme))
@@ -81,8 +89,19 @@ HOSTILE_FILES = sorted(p for p in HOSTILE.rglob("*") if p.suffix in (".csv", ".x
 
 
 @pytest.mark.parametrize("evidence", HOSTILE_FILES, ids=[str(p.relative_to(HOSTILE)) for p in HOSTILE_FILES])
-def test_the_hostile_corpus_reads_the_same_both_ways(monkeypatch: pytest.MonkeyPatch, evidence: Path) -> None:
-    columnar, by_rows = _both(monkeypatch, [evidence], CHANGZHOU, 3)
+@pytest.mark.parametrize("polars", [False, True])
+def test_the_hostile_corpus_reads_the_same_both_ways(monkeypatch: pytest.MonkeyPatch, evidence: Path,
+                                                     polars: bool) -> None:
+    columnar, by_rows = _both(monkeypatch, [evidence], CHANGZHOU, 3, polars)
+    assert columnar == by_rows
+
+
+@pytest.mark.parametrize(("scheme_path", "evidence"), [(s, e) for s, e in EXAMPLE_FILES if e.suffix == ".csv"],
+                         ids=[f"{s.stem}/{e.name}" for s, e in EXAMPLE_FILES if e.suffix == ".csv"])
+def test_every_csv_example_reads_the_same_through_polars_columns(monkeypatch: pytest.MonkeyPatch, scheme_path: Path,
+                                                                 evidence: Path) -> None:
+    scheme = load_scheme(scheme_path).scheme
+    columnar, by_rows = _both(monkeypatch, [evidence], scheme, 16384, polars=True)
     assert columnar == by_rows
 
 
@@ -90,8 +109,9 @@ def test_a_file_given_twice_and_copies_read_the_same_both_ways(monkeypatch: pyte
     folder = HOSTILE / "evidence"
     for paths in ([folder / "copy_a.csv", folder / "copy_b.csv"], [folder / "backup_sheet.xlsx"],
                   [folder / "backup_differs.xlsx"]):
-        columnar, by_rows = _both(monkeypatch, paths, CHANGZHOU, 4)
-        assert columnar == by_rows, paths
+        for polars in (False, True):
+            columnar, by_rows = _both(monkeypatch, paths, CHANGZHOU, 4, polars)
+            assert columnar == by_rows, paths
 
 
 # Generated long-form tables: units the scheme lists, misspelt and blank ones, the 评分标准 marker;
@@ -105,7 +125,7 @@ BLANKS = ["", "", "", "\n", " , \n", ",,\n", "\t\n"]
 
 
 @st.composite
-def _tables(draw: st.DrawFn) -> tuple[str, int]:
+def _tables(draw: st.DrawFn) -> tuple[str, int, bool]:
     header = draw(st.sampled_from([["单位", "指标", "值"], ["单位", "指标", "值", "备注"], ["序号", "单位", "指标", "值"]]))
     rows = draw(st.lists(st.tuples(st.sampled_from(UNITS), st.sampled_from(IDS), st.sampled_from(RAWS),
                                    st.sampled_from(NOTES), st.booleans(), st.sampled_from(BLANKS)),
@@ -120,17 +140,17 @@ def _tables(draw: st.DrawFn) -> tuple[str, int]:
         if short and header[-1] == "备注" and not note:
             line = line[:-1]  # a line without its trailing blank 备注
         writer.writerow(line)
-    return out.getvalue(), draw(st.sampled_from([1, 2, 5, 64]))
+    return out.getvalue(), draw(st.sampled_from([1, 2, 5, 64])), draw(st.booleans())
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(_tables())
 def test_generated_tables_read_the_same_both_ways(tmp_path_factory: pytest.TempPathFactory,
-                                                  monkeypatch: pytest.MonkeyPatch, table: tuple[str, int]) -> None:
-    text, chunk = table
+                                                  monkeypatch: pytest.MonkeyPatch, table: tuple[str, int, bool]) -> None:
+    text, chunk, polars = table
     path = tmp_path_factory.mktemp("columnar") / "evidence.csv"
     path.write_text(text, encoding="utf-8")
-    columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, chunk)
+    columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, chunk, polars)
     assert columnar == by_rows
 
 
@@ -167,8 +187,77 @@ def test_a_record_past_the_field_limit_is_told_at_its_line_both_ways(monkeypatch
     note = '"说明"' if quoted else "说明"
     path.write_text(f"单位,指标,值,备注\n溧阳市,1.1.1,3,{note}\n\n金坛区,1.1.1,2,\n武进区,1.1.1," + "9" * 140_000
                     + ",\n溧阳市,1.2.1,1,\n", encoding="utf-8")
-    columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, 2)
-    assert columnar == by_rows
+    for polars in (False, True):
+        columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, 2, polars)
+        assert columnar == by_rows
     found = read_evidence([path], CHANGZHOU)
     assert [str(p.location) for p in found.problems] == [f"{path}:5"]  # line 3 is blank
     assert len(found.values) == 0 and found.files == []
+
+
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("utf-8-sig", "\r\n"), ("gb18030", "\n")])
+def test_a_clean_file_is_taken_as_polars_columns(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, encoding: str,
+                                                 newline: str) -> None:
+    # not a comparison alone: that the polars columns are taken at all (else the comparisons
+    # above compare the run reading with the row reading only). The header search reads lines
+    # 1-4 (_both searches 4), so lines 2-4 are read as a run and polars takes lines 5-9, with
+    # what offices leave in a file: a 评分标准 row (5), a blank record (6), a value left blank
+    # (金坛区 1.2.1, line 7), a unit written with a full-width space and an item id standing for
+    # its one criterion (8), a 备注 (9).
+    taken: list[int] = []
+    original = _Reading._accept_coded
+
+    def counting(self: _Reading, rows: layout.CodedRows) -> bool:
+        took = original(self, rows)
+        if took:
+            taken.append(len(rows.codes[0]))
+        return took
+
+    monkeypatch.setattr(_Reading, "_accept_coded", counting)
+    lines = ["单位,指标,值,备注", "溧阳市,1.1.1,3,", "溧阳市,1.2.1,2,补报", "金坛区,1.1.1,2,",
+             "评分标准,1.1.1,每次得1分,", " , , ,", "金坛区,1.2.1,,", "武进区\u3000,1.1,1,", "溧阳市,2.3.1,1,另报"]
+    path = tmp_path / "e.csv"
+    path.write_bytes(newline.join(lines).encode(encoding) + newline.encode())
+    columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, 16384, polars=True)
+    assert columnar == by_rows
+    assert taken == [2]  # lines 8 and 9
+    assert [(key, str(v.location), v.note) for key, v in read_evidence([path], CHANGZHOU).values.items()] == [
+        (("溧阳市", "1.1.1"), f"{path}:2:3", ""), (("溧阳市", "1.2.1"), f"{path}:3:3", "补报"),
+        (("溧阳市", "2.3.1"), f"{path}:9:3", "另报"), (("金坛区", "1.1.1"), f"{path}:4:3", ""),
+        (("武进区", "1.1.1"), f"{path}:8:3", "")]
+
+
+@pytest.mark.parametrize(("trouble", "told"), [("溧阳市,1.1.1,3\r金坛区,1.1.1,2", False), ("溧阳市,1.1.1,3,多,余", True),
+                                              ("溧阳市,1.1.1,3\n溧阳市,1.1.1,2", True), ("溧阳市,1.1.1,\x07", True),
+                                              ("溧阳市,1.1.1,abc", True), ("某某县,1.1.1,3", True), ("溧阳市,,3", True),
+                                              # units new to the table, each giving 1.1.1 twice in one order: periodic
+                                              ("新北区,2.3.1,1\n新北区,1.1.1,1\n新北区,1.1.1,2\n"
+                                               "天宁区,2.3.1,1\n天宁区,1.1.1,1\n天宁区,1.1.1,2", True),
+                                              # 1.1 stands for 1.1.1: the two ids are one input
+                                              ("钟楼区,1.1.1,1\n钟楼区,1.1,2\n经开区,1.1.1,1\n经开区,1.1,2", True)])
+def test_what_polars_columns_cannot_take_is_read_as_before(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                           trouble: str, told: bool) -> None:
+    # after the lines the header search reads (1-4), a bare CR (a line end to the csv module,
+    # not to polars), a ragged line, a repeated value, a control character, a bad value, an
+    # unknown unit, a blank id, values given twice in rows that are otherwise periodic: each
+    # read, and told, as the run and row readings do
+    path = tmp_path / "e.csv"
+    path.write_text(f"单位,指标,值\n溧阳市,1.2.1,2\n金坛区,1.2.1,2\n武进区,1.2.1,2\n{trouble}\n",
+                    encoding="utf-8")
+    columnar, by_rows = _both(monkeypatch, [path], CHANGZHOU, 16384, polars=True)
+    assert columnar == by_rows
+    assert bool(columnar["problems"]) is told
+
+
+def test_a_second_file_repeating_values_is_told_as_before(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # two files of periodic rows (each unit 1.1.1 then 2.3.1), both taken by polars after their
+    # header line: the second repeats 天宁区's values with others, so it takes nothing there and
+    # every repeat is told as the row reading tells it
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("单位,指标,值\n新北区,1.1.1,1\n新北区,2.3.1,1\n天宁区,1.1.1,2\n天宁区,2.3.1,2\n", encoding="utf-8")
+    second.write_text("单位,指标,值\n天宁区,1.1.1,3\n天宁区,2.3.1,3\n钟楼区,1.1.1,1\n钟楼区,2.3.1,1\n", encoding="utf-8")
+    columnar, by_rows = _both(monkeypatch, [first, second], CHANGZHOU, 16384, polars=True)
+    monkeypatch.setattr(layout, "HEADER_SEARCH_ROWS", 1)
+    polars = _snapshot(read_evidence([first, second], CHANGZHOU))
+    assert columnar == by_rows == polars
+    assert [where for where, *_ in polars["problems"]] == [f"{second}:2:3", f"{second}:3:3"]

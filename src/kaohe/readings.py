@@ -130,6 +130,12 @@ def score_alternatives(loaded: LoadedScheme, paths: list[str], read: Evidence | 
     return found, problems
 
 
+def compares(loaded: LoadedScheme) -> bool:
+    """Whether the scheme marks a reading that gives another to compare (else `warnings` has
+    nothing to say, and the standings it would read need not be made)."""
+    return any(mark.reading.alternative is not None for mark in marked(loaded))
+
+
 def warnings(loaded: LoadedScheme, taken: list[Standing], alternatives: Alternatives,
              previous: dict[str, Previous] | None = None) -> list[Problem]:
     """The warnings of every compared reading, in the file's order."""

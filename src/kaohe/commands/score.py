@@ -92,9 +92,11 @@ def compared_readings(loaded: LoadedScheme, paths: list[str], evidence: Evidence
     """Score the other reading of every marked reading that gives one: its standings, and a
     warning for every unit whose place, grade or award it would move."""
     from kaohe.outcomes import standing
-    from kaohe.readings import score_alternatives, warnings
+    from kaohe.readings import compares, score_alternatives, warnings
 
     alternatives, problems = score_alternatives(loaded, paths, evidence)
+    if not compares(loaded):
+        return alternatives, problems
     return alternatives, problems + warnings(loaded, [standing(u) for u in results.units], alternatives)
 
 

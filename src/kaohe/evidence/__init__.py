@@ -14,7 +14,7 @@ from kaohe.bulk import collector_paused
 from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
 from kaohe.evidence.csvread import CHUNK, MAX_CSV_BYTES, Scan, read_csv, scan_csv
 from kaohe.evidence.held import Value, ValueTable
-from kaohe.evidence.layout import Accept, Bulk, Entry, Rows, entries_from_table
+from kaohe.evidence.layout import Accept, Bulk, CodedRows, Entry, Rows, entries_from_table
 from kaohe.evidence.tables import Locator, RawTable
 from kaohe.i18n import t
 from kaohe.numbers import exact_arithmetic
@@ -125,21 +125,51 @@ class _Reading:
     def _accept_one(self, entry: Entry) -> None:
         accept_entry(self.evidence, entry, self.index, self.known_units, self.cache)
 
-    def _accept_rows(self, rows: Rows) -> bool:
+    def _specs(self, tokens: Iterable[str]) -> dict[str, InputSpec] | None:
+        """Each id's input, where every one is an input a run may take whole (else None)."""
+        specs: dict[str, InputSpec] = {}
+        for input_id in tokens:
+            spec = self.index.get(input_id)
+            if spec is None or spec.categories is not None or spec.units is not None \
+                    or spec.type is ValueType.COMPUTED or spec.type is ValueType.EVENTS:
+                return None
+            specs[input_id] = spec
+        return specs
+
+    def _accept_coded(self, rows: CodedRows) -> bool:
+        """Rows read as columns taken whole, as _accept_rows takes a run: each distinct unit, id
+        and (id, cell) checked once; False, with nothing taken, when any row has something to tell."""
+        evidence, known = self.evidence, self.known_units
+        if known and not known.keys() >= set(rows.names):
+            return False
+        specs = self._specs(rows.ids)
+        table = evidence.values
+        if specs is None or not isinstance(table, ValueTable):
+            return False
+        parse = self.cache.parse
+        try:
+            typed = [parse(specs[rows.ids[at]], raw) for at, raw in rows.pairs]
+        except BadValue:
+            return False
+        if not table.add_coded(rows.names, [specs[token].id for token in rows.ids], [at for at, _ in rows.pairs],
+                               typed, rows.locate, rows.col, rows):
+            return False
+        evidence.units.update(dict.fromkeys(rows.names))
+        return True
+
+    def _accept_rows(self, rows: Rows | CodedRows) -> bool:
         """A run of rows taken whole, with accept_entry's checks made once per distinct unit, id
         and (id, cell); False, with nothing taken, when any row has something to tell."""
-        evidence, index, known = self.evidence, self.index, self.known_units
+        if rows.__class__ is CodedRows:
+            return self._accept_coded(rows)  # type: ignore[arg-type]
+        evidence, known = self.evidence, self.known_units
         if not rows.rows:
             return True
         if known and not known.keys() >= set(rows.units):
             return False
-        specs: dict[str, InputSpec] = {}
-        for input_id in set(rows.ids):
-            spec = index.get(input_id)
-            if spec is None or spec.categories is not None or spec.units is not None \
-                    or spec.type is ValueType.COMPUTED or spec.type is ValueType.EVENTS:
-                return False
-            specs[input_id] = spec
+        specs = self._specs(set(rows.ids))  # type: ignore[arg-type]
+        if specs is None:
+            return False
         parse = self.cache.parse
         # each distinct (id, cell) once; 3, 3.0 and True are kept apart, as the cache keeps them
         texts = set(map(type, rows.raws)) == {str}

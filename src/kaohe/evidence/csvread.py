@@ -15,7 +15,7 @@ import os
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from kaohe.errors import EvidenceError, Location, Problem
 from kaohe.evidence.tables import RawTable, csv_locator
@@ -29,6 +29,13 @@ exhaust memory (a 2 GB file peaked at 4.1 GB, read whole); it is refused before 
 CHUNK = 1024**2
 """Bytes read (and hashed, and decoded) at a time."""
 _BOM = b"\xef\xbb\xbf"
+
+
+COLUMNS_FROM = 1 << 20
+"""Bytes of records from which they are read as columns (`_Records.chunks`): below, loading
+polars costs more than it saves."""
+COLUMN_CHUNK = 4 * 1024**2
+"""Bytes of records read as columns at a time: what is held at once, whatever the file's size."""
 
 
 class Scan:
@@ -175,6 +182,53 @@ class _Records:
         """Whether `take` may be used: each record is one line (the file has no quote character)."""
         return not self.scan.quoted
 
+    def chunks(self, width: int) -> Iterator[Chunk] | None:
+        """The records after those read so far, a chunk of about COLUMN_CHUNK bytes at a time,
+        each as `width` columns of text where polars can read it so. None where `by_runs` does
+        not hold, the file is smaller than COLUMNS_FROM, or the lines read so far end in a bare
+        CR: the records are then taken as before. The bytes are read again (checked against the
+        first pass's size) and decoded as it found."""
+        if self.done or self.scan.quoted or self.scan.size < COLUMNS_FROM:
+            return None
+        raw = open(self.path, "rb")  # noqa: SIM115 - closed by the chunks, or here
+        size = os.fstat(raw.fileno()).st_size
+        if size != self.scan.size:
+            raw.close()
+            raise EvidenceError([Problem(Location(self.file), t("evidence.changed", before=self.scan.size,
+                                                                   after=size))])
+        pending, skipped = b"", 0
+        while skipped < self.end:  # past the lines read so far (each record one line)
+            block = raw.read(CHUNK)
+            if not block:
+                break
+            pending += block
+            at = 0
+            while skipped < self.end and (found := pending.find(b"\n", at)) >= 0:
+                at, skipped = found + 1, skipped + 1
+            if pending.count(b"\r", 0, at) != pending.count(b"\r\n", 0, at):
+                raw.close()
+                return None  # a bare CR is a line end to the csv module: the lines are not counted alike
+            pending = pending[at:]
+        return self._chunks(raw, pending, width)
+
+    def _chunks(self, raw: BinaryIO, pending: bytes, width: int) -> Iterator[Chunk]:
+        with raw:
+            line = self.end + 1
+            while True:
+                data = raw.read(COLUMN_CHUNK)
+                block = pending + data
+                if not block:
+                    return
+                end = block.rfind(b"\n") + 1 if data else len(block)  # whole lines, and at the end the rest
+                if not end:
+                    pending = block  # no line end yet: read on
+                    continue
+                chunk = Chunk(self, block[:end], line, width)
+                pending = block[end:]
+                del block, data
+                yield chunk
+                line += chunk.lines
+
     def take(self, count: int) -> tuple[list[int], list[list[object]], EvidenceError | None, bool]:
         """The next `count` records as (their lines, their cells: blank ones left out), the error
         that stopped the reading, if any, after the records before it, and whether the file is
@@ -208,3 +262,53 @@ class _Records:
             return EvidenceError([Problem(Location(self.file, line), t("csv.syntax", detail=e))])
         size = self.scan.size  # the bytes changed since the first pass
         return EvidenceError([Problem(Location(self.file), t("evidence.changed", before=size, after=size))])
+
+
+class Chunk:
+    """Records of a CSV file (each one line) from line `first`: as polars columns (`columns`,
+    None where polars cannot read them as the csv module does), or as the csv module reads them
+    (`records`), and how many lines they take."""
+
+    def __init__(self, records: _Records, body: bytes, first: int, width: int):
+        self.source, self.body, self.first, self.width = records, body, first, width
+        bare = body.count(b"\r") - body.count(b"\r\n")
+        self.lines = body.count(b"\n") + bare + (1 if body and not body.endswith((b"\n", b"\r")) else 0)
+        self.bare = bare
+
+    def columns(self) -> list[Any] | None:
+        if self.bare:
+            return None  # a bare CR ends a line for the csv module, not for polars
+        import polars as pl
+
+        body = self.body if self.source.scan.encoding != "gb18030" else self.body.decode("gb18030").encode("utf-8")
+        try:
+            frame = pl.read_csv(body, has_header=False, infer_schema=False, quote_char=None,
+                                schema={f"c{i}": pl.String for i in range(self.width)}, raise_if_empty=False)
+        except Exception:  # noqa: BLE001 - any refusal: the records are read as before, and told there
+            return None
+        if frame.height != self.lines:
+            return None
+        longest = frame.select(pl.all().str.len_bytes().max()).row(0) if frame.height else ()
+        if any(length is not None and length > csv.field_size_limit() for length in longest):
+            return None  # the csv module refuses such a cell: told as it tells it
+        return frame.get_columns()
+
+    def records(self) -> tuple[list[int], list[list[object]], EvidenceError | None]:
+        """(lines, cells) of the records that are not blank, as `_Records.take` gives them, and
+        the error that stopped the reading (after the records before it)."""
+        text = self.body.decode(self.source.scan.encoding)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        lines: list[int] = []
+        cells: list[list[object]] = []
+        end = 0
+        try:
+            for row in reader:
+                start, end = end, reader.line_num
+                first = row[0] if row else ""
+                if (first and not first.isspace()) or ((joined := "".join(row)) and not joined.isspace()):
+                    lines.append(self.first + start)
+                    cells.append(row)  # type: ignore[arg-type]
+        except csv.Error as e:
+            where = Location(self.source.file, self.first - 1 + reader.line_num)
+            return lines, cells, EvidenceError([Problem(where, t("csv.syntax", detail=e))])
+        return lines, cells, None

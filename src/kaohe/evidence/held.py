@@ -14,7 +14,7 @@ from __future__ import annotations
 from array import array
 from itertools import repeat
 from operator import sub
-from typing import Hashable, Iterator, Mapping, MutableMapping, NamedTuple
+from typing import Any, Hashable, Iterable, Iterator, Mapping, MutableMapping, NamedTuple, Sequence
 
 from kaohe.errors import Location
 from kaohe.evidence.tables import Fixed, Locator
@@ -48,6 +48,8 @@ _ROW_LIMIT = 1 << 62
 _PAIRS_SHARED = 4096
 """Distinct (value, raw) pairs a column looks up to share; past this many (a column of free
 text or numbers) each value is given a pair of its own, so the lookup cannot grow without end."""
+_NOTES_BY_SLICES = 4096
+"""Notes past which a periodic run is held through lists (each note is found by its row's codes)."""
 _new_tuple = tuple.__new__
 
 
@@ -143,39 +145,94 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         already or comes twice."""
         if rows and not (0 <= min(rows) and max(rows) < _ROW_LIMIT):
             return False
-        numbers, columns = self._numbers, self._columns
-        if not numbers.keys() >= set(units):
-            names = self._names
-            for unit in dict.fromkeys(units):
-                if unit not in numbers:
-                    numbers[unit] = len(names)
-                    names.append(unit)
-            for column in columns.values():
-                column.grow(len(names))
+        self._number(dict.fromkeys(units))
+        columns = self._columns
         for input_id in dict.fromkeys(ids):  # in the order first given
             if input_id not in columns:
                 columns[input_id] = HeldColumn(len(self._names), self._places)
         held = list(map(columns.__getitem__, ids))
-        place = self._place(locate, col)
-        nums = list(map(numbers.__getitem__, units))
         code_of = {key: columns[input_id].code(value, raw) for key, (input_id, value, raw) in typed.items()}
-        codes = list(map(code_of.__getitem__, keys))
-        period = _period(ids, nums)
+        return self._hold(held, list(map(self._numbers.__getitem__, units)),
+                          list(map(code_of.__getitem__, keys)), rows, self._place(locate, col),
+                          ((at, note) for at, note in enumerate(notes) if note) if any(notes) else ())
+
+    def add_coded(self, names: list[str], ids: list[str], pair_ids: list[int], pairs: list[tuple[object, object]],
+                  locate: Locator, col: int, coded: Any) -> bool:
+        """`add_run` of rows given by codes (kaohe.evidence.layout.CodedRows): `names` its units,
+        `ids` the input id of each of its ids, and pairs[p] the (typed value, raw cell) of its
+        pair p, of the id ids[pair_ids[p]]. Where the rows are periodic, each input's values go
+        into its column a slice at a time, with no list made per row."""
+        self._number(names)  # (the rows' lines are a file's: machine integers)
+        columns = self._columns
+        for input_id in dict.fromkeys(ids):
+            if input_id not in columns:
+                columns[input_id] = HeldColumn(len(self._names), self._places)
+        by_id = [columns[input_id] for input_id in ids]
+        code_of = [by_id[at].code(value, raw) for at, (value, raw) in zip(pair_ids, pairs, strict=True)]
+        numbers = [self._numbers[name] for name in names]
+        place = self._place(locate, col)
+        dense = not numbers or numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        if coded.period is not None and dense and len(set(ids)) == len(ids) and len(coded.notes) <= _NOTES_BY_SLICES:
+            added = self._add_slices(list(coded.slices()), by_id, numbers, code_of, place)
+            if added is None:
+                return False
+            units, id_at = coded.codes[0], coded.codes[1]
+            for at, note in coded.notes.items():
+                by_id[id_at[at]].notes[numbers[units[at]]] = note
+            self._count += added
+            return True
+        units, id_at, pair_at, rows = coded.lists()
+        return self._hold(list(map(by_id.__getitem__, id_at)), list(map(numbers.__getitem__, units)),
+                          list(map(code_of.__getitem__, pair_at)), rows, place, coded.notes.items())
+
+    @staticmethod
+    def _add_slices(slices: list[tuple[int, int, list[int], Sequence[int]]], by_id: list[HeldColumn],
+                    numbers: list[int], code_of: list[int], place: int) -> int | None:
+        """Each (id, first unit, pair codes, lines) into a slice of its id's column, its units
+        numbered one after another; None, with nothing held, when a unit has a value there already."""
+        for at, unit, codes, _ in slices:
+            start = numbers[unit]
+            if by_id[at].codes[start:start + len(codes)].count(_NONE_CODE) != len(codes):
+                return None
+        added = 0
+        for at, unit, codes, lines in slices:
+            column, start, stop = by_id[at], numbers[unit], numbers[unit] + len(codes)
+            column.codes[start:stop] = array("i", map(code_of.__getitem__, codes))
+            column.rows[start:stop] = array("q", lines)
+            column.places[start:stop] = array("i", (place,)) * len(codes)
+            added += len(codes)
+        return added
+
+    def _number(self, units: Iterable[str]) -> None:
+        """A number for each unit not numbered yet, in order; every column grown to hold them."""
+        numbers, names = self._numbers, self._names
+        before = len(names)
+        for unit in units:
+            if unit not in numbers:
+                numbers[unit] = len(names)
+                names.append(unit)
+        if len(names) > before:
+            for column in self._columns.values():
+                column.grow(len(names))
+
+    def _hold(self, held: list[HeldColumn], nums: list[int], codes: list[int], rows: Sequence[int], place: int,
+              notes: Iterable[tuple[int, object]]) -> bool:
+        """Row k's value into column held[k] at unit number nums[k]: all, or none when a (unit,
+        column) has a value already or comes twice (two ids may name one input: 1.1 and 1.1.1)."""
+        period = _period(held, nums)
         if period is not None:
             added = self._add_periodic(period, held, nums, codes, rows, place)
         else:
             added = self._add_rows(held, nums, codes, rows, place)
         if added is None:
             return False
-        if any(notes):
-            for column, number, note in zip(held, nums, notes, strict=True):
-                if note:
-                    column.notes[number] = note
+        for at, note in notes:
+            held[at].notes[nums[at]] = note
         self._count += added
         return True
 
     @staticmethod
-    def _add_periodic(period: int, held: list[HeldColumn], nums: list[int], codes: list[int], rows: list[int],
+    def _add_periodic(period: int, held: list[HeldColumn], nums: list[int], codes: list[int], rows: Sequence[int],
                       place: int) -> int | None:
         """A run whose units give their ids in one order, each unit numbered one past the one
         before (as long-form evidence is written): each id's values go into a slice of its column.
@@ -195,7 +252,7 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         return len(nums)
 
     @staticmethod
-    def _add_rows(held: list[HeldColumn], nums: list[int], codes: list[int], rows: list[int],
+    def _add_rows(held: list[HeldColumn], nums: list[int], codes: list[int], rows: Sequence[int],
                   place: int) -> int | None:
         """A run row by row; None, with nothing held, when a (unit, id) has a value already or
         comes twice."""
@@ -302,9 +359,9 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         return self._count
 
 
-def _period(ids: list[str], nums: list[int]) -> int | None:
-    """The number of rows a unit takes, where every unit in the run gives the same ids in the
-    same order (no id twice) and is numbered one past the unit before; else None."""
+def _period(ids: list[HeldColumn], nums: list[int]) -> int | None:
+    """The number of rows a unit takes, where every unit in the run gives the same inputs (by
+    their columns) in the same order, none twice, and is numbered one past the unit before; else None."""
     count = len(ids)
     if not count:
         return None

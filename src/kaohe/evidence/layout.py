@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from itertools import chain, compress, islice
 from operator import itemgetter
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
 from kaohe.evidence.tables import Fixed, Locator, RawTable, is_blank
@@ -114,7 +114,43 @@ class Rows(NamedTuple):
     notes: list[str]
 
 
-Bulk = Callable[[Rows], bool]
+class CodedRows(NamedTuple):
+    """Long-form rows read as columns (`_Records.columns`) whose cells all passed the checks, each
+    row one value, given by codes: row k is of unit `names[units[k]]` and id `ids[id_at[k]]`, with
+    the raw cell `pairs[pair_at[k]][1]` (pairs are (index into ids, raw cell), distinct), read
+    at line `rows[k]`; `notes` holds the rows' 备注 that are not blank, by k. The codes are held
+    as polars Series: `lists` makes them Python lists, `slices` a list per id where the rows
+    are `period`ic (each unit's ids in one order, unit after unit), as long-form files are."""
+
+    locate: Locator
+    col: int
+    names: list[str]
+    ids: list[str]
+    pairs: list[tuple[int, object]]
+    notes: dict[int, str]
+    period: int | None
+    codes: tuple[Any, Any, Any]
+    """(units, id_at, pair_at) as polars Series."""
+    rows: Sequence[int] | Any
+    """The rows' lines: a range, or a polars Series where rows were left out."""
+
+    def lists(self) -> tuple[list[int], list[int], list[int], Sequence[int]]:
+        units, id_at, pair_at = (codes.to_list() for codes in self.codes)
+        return units, id_at, pair_at, self.rows if isinstance(self.rows, range) else self.rows.to_list()
+
+    def slices(self) -> Iterator[tuple[int, int, list[int], Sequence[int]]]:
+        """Per place in the period: (its id's index, the index of its first row's unit, the pair
+        codes of its rows, their lines); its rows' units are one after another."""
+        units, id_at, pair_at = self.codes
+        period, count = self.period, len(units)
+        assert period is not None
+        for first in range(min(period, count)):
+            rows = self.rows
+            lines = rows[first::period] if isinstance(rows, range) else rows.gather_every(period, first).to_list()
+            yield id_at[first], units[first], pair_at.gather_every(period, first).to_list(), lines
+
+
+Bulk = Callable[[Rows | CodedRows], bool]
 """Takes a run of rows whole and returns True, or takes none of them and returns False: then they
 are read one by one, each told as it is (an unknown unit, a bad value, a duplicate)."""
 
@@ -247,7 +283,7 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
         runs = _Runs(cells_of, unit_col, id_col, value_col, note_col, names, ids)
         if parts is not None and getattr(parts[1], "by_runs", False):  # runs of records, taken whole
             before, records = parts
-            _take_runs(runs, before, records.take, bulk, by_rows)  # type: ignore[attr-defined]
+            _take_runs(runs, before, records, bulk, by_rows)
             return
         body = iter(body)
         while True:
@@ -265,24 +301,47 @@ def _long(cells_of: _Cells, header: list[object], keys: list[str], body: Iterabl
     by_rows(body)
 
 
-def _take_runs(runs: _Runs, before: list[tuple[int, list[object]]], take: Callable[[int], object], bulk: Bulk,
+def _take_runs(runs: _Runs, before: list[tuple[int, list[object]]], records: Any, bulk: Bulk,
                by_rows: Callable[[Iterable[tuple[int, list[object]]]], None]) -> None:
-    """The rows after the header as _long reads them in runs, the table's own taken a run at a
-    time as lines and cells (no row made a pair): a run with anything to tell is read row by row."""
+    """The rows after the header as _long reads them in runs, the table's own taken a chunk at a
+    time as polars columns where they can be (`records.chunks`), else a run at a time as lines
+    and cells (no row made a pair): a run with anything to tell is read row by row."""
     for at in range(0, len(before), CHUNK_ROWS):
         chunk = before[at:at + CHUNK_ROWS]
         columns = runs.columns(chunk)
         if columns is None or not bulk(columns):
             by_rows(chunk)
+    chunks = records.chunks(runs.cells_of.width)
+    if chunks is not None:
+        for chunk in chunks:
+            series = chunk.columns()
+            coded = runs.coded(chunk.first, series) if series is not None else None
+            del series
+            if coded is None or not bulk(coded):  # read as the csv module reads it, in runs
+                lines, cells, error = chunk.records()
+                for at in range(0, len(lines), CHUNK_ROWS):
+                    _take_run(runs, lines[at:at + CHUNK_ROWS], cells[at:at + CHUNK_ROWS], bulk, by_rows)
+                if error is not None:
+                    records.close()
+                    raise error
+            del chunk, coded
+        records.close()
+        return
     finished = False
     while not finished:
-        lines, cells, error, finished = take(CHUNK_ROWS)  # type: ignore[misc]
-        columns = runs.columns_of(lines, cells) if lines else None
-        if lines and (columns is None or not bulk(columns)):
-            by_rows(zip(lines, cells, strict=True))
-        del lines, cells, columns  # the run is read: not held while the next one is
+        lines, cells, error, finished = records.take(CHUNK_ROWS)
+        _take_run(runs, lines, cells, bulk, by_rows)
+        del lines, cells  # the run is read: not held while the next one is
         if error is not None:
             raise error
+
+
+def _take_run(runs: _Runs, lines: list[int], cells: list[list[object]], bulk: Bulk,
+              by_rows: Callable[[Iterable[tuple[int, list[object]]]], None]) -> None:
+    """A run of records taken whole as columns, or read row by row where it has anything to tell."""
+    columns = runs.columns_of(lines, cells) if lines else None
+    if lines and (columns is None or not bulk(columns)):
+        by_rows(zip(lines, cells, strict=True))
 
 
 def _long_rows(cells_of: _Cells, body: Iterable[tuple[int, list[object]]], unit_col: int, id_col: int,
@@ -373,6 +432,10 @@ class _Runs:
             token = self.ids[value] = _id_text(value)
         return token
 
+    def coded(self, first_line: int, series: list[Any]) -> CodedRows | None:
+        """The rows of columns read whole (the first at `first_line`) as codes; None as columns_of."""
+        return _coded(self, first_line, series)
+
     def columns(self, chunk: list[tuple[int, list[object]]]) -> Rows | None:
         """The run as columns, each distinct cell checked once; None when a row is to be read by
         itself (something in it is to be told, or a cell is of a kind the columns do not take)."""
@@ -434,6 +497,111 @@ class _Runs:
             rows, units, ids, raws_out, notes = (list(compress(column, keep))
                                                  for column in (rows, units, ids, raws, notes))
         return Rows(locate, value_col, rows, units, ids, list(raws_out), list(notes))
+
+
+def _coded(runs: _Runs, first_line: int, series: list[Any]) -> CodedRows | None:
+    """`_Runs.coded`: the columns' rows as codes, each distinct cell checked once, as columns_of
+    checks a run's (None where it would give None), and blank records left out."""
+    import polars as pl
+
+    unit_col, id_col, value_col, note_col = runs.cols
+    count = len(series[0])
+    frame = pl.DataFrame(series).with_row_index("line", offset=first_line)
+    del series
+    names = frame.columns
+    unit, input_id, raw = names[unit_col + 1], names[id_col + 1], names[value_col + 1]
+    note = names[note_col + 1] if note_col is not None else None
+
+    def distinct(column: str, where: Any = None) -> list[Any]:
+        chosen = frame if where is None else frame.filter(where)
+        return chosen.get_column(column).unique(maintain_order=True).to_list()
+
+    unit_of = {cell: runs.unit(cell) if cell is not None else _REFUSED for cell in distinct(unit)}
+    if _REFUSED in unit_of.values():  # a blank unit: a blank record (left out), else told row by row
+        blank_units = [cell for cell, name in unit_of.items() if name is _REFUSED]
+        if not all(cell is None or _screened(cell) is None for cell in blank_units):
+            return None
+        unblank = pl.col(unit).is_null() | pl.col(unit).is_in([c for c in blank_units if c is not None])
+        for column in names[1:]:
+            if not all(c is None or _screened(c) is None for c in distinct(column, unblank)):
+                return None  # a row with something in it but its unit
+        frame = frame.filter(~unblank)
+        unit_of = {cell: name for cell, name in unit_of.items() if name is not _REFUSED}
+    token_of = {cell: runs.token(cell) if cell is not None else None for cell in distinct(input_id)}
+    if None in token_of.values():
+        return None
+    value_of = {cell: _screened(cell) if cell is not None else None for cell in distinct(raw)}
+    if _REFUSED in value_of.values():
+        return None
+    note_of: dict[object, object] = {}
+    if note is not None:
+        note_of = {cell: _note(cell) for cell in distinct(note) if cell is not None}
+        if _REFUSED in note_of.values():
+            return None
+    dropped = [cell for cell, name in unit_of.items() if name is _MARKER]
+    blank_raws = [cell for cell, value in value_of.items() if value is None and cell is not None]
+    if dropped or blank_raws or None in value_of:  # rows that repeat the criteria's text, or have no value
+        frame = frame.filter(~pl.col(unit).is_in(dropped) & pl.col(raw).is_not_null() & ~pl.col(raw).is_in(blank_raws))
+    cells = frame.get_column(unit).unique(maintain_order=True).to_list()
+    order = list(dict.fromkeys(unit_of[cell] for cell in cells))  # the units' names in the order first given
+    position = {name: at for at, name in enumerate(order)}
+    id_cells = frame.get_column(input_id).unique(maintain_order=True).to_list()
+    tokens = list(dict.fromkeys(token_of[cell] for cell in id_cells))
+    token_at = {token: at for at, token in enumerate(tokens)}
+    raw_cells = frame.get_column(raw).unique(maintain_order=True).to_list()
+    units = _codes(frame.get_column(unit), cells, [position[unit_of[c]] for c in cells])
+    id_at = _codes(frame.get_column(input_id), id_cells, [token_at[token_of[c]] for c in id_cells])
+    raw_cells = frame.get_column(raw).unique(maintain_order=True).to_list()
+    raw_at = _codes(frame.get_column(raw), raw_cells, list(range(len(raw_cells))))
+    width = len(raw_cells)
+    if len(tokens) * width <= max(4 * len(raw_at), 1 << 16):  # the key (id, cell) itself is the pair's code
+        pair_at = id_at * width + raw_at
+        keys = pair_at.unique().sort().to_list()
+        codes_of = dict(zip(keys, range(len(keys)), strict=True))
+        pairs = [(key // width, raw_cells[key % width]) for key in keys]
+        pair_at = _codes(pair_at, keys, [codes_of[key] for key in keys])
+    else:
+        keys_series = id_at.cast(pl.UInt64) * width + raw_at
+        keys = keys_series.unique().sort().to_list()
+        pairs = [(key // width, raw_cells[key % width]) for key in keys]
+        pair_at = (keys_series.rank("dense") - 1).cast(pl.UInt32)  # the key's place among the distinct keys
+    notes: dict[int, str] = {}
+    if note is not None and any(note_of.values()):
+        written = frame.with_row_index("at").filter(pl.col(note).is_not_null()).select("at", note).rows()
+        notes = {at: text for at, cell in written if (text := note_of[cell])}  # type: ignore[misc]
+    lines = frame.get_column("line")
+    rows: Any = range(first_line, first_line + count) if len(lines) == count else lines
+    return CodedRows(runs.cells_of.table.locate, value_col, order, tokens, pairs, notes,
+                     _periodic(units, id_at), (units, id_at, pair_at), rows)
+
+
+def _codes(column: Any, cells: list[Any], codes: list[int]) -> Any:
+    """Per row of a polars Series, the code of its cell (cells[k] has codes[k]; every cell is
+    one of them), as a UInt32 Series."""
+    import polars as pl
+
+    if column.dtype == pl.String:
+        at = column.cast(pl.Enum(cells)).to_physical().cast(pl.UInt32)  # cells[k] -> k (of any width)
+        if codes == list(range(len(cells))):
+            return at
+        return at.replace_strict(list(range(len(cells))), codes, return_dtype=pl.UInt32)
+    return column.replace_strict(cells, codes, return_dtype=pl.UInt32)
+
+
+def _periodic(units: Any, id_at: Any) -> int | None:
+    """The rows a unit takes, where each unit gives the same ids in one order, none twice, and
+    the rows of each unit follow the one before (Series of codes); else None."""
+    count = len(id_at)
+    if not count:
+        return None
+    again = (id_at == id_at[0]).arg_true()
+    period = int(again[1]) if len(again) > 1 else count
+    if id_at.head(period).n_unique() != period:
+        return None
+    if period < count and not ((id_at.slice(period) == id_at.slice(0, count - period)).all()
+                               and (units.slice(period) - units.slice(0, count - period) == 1).all()):
+        return None
+    return period
 
 
 def _note(cell: object) -> object:
