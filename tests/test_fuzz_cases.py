@@ -8,6 +8,7 @@ import decimal
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -157,3 +158,16 @@ def test_the_seed_cases_pass() -> None:
     assert [r.passed for r in reports] == [True], [(r.problems, [str(m) for m in r.mismatches]) for r in reports]
     with decimal.localcontext(EXACT):
         assert all(r.passed for r in run_case_file(LOADED, EXAMPLES / "changzhou-2018" / "outcomes.yaml"))
+
+
+def test_a_previous_file_that_cannot_be_read_is_told_at_the_case_line(tmp_path: Path) -> None:
+    # found by the fuzzing above: `previous` naming a file that is no results file was told in
+    # that file, not in the case file that names it (line 3 here, where its value starts)
+    (tmp_path / "溧阳市").write_text("x", encoding="utf-8")
+    path = tmp_path / "case.yaml"
+    path.write_text("units: {}\nname: null\nprevious: 溧阳市\n", encoding="utf-8")
+    with decimal.localcontext(EXACT), pytest.raises(SchemeError) as raised:
+        run_case_file(LOADED, path)
+    (problem,) = raised.value.problems
+    assert str(problem.location) == f"{path}:3:11"
+    assert problem.message.startswith(f"previous 所指的 {tmp_path / '溧阳市'} 不能读作上次结果: ")

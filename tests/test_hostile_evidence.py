@@ -96,8 +96,9 @@ def _baseline() -> int:
 def test_a_large_csv_is_streamed_and_hashed_as_read_not_held_whole(tmp_path: Path, encoding: str) -> None:
     # Rows with a long note and no value (nothing of it is kept once read): held whole, the file
     # and its decoded text took more than twice its size; streamed, it costs a chunk (a run of
-    # records, or a chunk of polars columns and polars itself), whatever the file's size. So a
-    # file three times as large costs no more, and the larger costs less than its own size.
+    # records, or a chunk of polars columns) and polars itself once loaded (50-80 MiB, by its
+    # threads' allocations), whatever the file's size. So a file three times as large costs no
+    # more, and the larger costs less than its own size held twice over.
     def peak(size: int) -> int:
         path = tmp_path / f"large-{size}.csv"
         row = ("溧阳市,1.1.1,," + "说明" * 300 + "\n").encode(encoding)
@@ -115,7 +116,7 @@ def test_a_large_csv_is_streamed_and_hashed_as_read_not_held_whole(tmp_path: Pat
 
     small, large = peak(32 * MiB), peak(96 * MiB)
     assert large - small < 16 * MiB, (small, large)
-    assert large < _baseline() + 96 * MiB, large
+    assert large < _baseline() + 128 * MiB, large  # held whole: more than 2 × 96 MiB
 
 
 def test_an_xlsx_is_hashed_in_chunks_not_held_whole(tmp_path: Path) -> None:
