@@ -377,8 +377,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cases.mismatch": ("{case}: {unit} 的 {field} 应为 {expected},实际为 {got}", "{case}: {unit} {field} should be {expected}, got {got}"),
     "cases.unknown_key": ("测试用例中的 \"{key}\" 不是可用的键(可用: {keys})", "\"{key}\" is not a case key (accepted: {keys})"),
     "cases.unknown_outcome": ("不是本方案的等次或奖项(有: {names})", "no grade or award of this scheme ({names})"),
-    "cases.previous_refused": ("previous 所指的 {where} 不能读作上次结果: {problem}",
-                               "previous names {where}, which cannot be read as last time's results: {problem}"),
     "cases.bad_previous": ("previous 应为结果文件名,或 单位: 名次(正整数)", "previous is a results file or unit: place (a positive whole number)"),
     "cases.mismatch_ranking": ("{case}: {field} 应为 {expected},实际为 {got}", "{case}: {field} should be {expected}, got {got}"),
     "cases.why": ("手算过程", "working"),

@@ -247,9 +247,8 @@ def _previous(loaded: LoadedScheme, path: Path, given: object, positions: Positi
 
         try:
             return previous_from(loaded, path.parent / given)
-        except KaoheError as e:  # told at the case's previous, naming the file and what is wrong in it
-            raise SchemeError([Problem(positions.at(at), t("cases.previous_refused", where=str(p.location),
-                                                           problem=p.message)) for p in e.problems]) from e
+        except KaoheError as e:
+            raise SchemeError(e.problems) from e
     places = {str(unit): _place(v) for unit, v in given.items()} if isinstance(given, dict) else {}
     if isinstance(given, dict) and all(p is not None for p in places.values()):
         return {unit: Previous(place) for unit, place in places.items() if place is not None}
