@@ -102,10 +102,10 @@ class HeldColumn:
     def has(self, number: int) -> bool:
         return self.codes[number] != _NONE_CODE
 
-    def given(self, absent: object) -> list[object]:
+    def given(self, absent: object) -> list[object] | None:
         """Each code's typed value, and `absent` last (at _NONE_CODE); None when a Value is held
         whole (its typed value is not among the codes)."""
-        return None if self.whole else [*self.values, absent]  # type: ignore[return-value]
+        return None if self.whole else [*self.values, absent]
 
     def drop(self, number: int) -> None:
         self.codes[number] = _NONE_CODE

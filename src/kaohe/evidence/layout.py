@@ -115,7 +115,7 @@ class Rows(NamedTuple):
 
 
 class CodedRows(NamedTuple):
-    """Long-form rows read as columns (`_Records.columns`) whose cells all passed the checks, each
+    """Long-form rows read as columns (`_Records.chunks`) whose cells all passed the checks, each
     row one value, given by codes: row k is of unit `names[units[k]]` and id `ids[id_at[k]]`, with
     the raw cell `pairs[pair_at[k]][1]` (pairs are (index into ids, raw cell), distinct), read
     at line `rows[k]`; `notes` holds the rows' 备注 that are not blank, by k. The codes are held
@@ -548,7 +548,6 @@ def _coded(runs: _Runs, first_line: int, series: list[Any]) -> CodedRows | None:
     id_cells = frame.get_column(input_id).unique(maintain_order=True).to_list()
     tokens = list(dict.fromkeys(token_of[cell] for cell in id_cells))
     token_at = {token: at for at, token in enumerate(tokens)}
-    raw_cells = frame.get_column(raw).unique(maintain_order=True).to_list()
     units = _codes(frame.get_column(unit), cells, [position[unit_of[c]] for c in cells])
     id_at = _codes(frame.get_column(input_id), id_cells, [token_at[token_of[c]] for c in id_cells])
     raw_cells = frame.get_column(raw).unique(maintain_order=True).to_list()
