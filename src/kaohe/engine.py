@@ -28,7 +28,7 @@ from typing import Callable, Generic, ItemsView, Iterator, Mapping, NamedTuple, 
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
 from kaohe.evidence import Evidence, Value, ValueTable
-from kaohe.evidence.held import HeldColumn
+from kaohe.evidence.held import NONE_CODE, HeldColumn
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, div, exact_arithmetic, is_whole, round_half_up
 from kaohe.rules.base import NOT_APPLICABLE, PEERS, InputSpec, PeerStats, Step, ValueType, parse_value, step
@@ -920,7 +920,7 @@ def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: l
                                  for value in by_code]  # the input no unit here gave may be of any kind
                 first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))  # a code's first row
                 alone: list[tuple[int, CriterionResult]] = []
-                if _NO_VALUE not in first and len(seen) + len(first) < MEMO_LIMIT:
+                if NONE_CODE not in first and len(seen) + len(first) < MEMO_LIMIT:
                     # each value's first unit works it out, in the order of the units, as _fill
                     # would: with every unit given a value and room in the memo, that is all it
                     # does before the rest look the value up
@@ -980,7 +980,7 @@ def _coded(input_id: str, held: tuple[ValueTable, list[int]]
     table, numbers = held
     column = table.column(input_id)
     if column is None:  # no unit has a value of it
-        return [_NO_VALUE] * len(numbers), [_ABSENT], [None] * len(numbers)
+        return [NONE_CODE] * len(numbers), [_ABSENT], [None] * len(numbers)
     by_code = column.given(_ABSENT)
     if by_code is None:
         return None
@@ -1152,8 +1152,6 @@ def _source(plan: _Planned, index: int, spec: InputSpec, own: Mapping[str, Value
 _UNSET = object()
 _ABSENT = object()
 """In a column of values: the unit gave none."""
-_NO_VALUE = -1
-"""A unit's code in a column of codes where it gave no value (kaohe.evidence.held)."""
 
 
 def _score_planned(plan: _Planned, own: Mapping[str, Value], stage: str | None, places: int,

@@ -40,7 +40,7 @@ class Value(NamedTuple):
         return self.locate(self.row, self.col)
 
 
-_NONE_CODE = -1
+NONE_CODE = -1
 """A unit's code in a column where it has no value."""
 _WHOLE = -2
 """A unit's code where its Value is held whole (its row is no machine integer: see `ValueTable.__setitem__`)."""
@@ -55,13 +55,13 @@ _new_tuple = tuple.__new__
 
 class HeldColumn:
     """One input id's values over the table's units, by unit number: a code into `values` and
-    `raws` (or _NONE_CODE), the row, and a code into the table's places; notes and whole Values
+    `raws` (or NONE_CODE), the row, and a code into the table's places; notes and whole Values
     (code _WHOLE) in dicts, where there are any."""
 
     __slots__ = ("codes", "rows", "places", "values", "raws", "shared", "notes", "whole", "table_places")
 
     def __init__(self, size: int, table_places: list[tuple[Locator, int]]):
-        self.codes = array("i", repeat(_NONE_CODE, size))
+        self.codes = array("i", repeat(NONE_CODE, size))
         self.rows = array("q", bytes(8 * size))
         self.places = array("i", bytes(4 * size))
         self.values: list[object] = []
@@ -75,7 +75,7 @@ class HeldColumn:
     def grow(self, size: int) -> None:
         more = size - len(self.codes)
         if more > 0:
-            self.codes.extend(repeat(_NONE_CODE, more))
+            self.codes.extend(repeat(NONE_CODE, more))
             self.rows.frombytes(bytes(8 * more))
             self.places.frombytes(bytes(4 * more))
 
@@ -94,21 +94,21 @@ class HeldColumn:
     def get(self, number: int) -> Value | None:
         code = self.codes[number]
         if code < 0:
-            return None if code == _NONE_CODE else self.whole[number]
+            return None if code == NONE_CODE else self.whole[number]
         locate, col = self.table_places[self.places[number]]
         return _new_tuple(Value, (self.values[code], self.raws[code], locate, self.rows[number], col,
                                   self.notes.get(number, "") if self.notes else ""))
 
     def has(self, number: int) -> bool:
-        return self.codes[number] != _NONE_CODE
+        return self.codes[number] != NONE_CODE
 
     def given(self, absent: object) -> list[object] | None:
-        """Each code's typed value, and `absent` last (at _NONE_CODE); None when a Value is held
+        """Each code's typed value, and `absent` last (at NONE_CODE); None when a Value is held
         whole (its typed value is not among the codes)."""
         return None if self.whole else [*self.values, absent]
 
     def drop(self, number: int) -> None:
-        self.codes[number] = _NONE_CODE
+        self.codes[number] = NONE_CODE
         self.notes.pop(number, None)
         self.whole.pop(number, None)
 
@@ -146,10 +146,7 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         if rows and not (0 <= min(rows) and max(rows) < _ROW_LIMIT):
             return False
         self._number(dict.fromkeys(units))
-        columns = self._columns
-        for input_id in dict.fromkeys(ids):  # in the order first given
-            if input_id not in columns:
-                columns[input_id] = HeldColumn(len(self._names), self._places)
+        columns = self._columns_of(ids)
         held = list(map(columns.__getitem__, ids))
         code_of = {key: columns[input_id].code(value, raw) for key, (input_id, value, raw) in typed.items()}
         return self._hold(held, list(map(self._numbers.__getitem__, units)),
@@ -163,10 +160,7 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         pair p, of the id ids[pair_ids[p]]. Where the rows are periodic, each input's values go
         into its column a slice at a time, with no list made per row."""
         self._number(names)  # (the rows' lines are a file's: machine integers)
-        columns = self._columns
-        for input_id in dict.fromkeys(ids):
-            if input_id not in columns:
-                columns[input_id] = HeldColumn(len(self._names), self._places)
+        columns = self._columns_of(ids)
         by_id = [columns[input_id] for input_id in ids]
         code_of = [by_id[at].code(value, raw) for at, (value, raw) in zip(pair_ids, pairs, strict=True)]
         numbers = [self._numbers[name] for name in names]
@@ -190,18 +184,16 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
                     numbers: list[int], code_of: list[int], place: int) -> int | None:
         """Each (id, first unit, pair codes, lines) into a slice of its id's column, its units
         numbered one after another; None, with nothing held, when a unit has a value there already."""
-        for at, unit, codes, _ in slices:
-            start = numbers[unit]
-            if by_id[at].codes[start:start + len(codes)].count(_NONE_CODE) != len(codes):
-                return None
-        added = 0
-        for at, unit, codes, lines in slices:
-            column, start, stop = by_id[at], numbers[unit], numbers[unit] + len(codes)
-            column.codes[start:stop] = array("i", map(code_of.__getitem__, codes))
-            column.rows[start:stop] = array("q", lines)
-            column.places[start:stop] = array("i", (place,)) * len(codes)
-            added += len(codes)
-        return added
+        return _put_slices([(by_id[at], numbers[unit], array("i", map(code_of.__getitem__, codes)), lines)
+                            for at, unit, codes, lines in slices], place)
+
+    def _columns_of(self, ids: Iterable[str]) -> dict[str, HeldColumn]:
+        """The columns, with one made for each of `ids` that has none, in the order first given."""
+        columns = self._columns
+        for input_id in dict.fromkeys(ids):
+            if input_id not in columns:
+                columns[input_id] = HeldColumn(len(self._names), self._places)
+        return columns
 
     def _number(self, units: Iterable[str]) -> None:
         """A number for each unit not numbered yet, in order; every column grown to hold them."""
@@ -237,19 +229,8 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         """A run whose units give their ids in one order, each unit numbered one past the one
         before (as long-form evidence is written): each id's values go into a slice of its column.
         None, with nothing held, when a unit has a value of an id already."""
-        slices = []
-        for first in range(period):
-            start = nums[first]
-            stop = start + len(range(first, len(nums), period))
-            column = held[first]
-            if column.codes[start:stop].count(_NONE_CODE) != stop - start:
-                return None
-            slices.append((column, start, stop))
-        for first, (column, start, stop) in enumerate(slices):
-            column.codes[start:stop] = array("i", codes[first::period])
-            column.rows[start:stop] = array("q", rows[first::period])
-            column.places[start:stop] = array("i", (place,)) * (stop - start)
-        return len(nums)
+        return _put_slices([(held[first], nums[first], codes[first::period], rows[first::period])
+                            for first in range(period)], place)
 
     @staticmethod
     def _add_rows(held: list[HeldColumn], nums: list[int], codes: list[int], rows: Sequence[int],
@@ -259,7 +240,7 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         added = 0
         for column, number, code, row in zip(held, nums, codes, rows, strict=True):
             column_codes = column.codes
-            if column_codes[number] != _NONE_CODE:
+            if column_codes[number] != NONE_CODE:
                 break
             column_codes[number] = code
             column.rows[number] = row
@@ -268,7 +249,7 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
         else:
             return added
         for column, number in zip(held[:added], nums[:added], strict=True):
-            column.codes[number] = _NONE_CODE
+            column.codes[number] = NONE_CODE
         return None
 
     def _place(self, locate: Locator, col: object) -> int:
@@ -357,6 +338,21 @@ class ValueTable(MutableMapping[tuple[str, str], Value]):
 
     def __len__(self) -> int:
         return self._count
+
+
+def _put_slices(slices: list[tuple[HeldColumn, int, Sequence[int], Sequence[int]]], place: int) -> int | None:
+    """Each (column, first unit number, codes, lines) into the column from that unit on, one
+    unit after another, all read at `place`: the count held, or None, with nothing held, when
+    a unit there has a value already."""
+    for column, start, codes, _ in slices:
+        if column.codes[start:start + len(codes)].count(NONE_CODE) != len(codes):
+            return None
+    for column, start, codes, lines in slices:
+        stop = start + len(codes)
+        column.codes[start:stop] = codes if isinstance(codes, array) else array("i", codes)
+        column.rows[start:stop] = array("q", lines)
+        column.places[start:stop] = array("i", (place,)) * len(codes)
+    return sum(len(codes) for _, _, codes, _ in slices)
 
 
 def _period(ids: list[HeldColumn], nums: list[int]) -> int | None:
