@@ -183,6 +183,22 @@ def test_a_shared_row_is_written_as_the_same_row_as_a_list(shared: list[list[obj
     assert b"".join(sheetxml.row_chunks(rows, 3, style)) == b"".join(sheetxml.row_chunks(plain, 3, style))
 
 
+def test_a_number_is_written_as_its_value_alone_whatever_its_trailing_zeros(tmp_path: Path) -> None:
+    # 45, 45.0 and 45.00 are one value: a section's sum has trailing zeros from how it was added
+    # up, so the cell's text must be the value's, as openpyxl writes a sheet (it prints "%.16g").
+    # Zero of any exponent is "0"; a large whole number keeps its digits, never an exponent.
+    rows: list[list[object]] = [[Decimal("45.00"), Decimal("45.0"), Decimal("45")],
+                                [Decimal("0.00"), Decimal("-0"), Decimal("1E+3")], [Decimal("8.50")]]
+    for style in (5, lambda value: 5):
+        xml = b"".join(sheetxml.row_chunks(rows, 1, style)).decode()  # type: ignore[arg-type]
+        texts = [part.split("</v>")[0] for part in xml.split("<v>")[1:]]
+        assert texts == ["45", "45", "45", "0", "0", "1000", "8.5"]
+    sheet = SheetSpec("汇总", [["得分"], [Decimal("45.00")]])
+    write_xlsx(tmp_path / "o.xlsx", [sheet], [], timestamp=False)
+    with zipfile.ZipFile(tmp_path / "o.xlsx") as archive:
+        assert "<v>45</v>" in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
 def test_chunks_are_written_behind_in_order_and_a_failure_on_either_side_is_raised() -> None:
     # the writer thread gets every chunk in order; the switch interval is put back
     interval = sys.getswitchinterval()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Union
 
 from kaohe.evidence.tables import column_letter
-from kaohe.numbers import Rational, approximate
+from kaohe.numbers import Rational, approximate, exact_text
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _EPOCH = "1980-01-01T00:00:00Z"
@@ -315,5 +315,7 @@ def _text(value: str) -> str:
 
 
 def _decimal(value: Decimal) -> str:
-    """Plain decimal text, never an exponent (Excel reads `1E+1` but not every reader does)."""
-    return format(value, "f")
+    """Plain decimal text, never an exponent (Excel reads `1E+1` but not every reader does), and
+    of the value alone: 45, 45.0 and 45.00 are written "45", as openpyxl writes the sheets it
+    writes (a sum's trailing zeros depend on how it was added up, never on the value)."""
+    return exact_text(value)
