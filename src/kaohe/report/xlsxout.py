@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from kaohe.errors import printable
 from kaohe.i18n import t
-from kaohe.numbers import EXACT, Rational, approximate, display_places
+from kaohe.numbers import EXACT, Rational, approximate, display_places, exact_text
 from kaohe.report.atomic import atomic_path
 
 STREAM_ROWS = 20_000
@@ -584,7 +584,7 @@ def _widths(sheet, table: list[list[object]], header_rows: int = 1) -> None:  # 
 
     sample = table[:WIDTH_SAMPLE]
     for col in range(max((len(row) for row in sample), default=0)):
-        longest = max((_display_width("" if row[col] is None else str(row[col])) for row in sample[header_rows:]
+        longest = max((_display_width(_width_text(row[col])) for row in sample[header_rows:]
                        if col < len(row)), default=4)
         heading = max((_display_width(str(row[col])) for row in sample[:header_rows]
                        if col < len(row) and row[col] is not None), default=0)
@@ -594,6 +594,14 @@ def _widths(sheet, table: list[list[object]], header_rows: int = 1) -> None:  # 
 
 HEADER_WIDTH = 16
 """The most a header's text widens its column (two lines of eight CJK characters)."""
+
+
+def _width_text(value: object) -> str:
+    """What a cell is measured by: a number by its value alone (45.00 is shown as 45), not by
+    the trailing zeros of how it was added up."""
+    if value is None:
+        return ""
+    return exact_text(value) if value.__class__ is Decimal else str(value)  # type: ignore[arg-type]
 
 
 def _display_width(text: str) -> int:
