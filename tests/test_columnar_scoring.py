@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import tempfile
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import kaohe.engine as engine
 from conftest import EXAMPLES, SCHEMES
 from kaohe.evidence import Evidence, Value, ValueTable, read_evidence
+from kaohe.numbers import EXACT, div
 from kaohe.scheme.load import load_scheme
 from kaohe.values import Computed
 
@@ -229,3 +230,53 @@ def test_a_scheme_of_every_adding_up_scores_the_same_both_ways(data: st.DataObje
         assert read_evidence([evidence], load_scheme(scheme_path).scheme).errors == []
         by_columns, by_unit = _both(pytest.MonkeyPatch(), scheme_path, [evidence])
     assert by_columns == by_unit
+
+
+_TERMS = st.one_of(st.sampled_from([Decimal(0), Decimal("0.00"), Decimal("-0")]),
+                   st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False),
+                   st.decimals(min_value=-10, max_value=10, places=0, allow_nan=False).map(lambda d: d * 1000),
+                   st.fractions(max_denominator=9).map(lambda f: div(Decimal(f.numerator), Decimal(f.denominator))))
+"""What a part may add: Decimals of up to three places or none (and 1E+3 …), zeros, and exact
+quotients (a Rational where 1/3 has no finite form)."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), count=st.integers(1, 8))
+def test_sums_held_as_scaled_integers_are_the_sums(data: st.DataObject, count: int) -> None:
+    # _Sums holds a column as integers scaled by its most places so far, rescaled when a part
+    # brings more, and as exact values from the first Rational on. Whatever the parts, each
+    # unit's four sums must equal the plain exact sums, and two units share a key exactly when
+    # their sums are equal.
+    class Part:
+        def __init__(self, terms: tuple[object, ...]) -> None:
+            self.terms = terms
+
+    sums = engine._Sums(count)
+    plain = [[Decimal(0)] * 4 for _ in range(count)]
+    with localcontext(EXACT):
+        for _ in range(data.draw(st.integers(0, 5))):
+            parts = data.draw(st.lists(st.tuples(*[_TERMS] * 4).map(Part), min_size=1, max_size=4))
+            codes = data.draw(st.lists(st.integers(0, len(parts) - 1), min_size=count, max_size=count))
+            sums.add(codes, parts)  # type: ignore[arg-type]
+            for row, code in enumerate(codes):
+                plain[row] = [s + t for s, t in zip(plain[row], parts[code].terms, strict=True)]  # type: ignore[operator]
+        assert [list(sums.at(row)) for row in range(count)] == plain
+        keys = sums.keys()
+        for a in range(count):
+            for b in range(count):
+                assert (keys[a] == keys[b]) == (plain[a] == plain[b])
+
+
+def test_units_whose_whole_number_sums_differ_have_different_keys() -> None:
+    # A column added to only in whole numbers keeps scale 0: it is still part of the key (two
+    # units differing only there are two sums), while a column never added to is left out.
+    class Part:
+        def __init__(self, *terms: Decimal) -> None:
+            self.terms = terms
+
+    sums = engine._Sums(3)
+    with localcontext(EXACT):
+        sums.add([0, 1, 0], [Part(Decimal(2), Decimal(0), Decimal(0), Decimal(0)),  # type: ignore[list-item]
+                             Part(Decimal(3), Decimal(0), Decimal(0), Decimal(0))])
+        assert sums.keys() == [2, 3, 2]
+        assert [sums.at(row) for row in range(3)] == [(2, 0, 0, 0), (3, 0, 0, 0), (2, 0, 0, 0)]

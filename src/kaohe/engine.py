@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from operator import add, attrgetter, itemgetter
+from itertools import repeat
+from operator import add, attrgetter, itemgetter, mul
 from typing import Callable, Generic, ItemsView, Iterator, Mapping, NamedTuple, Sequence, TypeVar, ValuesView, overload
 
 from kaohe.bulk import collector_paused
@@ -195,6 +196,9 @@ class _Column(NamedTuple):
     found: Sequence[Value | None] | None
     alone: list[int] | None = None
     """The rows whose result is the unit's own CriterionResult, in order (None: every row)."""
+    coded: tuple[list[int], list[object]] | None = None
+    """Where the values were held by code: each row's code, and each code's shared result (None
+    where no row shares one). `known[row]` is `by_code[codes[row]]` but at the rows of `alone`."""
 
 
 class CriteriaView(Sequence[CriterionResult]):
@@ -812,10 +816,10 @@ def _score_category(scheme: Scheme, category: str | None, names: list[str], owns
     falsified = any(f.falsified for f in flags)
     item_nodes: list[list[NodeResult]] = []
     section_nodes: list[list[NodeResult]] = []
-    unit_sums = [[ZERO] * count for _ in range(4)]
+    unit_sums = _Sums(count)
     first = 0
     for section, section_limits, item_plans in layout:
-        sums = [[ZERO] * count for _ in range(4)]
+        sums = _Sums(count)
         for item, item_limits, children in item_plans:
             width = sum(len(c.plans) if isinstance(c, _GroupPlan) else 1 for c in children)
             own = columns[first:first + width]
@@ -823,17 +827,15 @@ def _score_category(scheme: Scheme, category: str | None, names: list[str], owns
             points = [_points_key(column) for column in own]
             if falsified:  # 弄虚作假 found in this item takes its points
                 points.append([item.id in f.falsified for f in flags])
-            codes, distinct = _codes(_rows(points, count), partial(
+            codes, distinct = _codes(points[0] if len(points) == 1 else _rows(points, count), partial(
                 _item_at, item, item_limits, children, own, flags, stage, places))
             item_nodes.extend(_column(codes, [d.nodes[j] for d in distinct]) for j in range(len(distinct[0].nodes)))
-            _add_terms(sums, codes, distinct)
-        codes, parts = _codes(_rows(sums, count), lambda row, sums=sums, section=section, limits=section_limits:
-                              _section_outcome(scheme, category, section, limits, tuple(s[row] for s in sums),
-                                               stage, places))
+            sums.add(codes, distinct)
+        codes, parts = _codes(sums.keys(), lambda row, sums=sums, section=section, limits=section_limits:
+                              _section_outcome(scheme, category, section, limits, sums.at(row), stage, places))
         section_nodes.append(_column(codes, [part.node for part in parts]))
-        _add_terms(unit_sums, codes, parts)
-    codes, totals = _codes(_rows(unit_sums, count), lambda row: _totals(
-        scheme, category, tuple(s[row] for s in unit_sums), stage, places))
+        unit_sums.add(codes, parts)
+    codes, totals = _codes(unit_sums.keys(), lambda row: _totals(scheme, category, unit_sums.at(row), stage, places))
     graded = [grade.name for grade in scheme.outcomes.grades if grade.when is not None]
     conditions = [tuple((name, _condition(v, f"grade:{name}")) for name in graded) if v is not None else ()
                   for v in values]
@@ -861,13 +863,73 @@ def _column(codes: list[int], by_code: list[_T]) -> list[_T]:
     return list(map(by_code.__getitem__, codes))
 
 
-def _add_terms(sums: list[list[Exact]], codes: list[int], parts: list[_ItemOutcome] | list[_SectionOutcome]) -> None:
-    """Add to the four columns of `sums` (a row per unit) each unit's part's terms, in place. A
-    term that is zero for every part is not added (x + 0 is x)."""
-    for k, column in enumerate(sums):
-        terms = [part.terms[k] for part in parts]
-        if any(terms):
+class _Sums:
+    """Four columns of per-unit sums (a row per unit), each part's terms added a column at a time.
+    A column is held as integers scaled by 10**places while every term added to it is a Decimal
+    (the scale grows to the most places a term has): an integer sum of exactly scaled terms is
+    exactly the scaled sum, and integers add and hash faster. A term of no finite decimal form
+    (a Rational) turns its column back into exact values, which it then stays."""
+
+    __slots__ = ("_columns", "_places", "_count")
+
+    def __init__(self, count: int):
+        self._columns: list[list[Exact | int]] = [[0] * count for _ in range(4)]
+        self._places: list[int | None] = [0, 0, 0, 0]
+        """Per column, the scale of its integers (None: it holds exact values)."""
+        self._count = count
+
+    def add(self, codes: list[int], parts: list[_ItemOutcome] | list[_SectionOutcome]) -> None:
+        """Add each unit's part's terms (`parts[codes[row]]`). A term that is zero for every part
+        is not added (x + 0 is x)."""
+        for k, column in enumerate(self._columns):
+            terms = [part.terms[k] for part in parts]
+            if not any(terms):
+                continue
+            places = self._places[k]
+            if places is not None:
+                needed = _decimal_places(terms)
+                if needed is None:
+                    column[:] = map(_unscaler(places), column)
+                    self._places[k] = places = None
+                elif needed > places:
+                    column[:] = map(mul, column, repeat(10 ** (needed - places)))
+                    self._places[k] = places = needed
+            if places is not None:
+                terms = [int(term.scaleb(places)) for term in terms]  # type: ignore[union-attr]
             column[:] = map(add, column, map(terms.__getitem__, codes))
+
+    def keys(self) -> list[object]:
+        """Per unit, a key equal for two units exactly when their sums are: the columns added
+        to (the others are zero for every unit)."""
+        added = [column for column, places in zip(self._columns, self._places, strict=True)
+                 if places != 0 or any(column)]
+        return added[0] if len(added) == 1 else _rows(added, self._count)
+
+    def at(self, row: int) -> _Terms:
+        """One unit's four sums, as exact values."""
+        return tuple(column[row] if places is None else _unscaled(column[row], places)  # type: ignore[return-value]
+                     for column, places in zip(self._columns, self._places, strict=True))
+
+
+def _decimal_places(terms: list[Exact]) -> int | None:
+    """The most decimal places of the terms, None where one is not a finite Decimal."""
+    most = 0
+    for term in terms:
+        if term.__class__ is not Decimal:
+            return None
+        exponent = term.as_tuple().exponent  # type: ignore[union-attr]
+        if exponent.__class__ is not int:  # NaN or infinity: never a point value
+            return None
+        most = max(most, -exponent)  # type: ignore[operator]
+    return most
+
+
+def _unscaled(value: int, places: int) -> Decimal:
+    return Decimal(value).scaleb(-places)
+
+
+def _unscaler(places: int) -> Callable[[int], Decimal]:
+    return lambda value: _unscaled(value, places)
 
 
 def _rows(columns: list[list[_T]], count: int) -> list[tuple[_T, ...]]:
@@ -887,20 +949,13 @@ _T = TypeVar("_T")
 
 def _codes(keys: list[object], work_out: Callable[[int], _T]) -> tuple[list[int], list[_T]]:
     """Per row, the position in `outcomes` of the outcome of its key: `work_out(row)` for the first
-    row of each distinct key, shared by every later row with an equal key."""
-    index: dict[object, int] = {}
-    outcomes: list[_T] = []
-    codes: list[int | None] = list(map(index.get, keys))
-    if None in codes:
-        for row, code in enumerate(codes):
-            if code is None:
-                key = keys[row]
-                code = index.get(key)
-                if code is None:
-                    code = index[key] = len(outcomes)
-                    outcomes.append(work_out(row))
-                codes[row] = code
-    return codes, outcomes  # type: ignore[return-value]
+    row of each distinct key, in the order of those rows, shared by every later row with an equal
+    key. Every pass over the rows runs in C: only the distinct keys are worked out in Python."""
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))  # a key's first row (set last)
+    rows = sorted(first.values())
+    outcomes = [work_out(row) for row in rows]
+    index = {keys[row]: code for code, row in enumerate(rows)}
+    return list(map(index.__getitem__, keys)), outcomes
 
 
 def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: list[UnitValues | None],
@@ -933,7 +988,11 @@ def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: l
                 for row, result in alone:
                     known[row] = result
                 rows = _fill(plan, known, lambda row: (by_code[codes[row]],), owns, stage, places)
-                return _Column(criterion, known, found, sorted([row for row, _ in alone] + rows))
+                for code in first:  # the rows of a code not worked out alone hold what the memo knows
+                    if known_by_code[code] is None:
+                        known_by_code[code] = seen.get((by_code[code],))
+                return _Column(criterion, known, found, sorted([row for row, _ in alone] + rows),
+                               (codes, known_by_code))
         else:
             found = [own.get(plan.single) for own in owns]
             given = [_ABSENT if f is None else f.value for f in found]
@@ -1004,9 +1063,24 @@ class _Found(Sequence[Value | None]):
 
 
 def _points_key(column: _Column) -> list[object]:
-    """Per unit, what its result adds to its item: its points, or that it does not apply."""
-    return [k[0] if k.__class__ is tuple else (k.points if k.applicable else _NOT_APPLICABLE_KEY)  # type: ignore[attr-defined,index]
-            for k in column.known]
+    """Per unit, what its result adds to its item: its points, or that it does not apply. Where
+    the values were held by code, each code's shared result is asked once and the units look
+    theirs up (in C); the units holding a result of their own are asked one by one."""
+    known = column.known
+    if column.coded is None:
+        return list(map(_adds, known))
+    codes, by_code = column.coded
+    keys = list(map([None if k is None else _adds(k) for k in by_code].__getitem__, codes))
+    for row in column.alone or ():
+        keys[row] = _adds(known[row])
+    return keys
+
+
+def _adds(known: object) -> object:
+    """What one unit's result adds to its item (see `_points_key`)."""
+    if known.__class__ is tuple:
+        return known[0]  # type: ignore[index]
+    return known.points if known.applicable else _NOT_APPLICABLE_KEY  # type: ignore[attr-defined]
 
 
 def _condition(values: UnitValues, key: str) -> bool | None:
