@@ -32,6 +32,18 @@ def test_dense_rank_counts_the_distinct_totals_above(totals: list[Decimal]) -> N
         assert rank == 1 + len({other for other in totals if other > total})
 
 
+@given(st.lists(st.tuples(st.sampled_from([Decimal(1), Decimal("1.0"), Decimal(2)]), decimals), min_size=1, max_size=30),
+       st.sampled_from(["rank_eq", "dense"]))
+def test_the_ranking_order_is_highest_first_and_equal_keys_keep_their_order(keys: list[tuple[Decimal, Decimal]],
+                                                                         method: str) -> None:
+    # A reversed sort is stable in Python: equal keys (1 and 1.0 too) keep the order they came in.
+    from kaohe.outcomes import _placed
+
+    places, order = _placed(keys, method)  # type: ignore[arg-type]
+    assert order == sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+    assert places == ranks(keys, method)  # type: ignore[arg-type]
+
+
 def test_ties_are_exact() -> None:
     assert ranks([Decimal("0.1") + Decimal("0.2"), Decimal("0.3")]) == [1, 1]
 

@@ -13,7 +13,9 @@ awards are decided within it, and the place among all units is kept beside it.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal, Sequence
 
 from kaohe.engine import NodeMap, Results, UnitResult
@@ -25,19 +27,26 @@ from kaohe.scheme.models import Award, Grade, Scheme
 
 def ranks(totals: Sequence[object], method: Literal["rank_eq", "dense"] = "rank_eq") -> list[int]:
     """The rank of each key (highest first), ties sharing a rank; equal means exactly equal."""
-    order = sorted(set(totals), reverse=True)  # type: ignore[type-var]
+    return _placed(totals, method)[0]
+
+
+def _placed(keys: Sequence[object], method: Literal["rank_eq", "dense"]) -> tuple[list[int], list[int]]:
+    """Each key's rank (as `ranks`), and the rows in ranking order: highest first, equal keys in
+    the order given. The distinct keys are sorted once; every unit is then placed by its key's
+    position among them, an integer (sorting and counting integers runs in C)."""
+    order = sorted(set(keys), reverse=True)  # type: ignore[type-var]
+    position = {value: i for i, value in enumerate(order)}
+    at = list(map(position.__getitem__, keys))
+    rows = sorted(range(len(at)), key=at.__getitem__)  # a stable sort: equal keys keep their order
     if method == "dense":
-        position = {value: i + 1 for i, value in enumerate(order)}
-        return [position[v] for v in totals]
-    counts: dict[object, int] = {}
-    for v in totals:
-        counts[v] = counts.get(v, 0) + 1
-    above: dict[object, int] = {}
+        return [p + 1 for p in at], rows
+    counts = Counter(at)
+    above = []
     seen = 0
-    for value in order:
-        above[value] = seen + 1
-        seen += counts[value]
-    return [above[v] for v in totals]
+    for p in range(len(order)):
+        above.append(seen + 1)
+        seen += counts[p]
+    return list(map(above.__getitem__, at)), rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,27 +87,34 @@ def _key(scheme: Scheme, s: Standing) -> tuple[Exact, ...]:
     return (s.total, *(s.sections.get(sid, ZERO) for sid in scheme.ranking.tie_break))
 
 
+def _result_key(scheme: Scheme, u: UnitResult) -> tuple[Exact, ...]:
+    """`_key` of the unit's standing, read from its result."""
+    sections = u.sections
+    return (u.total, *(sections[sid].points if sid in sections else ZERO for sid in scheme.ranking.tie_break))
+
+
 def rank_standings(scheme: Scheme, standings: Sequence[Standing]) -> list[tuple[int, Standing]]:
     """Standings in ranking order with their ranks among all; ties keep the scheme's order of units."""
-    keys = [_key(scheme, s) for s in standings]
-    positions = ranks(keys, scheme.ranking.method)
-    order = sorted(range(len(standings)), key=keys.__getitem__, reverse=True)  # a stable sort, reversed or not
+    positions, order = _placed([_key(scheme, s) for s in standings], scheme.ranking.method)
     return [(positions[i], standings[i]) for i in order]
 
 
 @exact_arithmetic
 def rank_results(scheme: Scheme, results: Results) -> list[RankedRow]:
     """Units in ranking order with the scheme's rank convention and tie-breaks."""
-    by_unit = {u.unit: u for u in results.units}
-    ranked = rank_standings(scheme, [standing(u) for u in results.units])
+    units = results.units
+    # with no tie-break a unit's key is its total alone (ordered and equal as the 1-tuple)
+    keys = ([_result_key(scheme, u) for u in units] if scheme.ranking.tie_break
+            else list(map(attrgetter("total"), units)))
+    positions, order = _placed(keys, scheme.ranking.method)
     if scheme.ranking.among != "category":
-        return [RankedRow(rank, by_unit[s.unit]) for rank, s in ranked]
-    places: dict[str, int] = {}
-    for category in dict.fromkeys(s.category for _, s in ranked):
-        members = [s for _, s in ranked if s.category == category]
-        places.update(zip((s.unit for s in members),
-                          ranks([_key(scheme, s) for s in members], scheme.ranking.method), strict=True))
-    return [RankedRow(rank, by_unit[s.unit], places[s.unit]) for rank, s in ranked]
+        return [RankedRow(positions[i], units[i]) for i in order]
+    places: list[int | None] = [None] * len(units)
+    for category in dict.fromkeys(units[i].category for i in order):
+        members = [i for i in order if units[i].category == category]
+        for i, place in zip(members, ranks([keys[i] for i in members], scheme.ranking.method), strict=True):
+            places[i] = place
+    return [RankedRow(positions[i], units[i], places[i]) for i in order]
 
 
 @dataclass(frozen=True, slots=True)
