@@ -3,6 +3,7 @@ must write the text the general path writes for every criterion: compared on eve
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, SCHEMES
-from kaohe.engine import CriteriaView, NodeMap, NodeResult, _by_columns, score
+from kaohe.engine import CriteriaView, NodeMap, NodeResult, _by_columns, criteria_blocks, score
 from kaohe.evidence import Value, read_evidence
 from kaohe.evidence.tables import csv_locator, sheet_locator
 from kaohe.outcomes import rank_results
@@ -90,3 +91,75 @@ def test_points_are_written_as_their_dict_would_be(ids: list[str], points: list[
     mapping = NodeMap({k: i for i, k in enumerate(ids)}, tuple(nodes))
     for _ in range(2):
         assert jsonout._points(mapping) == jsonout.encoded({k: jsonout.num(v.points) for k, v in mapping.items()})
+    # a block of such maps: made an id at a time, or left to _points (None) where one is moved
+    for text in jsonout._points_block([mapping, mapping]):
+        assert text in (None, jsonout._points(mapping))
+        assert (text is None) == any(k != v.id for k, v in mapping.items())
+
+
+def _split(evidence: Path, folder: Path) -> list[Path]:
+    """A long-form CSV's rows dealt between two files, so that one unit's values are read from
+    two places (two locators in one column)."""
+    lines = evidence.read_text(encoding="utf-8-sig").splitlines()
+    parts = [folder / "一.csv", folder / "二.csv"]
+    for at, part in enumerate(parts):
+        part.write_text("\n".join([lines[0], *lines[1 + at::2]]) + "\n", encoding="utf-8")
+    return parts
+
+
+BLOCK_CASES = CASES + [(scheme, "split") for scheme, evidence in CASES if evidence.name == "evidence-long.csv"][:4]
+
+
+@pytest.mark.parametrize(("scheme_path", "evidence"), BLOCK_CASES,
+                         ids=[f"{s.stem}/{e if isinstance(e, str) else e.name}" for s, e in BLOCK_CASES])
+def test_a_block_of_units_is_written_as_each_unit_is(scheme_path: Path, evidence: Path | str,
+                                                      tmp_path: Path) -> None:
+    # _units writes a block of units a criterion (and an item, a section) at a time, from the
+    # columns they were scored in: against writing each unit alone (itself checked against the
+    # general path above), in ranking order, in blocks of one, three and all. The examples have
+    # 备注, values not given, XLSX sheets; "split" reads one unit's values from two files.
+    scheme = load_scheme(scheme_path).scheme
+    paths = _split(EXAMPLES / scheme.id / "evidence-long.csv", tmp_path) if evidence == "split" else [evidence]
+    ranked = rank_results(scheme, score(scheme, read_evidence(paths, scheme)))  # type: ignore[arg-type]
+    alone = [jsonout._unit(row) for row in ranked]
+    assert all(isinstance(json.loads(text), dict) for text in alone)  # each is a JSON object
+    made = 0
+    for size in (1, 3, len(ranked)):
+        blocks = [ranked[start:start + size] for start in range(0, len(ranked), size)]
+        for block in blocks:
+            groups = criteria_blocks([row.result.criteria for row in block])
+            assert sorted(at for ats, _ in groups for at in ats) == list(range(len(block)))  # all by columns
+            for ats, columns in groups:
+                assert jsonout._criteria_block(columns) == [jsonout._criteria(block[at].result.criteria).encode()
+                                                            for at in ats]
+            for nodes in ("sections", "items"):
+                maps = [getattr(row.result, nodes) for row in block]
+                texts = jsonout._points_block(maps)
+                made += sum(text is not None for text in texts)
+                assert [jsonout._points(m) if text is None else text for m, text in zip(maps, texts, strict=True)
+                        ] == [jsonout._points(m) for m in maps]
+        monkeypatch = pytest.MonkeyPatch()
+        monkeypatch.setattr(jsonout, "UNITS_PER_BLOCK", size)
+        assert list(jsonout._units(ranked)) == alone
+        monkeypatch.undo()
+    assert made  # the blocks' items and sections were made as blocks
+    for row in ranked:
+        r = row.result
+        if not (r.vetoed or r.falsified or r.unmet or r.conditions or r.periods):
+            assert jsonout._head(row) == jsonout.encoded(jsonout._record(row))
+
+
+@settings(max_examples=200, deadline=None)
+@given(unit=NAMES, category=st.one_of(st.none(), NAMES), rank=st.integers(1, 10**6),
+       in_category=st.one_of(st.none(), st.integers(1, 10**6)), total=st.sampled_from(
+           [Decimal("98.05"), Decimal("-2.50"), Decimal(0), Decimal("1E+3")]))
+def test_a_units_head_is_written_as_its_record_would_be(unit: str, category: str | None, rank: int,
+                                                        in_category: int | None, total: Decimal) -> None:
+    # any unit and category name (quotes, controls, bidi marks): the text made without the dict
+    # must be the dict's
+    scheme = load_scheme(SCHEMES / "changzhou-2018.yaml").scheme
+    results = score(scheme, read_evidence([EXAMPLES / "changzhou-2018" / "evidence.csv"], scheme))
+    base = rank_results(scheme, results)[0]
+    row = replace(base, rank=rank, rank_in_category=in_category,
+                  result=replace(base.result, unit=unit, category=category, total=total, base=total))
+    assert jsonout._head(row) == jsonout.encoded(jsonout._record(row))

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from operator import add, attrgetter, itemgetter, mul
 from typing import Callable, Generic, ItemsView, Iterator, Mapping, NamedTuple, Sequence, TypeVar, ValuesView, overload
 
@@ -176,6 +176,23 @@ class NodeMap(Mapping[str, NodeResult]):
         """Id -> the result's points (made in C: a ranking reads every unit's)."""
         return dict(zip(self._index, map(_POINTS, map(self._nodes.__getitem__, self._index.values())), strict=True))
 
+    @staticmethod
+    def columns(maps: Sequence[Mapping[str, NodeResult]]) -> list[tuple[list[int], list[str], list[list[NodeResult]]]]:
+        """The results of many units an id at a time (a writer of many units makes their texts
+        so): for each index some of `maps` are NodeMaps of (a category's), the positions of those
+        maps, the index's ids and per id the results of those maps. A map that is no NodeMap is
+        in none."""
+        groups: dict[int, list[int]] = {}
+        for at, nodes in enumerate(maps):
+            if nodes.__class__ is NodeMap:
+                groups.setdefault(id(nodes._index), []).append(at)  # type: ignore[attr-defined]
+        made = []
+        for ats in groups.values():
+            index = maps[ats[0]]._index  # type: ignore[attr-defined]
+            nodes = [maps[at]._nodes for at in ats]  # type: ignore[attr-defined]
+            made.append((ats, list(index), [list(map(itemgetter(at), nodes)) for at in index.values()]))
+        return made
+
     def items(self) -> ItemsView[str, NodeResult]:  # made in C: a report reads every unit's
         return self._dict().items()
 
@@ -263,6 +280,86 @@ class CriteriaView(Sequence[CriterionResult]):
             return (columns[at].known[row] for at in self._alone)  # type: ignore[misc]
         return (known for known in (column.known[row] for column in self._columns)  # type: ignore[misc]
                 if known.__class__ is CriterionResult)
+
+
+class BlockColumn(NamedTuple):
+    """One criterion over a block of units (see `criteria_block`), position i for the i-th unit."""
+
+    criterion: Criterion
+    known: Sequence[object]
+    """Per unit: the shared (points, steps) of the value it gave, or its own CriterionResult."""
+    found: Sequence[Value | None]
+    """Per unit: the Value it gave (made when asked), where `known` is shared."""
+    held: HeldColumn | None = None
+    """Where the values are held by code: the input's column, and per unit its number there
+    (`numbers`) and its value's code (`codes`); `known[i]` is the unit's own CriterionResult at
+    the positions `own`, and `shared[codes[i]]` at every other."""
+    numbers: list[int] | None = None
+    codes: list[int] | None = None
+    shared: list[object] | None = None
+    own: list[int] | None = None
+
+
+def criteria_blocks(views: Sequence[Sequence[CriterionResult]]) -> list[tuple[list[int], list[BlockColumn]]]:
+    """The criteria of a block of units, a column at a time (a writer of many units makes their
+    text a column at a time, in C passes): for each set of columns some of `views` were scored
+    in (a category's), the positions of those views and their criteria. A view that is no
+    CriteriaView is in none."""
+    groups: dict[int, list[int]] = {}
+    for at, view in enumerate(views):
+        if view.__class__ is CriteriaView:
+            groups.setdefault(id(view._columns), []).append(at)  # type: ignore[attr-defined]
+    return [(ats, _block([views[at] for at in ats])) for ats in groups.values()]  # type: ignore[misc]
+
+
+def _block(views: list[CriteriaView]) -> list[BlockColumn]:
+    """The criteria of views of the same columns, a column at a time."""
+    columns = views[0]._columns
+    rows = [view._row for view in views]
+    block = []
+    for column in columns:
+        found = column.found
+        if found.__class__ is _Found and column.coded is not None:
+            held, numbers = found._column, list(map(found._numbers.__getitem__, rows))  # type: ignore[union-attr]
+            alone = _alone_rows(column)
+            own = list(compress(range(len(rows)), map(alone.__contains__, rows))) if alone else []
+            block.append(BlockColumn(column.criterion, _Picked(column.known, rows), _Found(held, numbers), held,
+                                     numbers, list(map(column.coded[0].__getitem__, rows)), column.coded[1], own))
+        else:
+            block.append(BlockColumn(column.criterion, list(map(column.known.__getitem__, rows)),
+                                     [None] * len(rows) if found is None else list(map(found.__getitem__, rows))))
+    return block
+
+
+_ALONE_ROWS: dict[int, tuple[list[int], frozenset[int]]] = {}
+"""id(a column's alone list) -> (the list, kept so that the id stays its, and the list as a set)."""
+
+
+def _alone_rows(column: _Column) -> frozenset[int]:
+    """A coded column's rows of `alone` as a set, made once per column (a writer asks per block)."""
+    alone = column.alone or []
+    entry = _ALONE_ROWS.get(id(alone))
+    if entry is None or entry[0] is not alone:
+        if len(_ALONE_ROWS) >= 1024:
+            _ALONE_ROWS.clear()
+        entry = _ALONE_ROWS[id(alone)] = (alone, frozenset(alone))
+    return entry[1]
+
+
+class _Picked(Sequence[object]):
+    """`items[rows[i]]` at i, looked up when asked."""
+
+    __slots__ = ("_items", "_rows")
+
+    def __init__(self, items: list[object], rows: list[int]):
+        self._items = items
+        self._rows = rows
+
+    def __getitem__(self, i: int) -> object:  # type: ignore[override]
+        return self._items[self._rows[i]]
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 class SharedByOutcome(Generic[_S]):

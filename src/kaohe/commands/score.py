@@ -162,7 +162,7 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
     suffix = output.suffix.lower()
     if suffix == ".json":
         from kaohe.report.atomic import atomic_path
-        from kaohe.report.jsonout import results_document, write_json
+        from kaohe.report.jsonout import results_document, write_json_file
 
         with atomic_path(output, inputs) as tmp:
             document = results_document(loaded, evidence.files, rows, results, timestamp)
@@ -170,8 +170,8 @@ def write_results(output: Path, loaded: LoadedScheme, evidence: Evidence, rows: 
                 document["differences"] = difference_records(differences)
             if alternatives:
                 document["readings"] = reading_records(alternatives)
-            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-                write_json(document, handle.write, digest=True)
+            with open(tmp, "wb") as handle:
+                write_json_file(document, handle, digest=True)
     elif suffix == ".csv":
         from kaohe.report.csvout import write_csv
         from kaohe.report.tables import manifest_record, publication

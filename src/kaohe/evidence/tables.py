@@ -73,6 +73,11 @@ class CsvLocator:
     def suffix(self, row: int, col: int) -> str:
         return f"{row}:{col + 1}"
 
+    def around_row(self, col: int) -> tuple[str, str]:
+        """The texts before and after the row's digits in `suffix(row, col)` (a writer of a
+        column's places joins them in C)."""
+        return "", f":{col + 1}"
+
 
 class SheetLocator:
     """A sheet's cells: `file!sheet!B12`, as `prefix` + `suffix(row, col)` (see CsvLocator)."""
@@ -89,6 +94,10 @@ class SheetLocator:
 
     def suffix(self, row: int, col: int) -> str:
         return f"{column_letter(col)}{row}"
+
+    def around_row(self, col: int) -> tuple[str, str]:
+        """The texts before and after the row's digits in `suffix(row, col)` (see CsvLocator)."""
+        return column_letter(col), ""
 
 
 def csv_locator(file: str) -> Locator:

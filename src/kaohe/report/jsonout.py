@@ -6,21 +6,34 @@ import datetime as _dt
 import hashlib
 import json
 from decimal import Decimal
-from operator import attrgetter, itemgetter
+from itertools import repeat
+from operator import add, attrgetter, itemgetter
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from pydantic import BaseModel
 
 from kaohe import __version__
-from kaohe.engine import CriteriaView, CriterionResult, InputResult, NodeMap, NodeResult, Results, SharedByOutcome
+from kaohe.engine import (
+    BlockColumn,
+    CriteriaView,
+    CriterionResult,
+    InputResult,
+    NodeMap,
+    NodeResult,
+    Results,
+    SharedByOutcome,
+    criteria_blocks,
+)
 from kaohe.errors import json_escaped
 from kaohe.evidence import Value
+from kaohe.evidence.held import HeldColumn
 from kaohe.evidence.results import DIGEST_KEY
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
 from kaohe.rules.base import NOT_APPLICABLE, Event
 from kaohe.scheme.load import LoadedScheme
+from kaohe.scheme.models import Criterion
 
 FORMAT_VERSION = 1
 
@@ -48,7 +61,7 @@ def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: l
             {"id": s.id, "title": s.title, "kind": s.kind, "counted": s.counted,
              "points": num(s.points) if s.points is not None else None} for s in scheme.sections
         ],
-        "units": (_unit(row) for row in rows),  # made one at a time as the document is written
+        "units": _units(rows),  # made a block at a time as the document is written
         "missing": [{"unit": m.unit, "id": m.input_id, "period": m.period} for m in results.missing],
     }
     if timestamp:
@@ -81,11 +94,41 @@ def encoded(value: object) -> str:
     return json_escaped(_encode(value))
 
 
-def _unit(row: RankedRow) -> Encoded:
-    """A unit's record as JSON text: its sections', items' and criteria's texts (see _points and
-    _criteria) spliced after the rest, encoded as a whole."""
+UNITS_PER_BLOCK = 1024
+"""Units whose criteria's texts are made together, a criterion at a time (see _criteria_block)."""
+
+
+def _units(rows: Sequence[RankedRow]) -> Iterator[bytes]:
+    """Each unit's record as JSON text in UTF-8 (write_json writes bytes as they are), in order,
+    made a block of units at a time. Bytes, because most of a record is ASCII: the text of
+    millions of criteria is joined at a byte a character, and encoded once per distinct text."""
+    for start in range(0, len(rows), UNITS_PER_BLOCK):
+        block = rows[start:start + UNITS_PER_BLOCK]
+        criteria: list[bytes | None] = [None] * len(block)
+        for ats, columns in criteria_blocks([row.result.criteria for row in block]):
+            for at, text in zip(ats, _criteria_block(columns), strict=True):
+                criteria[at] = text
+        sections = _points_block([row.result.sections for row in block])
+        items = _points_block([row.result.items for row in block])
+        yield from map(_unit, block, criteria, sections, items)
+
+
+def _unit(row: RankedRow, criteria: bytes | None = None, sections: str | None = None,
+          items: str | None = None) -> bytes:
+    """A unit's record as JSON text in UTF-8: its sections', items' and criteria's texts (see
+    _points and _criteria, or those given, made already) spliced after the rest."""
     r = row.result
-    text = encoded({
+    text = _head(row) if not (r.vetoed or r.falsified or r.unmet or r.conditions or r.periods) else encoded(_record(row))
+    head = (f'{text[:-1]}, "sections": {_points(r.sections) if sections is None else sections}, '
+            f'"items": {_points(r.items) if items is None else items}, "criteria": [')
+    return b"".join((head.encode("utf-8"), _criteria(r.criteria).encode("utf-8") if criteria is None else criteria,
+                     b"]}"))
+
+
+def _record(row: RankedRow) -> dict[str, Any]:
+    """A unit's record but its sections, items and criteria."""
+    r = row.result
+    return {
         "rank": row.rank,
         "rank_in_category": row.rank_in_category,
         "unit": r.unit,
@@ -100,9 +143,20 @@ def _unit(row: RankedRow) -> Encoded:
         "barred": r.barred,
         "conditions": dict(r.conditions),
         "periods": {name: num(p.total) for name, p in r.periods},
-    })
-    return Encoded(f'{text[:-1]}, "sections": {_points(r.sections)}, "items": {_points(r.items)}, '
-                   f'"criteria": [{_criteria(r.criteria)}]}}')
+    }
+
+
+def _head(row: RankedRow) -> str:
+    """`_record` of a unit with no flags, conditions or periods as JSON text, written without
+    making the dict: the same text (a number's text is digits, point, sign and slash only)."""
+    r = row.result
+    category = r.category
+    return (f'{{"rank": {row.rank}, "rank_in_category": '
+            f'{"null" if row.rank_in_category is None else row.rank_in_category}, "unit": {encoded(r.unit)}, '
+            f'"base": "{num(r.base)}", "bonus": "{num(r.bonus)}", "deduction": "{num(r.deduction)}", '
+            f'"total": "{num(r.total)}", "category": {"null" if category is None else encoded(category)}, '
+            f'"vetoed": [], "falsified": [], "unmet": [], "barred": {"true" if r.barred else "false"}, '
+            f'"conditions": {{}}, "periods": {{}}}}')
 
 
 def _points(nodes: Mapping[str, NodeResult]) -> str:
@@ -124,6 +178,31 @@ def _points(nodes: Mapping[str, NodeResult]) -> str:
     return "{" + ", ".join(map(_TEXT_OF, entries)) + "}"  # type: ignore[arg-type]
 
 
+def _points_block(maps: list[Mapping[str, NodeResult]]) -> list[str | None]:
+    """Per unit of a block, `_points` of its sections or items, made an id at a time where they
+    are NodeMaps (of a category's index): each distinct result's text once per block. None for
+    the others, and for a category with a result under another id than its own."""
+    texts: list[str | None] = [None] * len(maps)
+    for ats, ids, by_id in NodeMap.columns(maps):
+        made = _points_texts(ids, by_id, len(ats))
+        if made is not None:
+            for at, text in zip(ats, made, strict=True):
+                texts[at] = text
+    return texts
+
+
+def _points_texts(ids: list[str], by_id: list[list[NodeResult]], count: int) -> list[str] | None:
+    columns = []
+    for node_id, nodes in zip(ids, by_id, strict=True):
+        distinct = dict(zip(map(id, nodes), nodes, strict=True))  # the distinct results, by identity
+        known = {at: (f"{encoded(node.id)}: {encoded(num(node.points))}" if node.id == node_id else None)
+                 for at, node in distinct.items()}
+        if None in known.values():  # a result under another id than its own: as the dict has it
+            return None
+        columns.append(list(map(known.__getitem__, map(id, nodes))))
+    return list(map("{{{}}}".format, map(", ".join, zip(*columns, strict=True)))) if columns else ["{}"] * count
+
+
 _NODE_TEXTS: dict[int, tuple[NodeResult, str]] = {}
 """id(result) -> (the result, kept so that the id stays its, and its text `"1.1": "7"`)."""
 _NODE_ID = attrgetter("id")
@@ -136,24 +215,110 @@ def _criteria(criteria: Sequence[CriterionResult]) -> str:
     cell, without making its result; only where it was read and its 备注 are per unit."""
     if not isinstance(criteria, CriteriaView):
         return ", ".join([_one(c) for c in criteria])
-    parts = []
-    shared = _SHARED.get
-    for criterion, known, found in criteria.cells():
-        if found is None:
-            parts.append(_one(known))  # type: ignore[arg-type]
-            continue
-        text = shared(criterion, known, found)
-        if text is None:
-            parts.append(_one(CriterionResult(criterion, found, known[0], known[1])))  # type: ignore[index]
-            continue
-        note = found.note
-        place = _PLACES.get(found.locate)  # a locator of prefix and suffix: _place without its call
-        if place is None:
-            parts.append(f'{text}{_place(found)}, "note": {encoded(note) if note else _EMPTY}}}]}}')
-        else:
-            parts.append(f'{text}{place[0]}{place[1](found.row, found.col)}", "note": '
-                         f'{encoded(note) if note else _EMPTY}}}]}}')
-    return ", ".join(parts)
+    return ", ".join([_cell(criterion, known, found) for criterion, known, found in criteria.cells()])
+
+
+def _cell(criterion: Criterion, known: object, found: Value | None) -> str:
+    """One criterion of a unit's CriteriaView.cells() as JSON text."""
+    if found is None:
+        return _one(known)  # type: ignore[arg-type]
+    text = _SHARED.get(criterion, known, found)
+    if text is None:
+        return _one(CriterionResult(criterion, found, known[0], known[1]))  # type: ignore[index]
+    note = found.note
+    place = _PLACES.get(found.locate)  # a locator of prefix and suffix: _place without its call
+    if place is None:
+        return f'{text}{_place(found)}, "note": {encoded(note) if note else _EMPTY}}}]}}'
+    return f'{text}{place[0]}{place[1](found.row, found.col)}", "note": {encoded(note) if note else _EMPTY}}}]}}'
+
+
+def _criteria_block(columns: list[BlockColumn]) -> list[bytes]:
+    """Per unit of the block, its criteria's JSON text in UTF-8 (as _criteria writes it), made a
+    criterion at a time: where the values are held by code, each code's shared text is made
+    and encoded once and each unit's place is joined in C; any other unit is written by `_cell`."""
+    return list(map(b", ".join, zip(*map(_column_texts, columns), strict=True)))
+
+
+def _column_texts(column: BlockColumn) -> list[bytes]:
+    criterion, known, found, held = column.criterion, column.known, column.found, column.held
+    if held is not None:
+        texts = _held_texts(criterion, found, held, column.numbers, column.codes, column.shared,  # type: ignore[arg-type]
+                            column.own)  # type: ignore[arg-type]
+    else:
+        texts = [None] * len(known)
+    for i in _nones(texts):
+        texts[i] = _cell(criterion, known[i], found[i] if known[i].__class__ is not CriterionResult else None
+                         ).encode("utf-8")
+    return texts  # type: ignore[return-value]
+
+
+def _held_texts(criterion: Criterion, found: Sequence[Value | None], held: HeldColumn, numbers: list[int],
+                codes: list[int], shared: list[object], own: list[int]) -> list[bytes | None]:
+    """The texts (UTF-8) of a column's units whose value is shared by its code and whose place
+    a locator formats, without a 备注; None for every other unit."""
+    first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))  # a code's first unit
+    prefixes: dict[int, str | None] = {}  # a code's shared text (the same for every unit of it)
+    for code, at in first.items():
+        if code >= 0 and shared[code] is not None:  # the unit's Value is its code's (value, cell)
+            prefixes[code] = _SHARED.get(criterion, shared[code], found[at])  # type: ignore[arg-type]
+    if len(held.table_places) == 1:  # every value of the evidence read from one place (file, column)
+        places = [0]
+    else:
+        places = list(map(held.places.__getitem__, numbers))
+    around = _around(*held.table_places[places[0]]) if len(set(places)) == 1 else None
+    texts: list[bytes | None]
+    if around is None:  # places of more than one locator (or of one that cannot say it so)
+        texts = []
+        for code, number in zip(codes, numbers, strict=True):
+            prefix, parts = prefixes.get(code), _around(*held.table_places[held.places[number]])
+            texts.append(None if prefix is None or parts is None else
+                         f"{prefix}{parts[0]}{held.rows[number]}{parts[1]}".encode())
+    else:
+        before, after = around
+        heads = {code: (prefix + before).encode("utf-8") for code, prefix in prefixes.items() if prefix is not None}
+        # the rows' digits: joined as text, encoded once and split again (each in C)
+        digits = " ".join(map(str, map(held.rows.__getitem__, numbers))).encode().split(b" ")
+        texts = list(map(add, map(add, map(heads.get, codes, repeat(b"")), digits), repeat(after.encode("utf-8"))))
+        unshared = {code for code in first if code not in heads}
+        if unshared:  # a value not given, or a cell that cannot be a key: written by _cell
+            for i, code in enumerate(codes):
+                if code in unshared:
+                    texts[i] = None
+    for i in own:
+        texts[i] = None
+    notes = held.notes
+    if notes:
+        for i, number in enumerate(numbers):
+            if number in notes:
+                texts[i] = None
+    return texts
+
+
+def _around(locate: object, col: int) -> tuple[str, str] | None:
+    """What `_cell` writes after the shared text of a value read at `col`, before and after its
+    row's digits: where it was read and its empty 备注. None for a locator that cannot say it so."""
+    around_row = getattr(locate, "around_row", None)
+    if around_row is None:
+        return None
+    prefix = _PLACES.get(locate)
+    if prefix is None:
+        prefix = (encoded(locate.prefix)[:-1], locate.suffix)  # type: ignore[attr-defined]
+        if len(_PLACES) < 10_000:
+            _PLACES[locate] = prefix
+    before, after = around_row(col)
+    return prefix[0] + before, after + '", "note": ""}]}'
+
+
+def _nones(texts: list[bytes | None]) -> Iterator[int]:
+    """The positions of `texts` that are None, each found when the one before is filled in."""
+    at = 0
+    while True:
+        try:
+            at = texts.index(None, at)
+        except ValueError:
+            return
+        yield at
+        at += 1
 
 
 _EMPTY = '""'
@@ -269,7 +434,14 @@ def dumps(document: dict[str, Any], digest: bool = False) -> str:
     return "".join(chunks)
 
 
-def write_json(document: dict[str, Any], write: Callable[[str], object], digest: bool = False) -> None:
+def write_json_file(document: dict[str, Any], handle: Any, digest: bool = False) -> None:
+    """write_json to a file opened in binary mode: each piece is encoded to UTF-8 once, then hashed
+    and written as those bytes (a text file would encode it again)."""
+    write_json(document, handle.write, digest, as_bytes=True)
+
+
+def write_json(document: dict[str, Any], write: Callable[[Any], object], digest: bool = False,
+               as_bytes: bool = False) -> None:
     """Write `document` in pieces: its fields one per line, and each element of a list of
     records (units, criteria of a ranking, changes) on its own line. A list given as a generator
     is written as it is produced, so a large result is never held whole as text or dicts.
@@ -282,7 +454,15 @@ def write_json(document: dict[str, Any], write: Callable[[str], object], digest:
         return value if isinstance(value, Encoded) else encoded(value)
 
     hasher = hashlib.sha256()
-    plain, write = write, _hashing(write, hasher) if digest else write
+    if as_bytes:
+        raw = write
+        plain = put = lambda data: raw(data.encode("utf-8") if data.__class__ is str else data)
+        if digest:
+            put = _hashing_bytes(raw, hasher)
+        write = put
+    else:
+        plain, put = write, _hashing(write, hasher) if digest else write
+        write = lambda data: put(data.decode("utf-8") if data.__class__ is bytes else data)  # noqa: E731
     write("{")
     first = True
     for key, value in document.items():
@@ -291,8 +471,9 @@ def write_json(document: dict[str, Any], write: Callable[[str], object], digest:
         if isinstance(value, Iterator) or (isinstance(value, list) and value and isinstance(value[0], dict)):
             write("[")
             empty = True
-            for element in value:
-                write(("\n" if empty else ",\n") + "    " + encode(element))
+            for element in value:  # bytes: a record's JSON text in UTF-8 (see _units)
+                separator = "\n    " if empty else ",\n    "
+                write(separator.encode("utf-8") + element if element.__class__ is bytes else separator + encode(element))
                 empty = False
             write("]" if empty else "\n  ]")
         else:
@@ -302,6 +483,15 @@ def write_json(document: dict[str, Any], write: Callable[[str], object], digest:
         plain(f"  {encode(DIGEST_KEY)}: {encode(hasher.hexdigest())}\n}}\n")
         return
     write("\n}\n")
+
+
+def _hashing_bytes(write: Callable[[bytes], object], hasher: Any) -> Callable[[str | bytes], object]:
+    def hashed(piece: str | bytes) -> object:
+        data = piece.encode("utf-8") if piece.__class__ is str else piece
+        hasher.update(data)  # type: ignore[arg-type]
+        return write(data)  # type: ignore[arg-type]
+
+    return hashed
 
 
 def _hashing(write: Callable[[str], object], hasher: Any) -> Callable[[str], object]:

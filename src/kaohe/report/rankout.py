@@ -140,7 +140,7 @@ def write_ranking(output: Path, loaded: LoadedScheme, files: list[tuple[str, str
                   inputs: list[str], timestamp: bool) -> None:
     """A ranking as JSON (`rank -o x.json`), with its content digest; workbooks and CSV are
     written by commands/rank.py through report/tables.py, as score's are."""
-    from kaohe.report.jsonout import write_json
+    from kaohe.report.jsonout import write_json_file
 
-    with atomic_path(output, inputs) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-        write_json(ranking_document(loaded, files, decision, timestamp), handle.write, digest=True)
+    with atomic_path(output, inputs) as tmp, open(tmp, "wb") as handle:
+        write_json_file(ranking_document(loaded, files, decision, timestamp), handle, digest=True)
