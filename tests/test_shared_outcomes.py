@@ -17,7 +17,7 @@ from kaohe.engine import CriteriaView, NodeMap, NodeResult, _by_columns, criteri
 from kaohe.evidence import Value, read_evidence
 from kaohe.evidence.tables import csv_locator, sheet_locator
 from kaohe.outcomes import rank_results
-from kaohe.report import jsonout
+from kaohe.report import jsonout, tables
 from kaohe.report.tables import detail_rows
 from kaohe.scheme.load import load_scheme
 
@@ -141,6 +141,11 @@ def test_a_block_of_units_is_written_as_each_unit_is(scheme_path: Path, evidence
         monkeypatch = pytest.MonkeyPatch()
         monkeypatch.setattr(jsonout, "UNITS_PER_BLOCK", size)
         assert list(jsonout._units(ranked)) == alone
+        # the 明细 too, against its rows written from each criterion's own result
+        monkeypatch.setattr(tables, "DETAIL_BLOCK", size)
+        each = [replace(row, result=replace(row.result, criteria=tuple(row.result.criteria))) for row in ranked]
+        for folder in (None, str(tmp_path)):
+            assert list(detail_rows(ranked, folder)) == list(detail_rows(each, folder))
         monkeypatch.undo()
     assert made  # the blocks' items and sections were made as blocks
     for row in ranked:

@@ -7,10 +7,11 @@ import math
 import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import repeat
 from typing import Iterator
 
 from kaohe import __version__
-from kaohe.engine import CriteriaView, CriterionResult, InputResult, SharedByOutcome, UnitResult
+from kaohe.engine import BlockColumn, CriterionResult, InputResult, SharedByOutcome, UnitResult, criteria_blocks
 from kaohe.errors import Location
 from kaohe.evidence import Value
 from kaohe.i18n import t
@@ -65,32 +66,92 @@ def detail_header() -> list[object]:
             t("col.explanation"), t("col.note")]
 
 
+DETAIL_BLOCK = 512
+"""Units whose 明细 rows are made together, a criterion at a time (see _detail_column)."""
+
+
 def detail_rows(rows: list[RankedRow], folder: str | None = None) -> Iterator[list[object]]:
     """One row per criterion and unit (made as they are written: a large run has millions); its
     sources relative to the evidence `folder` where they are in it. Criteria scored by columns
     are written from what units of the same outcome, value and cell share (made once, keyed by
     identity with the objects held), and only where the value was read and its 备注 per unit:
-    such a row is a SharedRow, whose XML the sheet writer makes once."""
+    such a row is a SharedRow, whose XML the sheet writer makes once. Those are made a block of
+    units and a criterion at a time."""
     files: dict[str, str | None] = {}
     shared = SharedByOutcome(lambda c: _detail_row("", c, folder, files))
     prefixes: dict[object, str] = {}
-    for row in rows:
-        unit = row.result.unit
-        criteria = row.result.criteria
-        if not isinstance(criteria, CriteriaView):
-            for c in criteria:
-                yield _detail_row(unit, c, folder, files)
+    for start in range(0, len(rows), DETAIL_BLOCK):
+        block = rows[start:start + DETAIL_BLOCK]
+        made: list[list[list[object]] | None] = [None] * len(block)
+        for ats, columns in criteria_blocks([row.result.criteria for row in block]):
+            units = [block[at].result.unit for at in ats]
+            by_column = [_detail_column(column, units, folder, files, shared, prefixes) for column in columns]
+            for at, lines in zip(ats, zip(*by_column, strict=True) if by_column else [()] * len(ats), strict=True):
+                made[at] = lines  # type: ignore[assignment]
+        for row, lines in zip(block, made, strict=True):
+            if lines is None:
+                unit = row.result.unit
+                for c in row.result.criteria:
+                    yield _detail_row(unit, c, folder, files)
+            else:
+                yield from lines
+
+
+def _detail_column(column: BlockColumn, units: list[str], folder: str | None, files: dict[str, str | None],
+                   shared: SharedByOutcome[list[object]], prefixes: dict[object, str]) -> list[list[object]]:
+    """One criterion's 明细 rows of a block's units: where the values are held by code, each
+    code's shared cells are made once and the places joined in C; any other unit's row as
+    detail_rows writes it from its cell."""
+    criterion, known, found, held = column.criterion, column.known, column.found, column.held
+    lines: list[list[object] | None] = [None] * len(units)
+    if held is not None and len(held.table_places) == 1:  # every value read from one place (file, column)
+        lines = _held_lines(column, units, folder, files, shared, prefixes)
+    for at, line in enumerate(lines):
+        if line is not None:
             continue
-        for criterion, known, found in criteria.cells():
-            made = shared.get(criterion, known, found) if found is not None else None
-            if made is None:  # worked out for this unit alone, or a cell that cannot be a key
-                yield _detail_row(unit, known if found is None else CriterionResult(  # type: ignore[arg-type]
-                    criterion, found, known[0], known[1]), folder, files)  # type: ignore[index]
-                continue
-            line = SharedRow((unit, made[1], made[2], made[3], _place(found, folder, files, prefixes), made[5],
-                              made[6], found.note))
-            line.shared, line.own = made, _OWN
-            yield line
+        given = found[at] if known[at].__class__ is not CriterionResult else None
+        made = shared.get(criterion, known[at], given) if given is not None else None
+        if made is None:  # worked out for this unit alone, or a cell that cannot be a key
+            lines[at] = _detail_row(units[at], known[at] if given is None else CriterionResult(  # type: ignore[arg-type]
+                criterion, given, known[at][0], known[at][1]), folder, files)  # type: ignore[index]
+        else:
+            lines[at] = _shared_row(made, units[at], _place(given, folder, files, prefixes), given.note)
+    return lines  # type: ignore[return-value]
+
+
+def _held_lines(column: BlockColumn, units: list[str], folder: str | None, files: dict[str, str | None],
+                shared: SharedByOutcome[list[object]], prefixes: dict[object, str]) -> list[list[object] | None]:
+    """The rows of a column held by code whose values were all read from one place: None for
+    a unit with a result of its own, a value whose cell cannot be a key, or a 备注."""
+    held, codes, found = column.held, column.codes, column.found
+    locate, col = held.table_places[0]  # type: ignore[union-attr]
+    around_row = getattr(locate, "around_row", None)
+    if around_row is None:
+        return [None] * len(units)
+    first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))  # type: ignore[arg-type]
+    made = {code: shared.get(column.criterion, column.shared[code], found[at])  # type: ignore[index,arg-type]
+            for code, at in first.items() if code >= 0 and column.shared[code] is not None}  # type: ignore[index]
+    before, after = around_row(col)
+    head = _prefix(locate, folder, files, prefixes) + before
+    places = " ".join(map(str, map(held.rows.__getitem__, column.numbers))).split(" ")  # type: ignore[union-attr,arg-type]
+    lines = list(map(_shared_line, map(made.get, codes), units, places, repeat(head), repeat(after)))  # type: ignore[arg-type]
+    for at in column.own or ():
+        lines[at] = None
+    if held.notes:  # type: ignore[union-attr]
+        for at, number in enumerate(column.numbers):  # type: ignore[arg-type]
+            if number in held.notes:  # type: ignore[union-attr]
+                lines[at] = None
+    return lines
+
+
+def _shared_line(made: list[object] | None, unit: str, row: str, head: str, after: str) -> list[object] | None:
+    return None if made is None else _shared_row(made, unit, head + row + after, "")
+
+
+def _shared_row(made: list[object], unit: str, place: str, note: str) -> SharedRow:
+    line = SharedRow((unit, made[1], made[2], made[3], place, made[5], made[6], note))
+    line.shared, line.own = made, _OWN
+    return line
 
 
 _OWN = (0, 4, 7)
@@ -116,6 +177,11 @@ def _place(found: Value, folder: str | None, files: dict[str, str | None], prefi
     suffix = getattr(locate, "suffix", None)
     if suffix is None:
         return _relative(locate(found.row, found.col), folder, files)
+    return _prefix(locate, folder, files, prefixes) + suffix(found.row, found.col)
+
+
+def _prefix(locate: object, folder: str | None, files: dict[str, str | None], prefixes: dict[object, str]) -> str:
+    """The (relative) prefix of a locator of prefix and suffix, made once (`prefixes`)."""
     prefix = prefixes.get(locate)
     if prefix is None:
         prefix = locate.prefix  # type: ignore[attr-defined]
@@ -125,7 +191,7 @@ def _place(found: Value, folder: str | None, files: dict[str, str | None], prefi
             if relative is not None:
                 prefix = relative + prefix[len(locate.file):]  # type: ignore[attr-defined]
         prefixes[locate] = prefix
-    return prefix + suffix(found.row, found.col)
+    return prefix  # type: ignore[no-any-return]
 
 
 def _sources(i: InputResult) -> list[object]:
