@@ -261,3 +261,29 @@ def test_a_second_file_repeating_values_is_told_as_before(monkeypatch: pytest.Mo
     polars = _snapshot(read_evidence([first, second], CHANGZHOU))
     assert columnar == by_rows == polars
     assert [where for where, *_ in polars["problems"]] == [f"{second}:2:3", f"{second}:3:3"]
+
+
+@pytest.mark.parametrize("marker", [False, True])
+def test_units_new_to_a_scheme_without_a_unit_list_are_named_as_the_rows_name_them(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, marker: bool) -> None:
+    # a scheme with no unit list takes every unit the evidence names, so nothing falls back on an
+    # unknown unit: the names polars' chunks work out together (_Runs.units_of) must be the row
+    # reading's. 单位１ (a full-width digit) is 单位1, the outer spaces go, Ｂ is B; with `marker`,
+    # a 评分标准 row (a value that would pass as one) repeats the criteria's text: it is no unit.
+    text = (SCHEMES / "changzhou-2018.yaml").read_text(encoding="utf-8")
+    lines, out, skipping = text.splitlines(keepends=True), [], False
+    for line in lines:  # the scheme's `units:` block left out
+        skipping = line.startswith("units:") or (skipping and line[:1] in (" ", "-", "#", "\n"))
+        if not skipping:
+            out.append(line)
+    scheme_path = tmp_path / "s.yaml"
+    scheme_path.write_text("".join(out), encoding="utf-8")
+    scheme = load_scheme(scheme_path).scheme
+    assert not scheme.units
+    path = tmp_path / "e.csv"
+    rows = ["单位,指标,值", "甲,1.1.1,1", "乙,1.1.1,2", "丙,1.1.1,1", "单位１,1.1.1,3", " 单位2 ,1.1.1,1",
+            *(["评分标准,1.1.1,1"] if marker else []), "Ｂ 区,1.1.1,2"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    columnar, by_rows = _both(monkeypatch, [path], scheme, 16384, polars=True)
+    assert columnar == by_rows
+    assert [entry[0][0] for entry in columnar["values"]] == ["甲", "乙", "丙", "单位1", "单位2", "B 区"]  # type: ignore[index,union-attr]
