@@ -19,6 +19,7 @@ values of every unit of their group first; then every unit is scored.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -141,20 +142,25 @@ _POINTS = attrgetter("points")
 class NodeMap(Mapping[str, NodeResult]):
     """Id -> result of a unit's items (or sections): a read-only mapping over a tuple, with the
     id -> position index shared by every unit of the same layout (a dict per unit would cost
-    over a kilobyte each in a run of a hundred thousand units)."""
+    over a kilobyte each in a run of a hundred thousand units). Or, with `row`, over the unit's
+    row of columns shared by every unit scored with it (`nodes[position][row]`): no tuple is
+    made per unit."""
 
-    __slots__ = ("_index", "_nodes")
+    __slots__ = ("_index", "_nodes", "_row")
 
-    def __init__(self, index: dict[str, int], nodes: tuple[NodeResult, ...]):
+    def __init__(self, index: dict[str, int], nodes: tuple[NodeResult, ...] | list[list[NodeResult]],
+                 row: int | None = None):
         self._index = index
         self._nodes = nodes
+        self._row = row
 
     @classmethod
     def of(cls, nodes: dict[str, NodeResult]) -> NodeMap:
         return cls({k: i for i, k in enumerate(nodes)}, tuple(nodes.values()))
 
     def __getitem__(self, key: str) -> NodeResult:
-        return self._nodes[self._index[key]]
+        at = self._index[key]
+        return self._nodes[at] if self._row is None else self._nodes[at][self._row]  # type: ignore[return-value]
 
     def __contains__(self, key: object) -> bool:
         return key in self._index
@@ -166,31 +172,39 @@ class NodeMap(Mapping[str, NodeResult]):
         return len(self._index)
 
     def _dict(self) -> dict[str, NodeResult]:
-        return dict(zip(self._index, map(self._nodes.__getitem__, self._index.values()), strict=True))
+        return dict(zip(self._index, self.ordered(), strict=True))
 
     def ordered(self) -> list[NodeResult]:
         """The results in the order of their ids (made in C)."""
-        return list(map(self._nodes.__getitem__, self._index.values()))
+        placed = map(self._nodes.__getitem__, self._index.values())
+        return list(placed if self._row is None else map(itemgetter(self._row), placed))  # type: ignore[arg-type]
 
     def points(self) -> dict[str, Exact]:
         """Id -> the result's points (made in C: a ranking reads every unit's)."""
-        return dict(zip(self._index, map(_POINTS, map(self._nodes.__getitem__, self._index.values())), strict=True))
+        return dict(zip(self._index, map(_POINTS, self.ordered()), strict=True))
 
     @staticmethod
     def columns(maps: Sequence[Mapping[str, NodeResult]]) -> list[tuple[list[int], list[str], list[list[NodeResult]]]]:
         """The results of many units an id at a time (a writer of many units makes their texts
-        so): for each index some of `maps` are NodeMaps of (a category's), the positions of those
-        maps, the index's ids and per id the results of those maps. A map that is no NodeMap is
-        in none."""
-        groups: dict[int, list[int]] = {}
+        so): for each index (and columns) some of `maps` are NodeMaps of (a category's), the
+        positions of those maps, the index's ids and per id the results of those maps. A map
+        that is no NodeMap is in none."""
+        groups: dict[tuple[int, int | None], list[int]] = {}
         for at, nodes in enumerate(maps):
             if nodes.__class__ is NodeMap:
-                groups.setdefault(id(nodes._index), []).append(at)  # type: ignore[attr-defined]
+                kind = None if nodes._row is None else id(nodes._nodes)  # type: ignore[attr-defined]
+                groups.setdefault((id(nodes._index), kind), []).append(at)  # type: ignore[attr-defined]
         made = []
-        for ats in groups.values():
-            index = maps[ats[0]]._index  # type: ignore[attr-defined]
-            nodes = [maps[at]._nodes for at in ats]  # type: ignore[attr-defined]
-            made.append((ats, list(index), [list(map(itemgetter(at), nodes)) for at in index.values()]))
+        for (_, kind), ats in groups.items():
+            first: NodeMap = maps[ats[0]]  # type: ignore[assignment]
+            index = first._index
+            if kind is None:
+                nodes = [maps[at]._nodes for at in ats]  # type: ignore[attr-defined]
+                made.append((ats, list(index), [list(map(itemgetter(at), nodes)) for at in index.values()]))
+            else:
+                rows = [maps[at]._row for at in ats]  # type: ignore[attr-defined]
+                made.append((ats, list(index), [list(map(first._nodes[at].__getitem__, rows))  # type: ignore[union-attr]
+                                                for at in index.values()]))
         return made
 
     def items(self) -> ItemsView[str, NodeResult]:  # made in C: a report reads every unit's
@@ -213,7 +227,7 @@ class _Column(NamedTuple):
     found: Sequence[Value | None] | None
     alone: list[int] | None = None
     """The rows whose result is the unit's own CriterionResult, in order (None: every row)."""
-    coded: tuple[list[int], list[object]] | None = None
+    coded: tuple[Sequence[int], list[object]] | None = None
     """Where the values were held by code: each row's code, and each code's shared result (None
     where no row shares one). `known[row]` is `by_code[codes[row]]` but at the rows of `alone`."""
 
@@ -937,10 +951,10 @@ def _score_category(scheme: Scheme, category: str | None, names: list[str], owns
     conditions = [tuple((name, _condition(v, f"grade:{name}")) for name in graded) if v is not None else ()
                   for v in values]
     alone = _alone(columns, count)
-    return [_unit_result(name, CriteriaView(columns, row, alone[row]), NodeMap(item_index, unit_items),
-                         NodeMap(section_index, unit_sections), totals[code], category, unit_flags, unit_conditions)
-            for row, (name, unit_items, unit_sections, code, unit_flags, unit_conditions) in enumerate(zip(
-                names, _rows(item_nodes, count), _rows(section_nodes, count), codes, flags, conditions, strict=True))]
+    return [_unit_result(name, CriteriaView(columns, row, alone[row]), NodeMap(item_index, item_nodes, row),
+                         NodeMap(section_index, section_nodes, row), totals[code], category, unit_flags, unit_conditions)
+            for row, (name, code, unit_flags, unit_conditions) in enumerate(zip(
+                names, codes, flags, conditions, strict=True))]
 
 
 def _alone(columns: list[_Column], count: int) -> list[tuple[int, ...]]:
@@ -1129,18 +1143,19 @@ def _nones(known: list[object]) -> Iterator[int]:
 
 
 def _coded(input_id: str, held: tuple[ValueTable, list[int]]
-           ) -> tuple[list[int], list[object], Sequence[Value | None]] | None:
+           ) -> tuple[Sequence[int], list[object], Sequence[Value | None]] | None:
     """Where the values are held as columns: each unit's code (-1: no value), each code's typed
     value (_ABSENT last, at -1), and each unit's Value made when asked. None when a value of
     the input is held whole (not by code)."""
     table, numbers = held
     column = table.column(input_id)
     if column is None:  # no unit has a value of it
-        return [NONE_CODE] * len(numbers), [_ABSENT], [None] * len(numbers)
+        return array("i", repeat(NONE_CODE, len(numbers))), [_ABSENT], [None] * len(numbers)
     by_code = column.given(_ABSENT)
     if by_code is None:
         return None
-    return list(map(column.codes.__getitem__, numbers)), by_code, _Found(column, numbers)
+    # an array: a column keeps its codes as long as its results (4 bytes a unit, not 8)
+    return array("i", map(column.codes.__getitem__, numbers)), by_code, _Found(column, numbers)
 
 
 class _Found(Sequence[Value | None]):
