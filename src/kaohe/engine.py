@@ -223,7 +223,7 @@ class _Column(NamedTuple):
     unit's CriterionResult itself."""
 
     criterion: Criterion
-    known: list[object]
+    known: Sequence[object]
     found: Sequence[Value | None] | None
     alone: list[int] | None = None
     """The rows whose result is the unit's own CriterionResult, in order (None: every row)."""
@@ -1102,8 +1102,9 @@ def _criterion_column(plan: _Planned, owns: list[Mapping[str, Value]], values: l
                 for code in first:  # the rows of a code not worked out alone hold what the memo knows
                     if known_by_code[code] is None:
                         known_by_code[code] = seen.get((by_code[code],))
-                return _Column(criterion, known, found, sorted([row for row, _ in alone] + rows),
-                               (codes, known_by_code))
+                own = sorted([row for row, _ in alone] + rows)
+                return _Column(criterion, _Known(codes, known_by_code, {row: known[row] for row in own}), found,
+                               own, (codes, known_by_code))
         else:
             found = [own.get(plan.single) for own in owns]
             given = [_ABSENT if f is None else f.value for f in found]
@@ -1156,6 +1157,25 @@ def _coded(input_id: str, held: tuple[ValueTable, list[int]]
         return None
     # an array: a column keeps its codes as long as its results (4 bytes a unit, not 8)
     return array("i", map(column.codes.__getitem__, numbers)), by_code, _Found(column, numbers)
+
+
+class _Known(Sequence[object]):
+    """A coded column's results without a list of them: at a row worked out alone, its own
+    result; at every other, its code's shared one (a list would cost 8 bytes a unit a column)."""
+
+    __slots__ = ("_codes", "_shared", "_own")
+
+    def __init__(self, codes: Sequence[int], shared: list[object], own: dict[int, object]):
+        self._codes = codes
+        self._shared = shared
+        self._own = own
+
+    def __getitem__(self, row: int) -> object:  # type: ignore[override]
+        own = self._own.get(row)
+        return self._shared[self._codes[row]] if own is None else own
+
+    def __len__(self) -> int:
+        return len(self._codes)
 
 
 class _Found(Sequence[Value | None]):
