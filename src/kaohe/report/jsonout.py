@@ -82,10 +82,6 @@ def rules_record(model: BaseModel, exclude_defaults: bool = False) -> Any:
     return strip(model.model_dump(mode="json", exclude_defaults=exclude_defaults))
 
 
-class Encoded(str):
-    """JSON text as write_json writes a value (compact, escaped): written as it is."""
-
-
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
@@ -445,13 +441,14 @@ def write_json(document: dict[str, Any], write: Callable[[Any], object], digest:
     """Write `document` in pieces: its fields one per line, and each element of a list of
     records (units, criteria of a ranking, changes) on its own line. A list given as a generator
     is written as it is produced, so a large result is never held whole as text or dicts.
-    Compact pieces use the C encoder (an `indent` would force the pure-Python one).
+    Compact pieces use the C encoder (an `indent` would force the pure-Python one). An element
+    that is bytes is a record's JSON text in UTF-8 already (see _units): written as it is. With
+    `as_bytes`, `write` takes bytes (a file opened in binary mode: see write_json_file).
 
     With `digest` (results and rankings), a last field `content_sha256` holds the SHA-256 of the
     UTF-8 bytes written before its line, so that a reader going a line at a time can tell a file
     changed after it was written (see kaohe.evidence.results and docs/results-json.md)."""
-    def encode(value: object) -> str:  # input (a file's or unit's name) must not act on a terminal
-        return value if isinstance(value, Encoded) else encoded(value)
+    encode = encoded  # input (a file's or unit's name) must not act on a terminal
 
     hasher = hashlib.sha256()
     if as_bytes:
