@@ -25,7 +25,19 @@ from decimal import Decimal
 from functools import partial
 from itertools import compress, repeat
 from operator import add, attrgetter, itemgetter, mul
-from typing import Callable, Generic, ItemsView, Iterator, Mapping, NamedTuple, Sequence, TypeVar, ValuesView, overload
+from typing import (
+    Any,
+    Callable,
+    Generic,
+    ItemsView,
+    Iterator,
+    Mapping,
+    NamedTuple,
+    Sequence,
+    TypeVar,
+    ValuesView,
+    overload,
+)
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import Location, Problem
@@ -313,6 +325,14 @@ class BlockColumn(NamedTuple):
     shared: list[object] | None = None
     own: list[int] | None = None
 
+    def apart(self) -> list[int]:
+        """Of a column held by code: the positions a writer makes one by one whatever their
+        code, the units with a result of their own and those with a 备注."""
+        notes = self.held.notes  # type: ignore[union-attr]
+        if not notes:
+            return self.own  # type: ignore[return-value]
+        return self.own + [i for i, number in enumerate(self.numbers) if number in notes]  # type: ignore[arg-type,operator]
+
 
 def criteria_blocks(views: Sequence[Sequence[CriterionResult]]) -> list[tuple[list[int], list[BlockColumn]]]:
     """The criteria of a block of units, a column at a time (a writer of many units makes their
@@ -335,7 +355,7 @@ def _block(views: list[CriteriaView]) -> list[BlockColumn]:
         found = column.found
         if found.__class__ is _Found and column.coded is not None:
             held, numbers = found._column, list(map(found._numbers.__getitem__, rows))  # type: ignore[union-attr]
-            alone = _alone_rows(column)
+            alone = column.known._own  # type: ignore[attr-defined]  # a coded column's results are a _Known
             own = list(compress(range(len(rows)), map(alone.__contains__, rows))) if alone else []
             block.append(BlockColumn(column.criterion, _Picked(column.known, rows), _Found(held, numbers), held,
                                      numbers, list(map(column.coded[0].__getitem__, rows)), column.coded[1], own))
@@ -343,21 +363,6 @@ def _block(views: list[CriteriaView]) -> list[BlockColumn]:
             block.append(BlockColumn(column.criterion, list(map(column.known.__getitem__, rows)),
                                      [None] * len(rows) if found is None else list(map(found.__getitem__, rows))))
     return block
-
-
-_ALONE_ROWS: dict[int, tuple[list[int], frozenset[int]]] = {}
-"""id(a column's alone list) -> (the list, kept so that the id stays its, and the list as a set)."""
-
-
-def _alone_rows(column: _Column) -> frozenset[int]:
-    """A coded column's rows of `alone` as a set, made once per column (a writer asks per block)."""
-    alone = column.alone or []
-    entry = _ALONE_ROWS.get(id(alone))
-    if entry is None or entry[0] is not alone:
-        if len(_ALONE_ROWS) >= 1024:
-            _ALONE_ROWS.clear()
-        entry = _ALONE_ROWS[id(alone)] = (alone, frozenset(alone))
-    return entry[1]
 
 
 class _Picked(Sequence[object]):
@@ -401,6 +406,16 @@ class SharedByOutcome(Generic[_S]):
             made = self.make(_new_tuple(CriterionResult, (criterion, found, known[0], known[1], None, True)))  # type: ignore[index]
             entry = self.known[key] = (known, value, criterion, made)
         return entry[3]
+
+    def by_code(self, column: BlockColumn) -> dict[int, _S]:
+        """For a block's column held by code: what each code's outcome shares, made from its
+        first unit (every unit of a code gives the same value and cell); a code with no shared
+        result, or whose cell cannot be a key, is left out."""
+        codes, shared, found = column.codes, column.shared, column.found
+        first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))  # type: ignore[arg-type]
+        made = {code: self.get(column.criterion, shared[code], found[at])  # type: ignore[index,arg-type]
+                for code, at in first.items() if code >= 0 and shared[code] is not None}  # type: ignore[index]
+        return {code: text for code, text in made.items() if text is not None}
 
 
 def _worked_out(criteria: Sequence[CriterionResult]) -> Iterator[CriterionResult]:
@@ -1123,14 +1138,14 @@ def _fill(plan: _Planned, known: list[object], key_at: Callable[[int], tuple[obj
     past the memo's limit). The rows of those worked out alone, in order."""
     seen = plan.seen
     alone = []
-    for row in _nones(known):
+    for row in nones(known):
         result = known[row] = seen.get(key_at(row)) or _score_planned(plan, owns[row], stage, places)
         if result.__class__ is CriterionResult:
             alone.append(row)
     return alone
 
 
-def _nones(known: list[object]) -> Iterator[int]:
+def nones(known: list[Any]) -> Iterator[int]:
     """The rows of `known` that are None, front to back, each found when the one before is
     filled in (the search runs in C: most rows are not None)."""
     row = 0

@@ -23,10 +23,10 @@ from kaohe.engine import (
     Results,
     SharedByOutcome,
     criteria_blocks,
+    nones,
 )
 from kaohe.errors import json_escaped
 from kaohe.evidence import Value
-from kaohe.evidence.held import HeldColumn
 from kaohe.evidence.results import DIGEST_KEY
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
@@ -238,55 +238,44 @@ def _criteria_block(columns: list[BlockColumn]) -> list[bytes]:
 def _column_texts(column: BlockColumn) -> list[bytes]:
     criterion, known, found, held = column.criterion, column.known, column.found, column.held
     if held is not None:
-        texts = _held_texts(criterion, found, held, column.numbers, column.codes, column.shared,  # type: ignore[arg-type]
-                            column.own)  # type: ignore[arg-type]
+        texts = _held_texts(column)
     else:
         texts = [None] * len(known)
-    for i in _nones(texts):
+    for i in nones(texts):
         texts[i] = _cell(criterion, known[i], found[i] if known[i].__class__ is not CriterionResult else None
                          ).encode("utf-8")
     return texts  # type: ignore[return-value]
 
 
-def _held_texts(criterion: Criterion, found: Sequence[Value | None], held: HeldColumn, numbers: list[int],
-                codes: list[int], shared: list[object], own: list[int]) -> list[bytes | None]:
+def _held_texts(column: BlockColumn) -> list[bytes | None]:
     """The texts (UTF-8) of a column's units whose value is shared by its code and whose place
     a locator formats, without a 备注; None for every other unit."""
-    first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))  # a code's first unit
-    prefixes: dict[int, str | None] = {}  # a code's shared text (the same for every unit of it)
-    for code, at in first.items():
-        if code >= 0 and shared[code] is not None:  # the unit's Value is its code's (value, cell)
-            prefixes[code] = _SHARED.get(criterion, shared[code], found[at])  # type: ignore[arg-type]
-    if len(held.table_places) == 1:  # every value of the evidence read from one place (file, column)
+    held, numbers, codes = column.held, column.numbers, column.codes
+    prefixes = _SHARED.by_code(column)  # a code's shared text (the same for every unit of it)
+    if len(held.table_places) == 1:  # type: ignore[union-attr]  # every value read from one place (file, column)
         places = [0]
     else:
-        places = list(map(held.places.__getitem__, numbers))
-    around = _around(*held.table_places[places[0]]) if len(set(places)) == 1 else None
+        places = list(map(held.places.__getitem__, numbers))  # type: ignore[union-attr,arg-type]
+    around = _around(*held.table_places[places[0]]) if len(set(places)) == 1 else None  # type: ignore[union-attr]
     texts: list[bytes | None]
     if around is None:  # places of more than one locator (or of one that cannot say it so)
         texts = []
-        for code, number in zip(codes, numbers, strict=True):
-            prefix, parts = prefixes.get(code), _around(*held.table_places[held.places[number]])
+        for code, number in zip(codes, numbers, strict=True):  # type: ignore[arg-type]
+            prefix, parts = prefixes.get(code), _around(*held.table_places[held.places[number]])  # type: ignore[union-attr]
             texts.append(None if prefix is None or parts is None else
-                         f"{prefix}{parts[0]}{held.rows[number]}{parts[1]}".encode())
+                         f"{prefix}{parts[0]}{held.rows[number]}{parts[1]}".encode())  # type: ignore[union-attr]
     else:
         before, after = around
-        heads = {code: (prefix + before).encode("utf-8") for code, prefix in prefixes.items() if prefix is not None}
+        heads = {code: (prefix + before).encode("utf-8") for code, prefix in prefixes.items()}
         # the rows' digits: joined as text, encoded once and split again (each in C)
-        digits = " ".join(map(str, map(held.rows.__getitem__, numbers))).encode().split(b" ")
-        texts = list(map(add, map(add, map(heads.get, codes, repeat(b"")), digits), repeat(after.encode("utf-8"))))
-        unshared = {code for code in first if code not in heads}
-        if unshared:  # a value not given, or a cell that cannot be a key: written by _cell
-            for i, code in enumerate(codes):
-                if code in unshared:
+        digits = " ".join(map(str, map(held.rows.__getitem__, numbers))).encode().split(b" ")  # type: ignore[union-attr,arg-type]
+        texts = list(map(add, map(add, map(heads.get, codes, repeat(b"")), digits), repeat(after.encode("utf-8"))))  # type: ignore[arg-type]
+        if len(heads) < len(set(codes)):  # type: ignore[arg-type]  # a value not given, or a cell that cannot be a key
+            for i, code in enumerate(codes):  # type: ignore[arg-type]
+                if code not in heads:
                     texts[i] = None
-    for i in own:
+    for i in column.apart():
         texts[i] = None
-    notes = held.notes
-    if notes:
-        for i, number in enumerate(numbers):
-            if number in notes:
-                texts[i] = None
     return texts
 
 
@@ -296,25 +285,8 @@ def _around(locate: object, col: int) -> tuple[str, str] | None:
     around_row = getattr(locate, "around_row", None)
     if around_row is None:
         return None
-    prefix = _PLACES.get(locate)
-    if prefix is None:
-        prefix = (encoded(locate.prefix)[:-1], locate.suffix)  # type: ignore[attr-defined]
-        if len(_PLACES) < 10_000:
-            _PLACES[locate] = prefix
     before, after = around_row(col)
-    return prefix[0] + before, after + '", "note": ""}]}'
-
-
-def _nones(texts: list[bytes | None]) -> Iterator[int]:
-    """The positions of `texts` that are None, each found when the one before is filled in."""
-    at = 0
-    while True:
-        try:
-            at = texts.index(None, at)
-        except ValueError:
-            return
-        yield at
-        at += 1
+    return _place_prefix(locate, locate.suffix)[0] + before, after + '", "note": ""}]}'
 
 
 _EMPTY = '""'
@@ -382,12 +354,18 @@ def _place(source: Value) -> str:
     suffix = getattr(locate, "suffix", None)
     if suffix is None:
         return encoded(str(locate(source.row, source.col)))
+    return f'{_place_prefix(locate, suffix)[0]}{suffix(source.row, source.col)}"'
+
+
+def _place_prefix(locate: object, suffix: Callable[[int, int], str]) -> tuple[str, Callable[[int, int], str]]:
+    """A locator of prefix and suffix: (its prefix's JSON text without the closing quote, its
+    suffix), made once (see _PLACES)."""
     place = _PLACES.get(locate)
     if place is None:
         place = (encoded(locate.prefix)[:-1], suffix)  # type: ignore[attr-defined]
         if len(_PLACES) < 10_000:
             _PLACES[locate] = place
-    return f'{place[0]}{suffix(source.row, source.col)}"'
+    return place
 
 
 _PLACES: dict[object, tuple[str, Callable[[int, int], str]]] = {}
@@ -453,10 +431,8 @@ def write_json(document: dict[str, Any], write: Callable[[Any], object], digest:
     hasher = hashlib.sha256()
     if as_bytes:
         raw = write
-        plain = put = lambda data: raw(data.encode("utf-8") if data.__class__ is str else data)
-        if digest:
-            put = _hashing_bytes(raw, hasher)
-        write = put
+        plain = lambda data: raw(data.encode("utf-8") if data.__class__ is str else data)  # noqa: E731
+        write = _hashing_bytes(raw, hasher) if digest else plain
     else:
         plain, put = write, _hashing(write, hasher) if digest else write
         write = lambda data: put(data.decode("utf-8") if data.__class__ is bytes else data)  # noqa: E731

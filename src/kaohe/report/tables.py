@@ -123,24 +123,18 @@ def _held_lines(column: BlockColumn, units: list[str], folder: str | None, files
                 shared: SharedByOutcome[list[object]], prefixes: dict[object, str]) -> list[list[object] | None]:
     """The rows of a column held by code whose values were all read from one place: None for
     a unit with a result of its own, a value whose cell cannot be a key, or a 备注."""
-    held, codes, found = column.held, column.codes, column.found
+    held = column.held
     locate, col = held.table_places[0]  # type: ignore[union-attr]
     around_row = getattr(locate, "around_row", None)
     if around_row is None:
         return [None] * len(units)
-    first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))  # type: ignore[arg-type]
-    made = {code: shared.get(column.criterion, column.shared[code], found[at])  # type: ignore[index,arg-type]
-            for code, at in first.items() if code >= 0 and column.shared[code] is not None}  # type: ignore[index]
+    made = shared.by_code(column)
     before, after = around_row(col)
     head = _prefix(locate, folder, files, prefixes) + before
     places = " ".join(map(str, map(held.rows.__getitem__, column.numbers))).split(" ")  # type: ignore[union-attr,arg-type]
-    lines = list(map(_shared_line, map(made.get, codes), units, places, repeat(head), repeat(after)))  # type: ignore[arg-type]
-    for at in column.own or ():
+    lines = list(map(_shared_line, map(made.get, column.codes), units, places, repeat(head), repeat(after)))  # type: ignore[arg-type]
+    for at in column.apart():
         lines[at] = None
-    if held.notes:  # type: ignore[union-attr]
-        for at, number in enumerate(column.numbers):  # type: ignore[arg-type]
-            if number in held.notes:  # type: ignore[union-attr]
-                lines[at] = None
     return lines
 
 
