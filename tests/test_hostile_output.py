@@ -274,6 +274,60 @@ a.handle_interrupts = ready
 """
 
 
+LIBRARY = """
+import os, signal, time
+import {module} as where
+original, fired = where.{name}, []
+def library(*args, **kwargs):
+    if not fired:
+        fired.append(True)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(30)
+        except BaseException as e:
+            {then}
+    return original(*args, **kwargs)
+where.{name} = library
+"""
+TURNED = "raise ValueError(f'the library says: {e!r}') from None"
+"""As pydantic-core does when a signal comes while it builds a validator: its SchemaError holds
+the Interrupted's text alone (seen as exit 70, "内部错误(SchemaError … Interrupted: 2)", when a
+SIGINT came 0.45 s into `score` on a busy machine)."""
+SWALLOWED = "pass"
+
+
+@POSIX
+@pytest.mark.parametrize(("module", "name", "then", "written"), [
+    ("kaohe.scheme.yamlload", "_build", TURNED, False),  # while the scheme is read
+    ("kaohe.scheme.yamlload", "_build", SWALLOWED, True),
+    ("openpyxl", "Workbook.save", TURNED, False),  # while the results are written
+    ("openpyxl", "Workbook.save", SWALLOWED, True),
+])
+def test_an_interrupt_a_library_turns_into_its_own_error_is_still_the_interrupt(
+        tmp_path: Path, module: str, name: str, then: str, written: bool) -> None:
+    """A library that catches the Interrupted and raises an error of its own, or goes on as if
+    nothing came: the run ends as interrupted (130 and the one line), never as kaohe's internal
+    error (70); a file it went on to write is whole and counted."""
+    target = tmp_path / "r.xlsx"
+    owner, _, attribute = name.rpartition(".")
+    patch = LIBRARY.format(module=module + (f".{owner}" if owner else ""), name=attribute, then=then)
+    if owner:  # a method: patched on its class
+        patch = patch.replace(f"import {module}.{owner} as where", f"from {module} import {owner} as where")
+    code = f"import sys\n{patch}\nfrom kaohe.cli import main\nsys.argv = ['kaohe'] + sys.argv[1:]\nmain()\n"
+    result = subprocess.run([sys.executable, "-c", code, "score", CHANGZHOU, CHANGZHOU_EVIDENCE, "-o", str(target)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 130, result.stderr
+    for noise in ("Traceback", "内部错误", "the library says", "Interrupted"):
+        assert noise not in result.stderr
+    if written:
+        assert result.stderr.strip().endswith(
+            f"已中断(SIGINT):已写完 1 个文件(最后一个是 {target}),没有写到一半的文件")
+        assert load_workbook(target).sheetnames
+    else:
+        assert result.stderr.strip().splitlines()[-1] == "已中断(SIGINT):没有写入任何文件,已有的文件未改动"
+        assert list(tmp_path.iterdir()) == []
+
+
 @POSIX
 @pytest.mark.parametrize("delay", [0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6])
 def test_an_interrupt_at_any_moment_is_one_line_or_a_finished_run(tmp_path: Path, delay: float) -> None:

@@ -62,6 +62,24 @@ class Interrupted(BaseException):
 _held = 0
 _pending: list[int] = []
 _interrupting = False
+_raised: list[int] = []
+"""The signal whose Interrupted was raised in this process (at most one: see on_signal)."""
+
+
+def interrupted_by() -> int | None:
+    """The signal whose Interrupted was raised in this process, or None. What ends the run after
+    it ends it as that interrupt, whatever it looks like when it reaches the command line: a
+    library may catch the Interrupted and raise an error of its own (pydantic-core builds a
+    validator's SchemaError around it), or a writer's cleanup may fail on the state it was cut in
+    (zipfile refusing to close an archive with a handle still open)."""
+    return _raised[0] if _raised else None
+
+
+def _raise(signum: int) -> None:
+    global _interrupting
+    _interrupting = True
+    _raised.append(signum)
+    raise Interrupted(signum)
 
 
 def on_signal(signum: int, frame: object) -> None:
@@ -73,8 +91,7 @@ def on_signal(signum: int, frame: object) -> None:
     if _held:
         _pending.append(signum)
         return
-    _interrupting = True
-    raise Interrupted(signum)
+    _raise(signum)
 
 
 def handle_interrupts() -> None:
@@ -101,12 +118,10 @@ def _uninterrupted(deliver: bool = True) -> Iterator[None]:
 
 def _deliver() -> None:
     """Raise Interrupted for a signal that came during an uninterrupted step."""
-    global _interrupting
     if not _held and _pending and not _interrupting:
         signum = _pending[0]
         _pending.clear()
-        _interrupting = True
-        raise Interrupted(signum)
+        _raise(signum)
 
 
 class _Temporary:
@@ -167,16 +182,18 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
         with _uninterrupted():
             tmp.publish(target)
             WRITTEN.append(target)
-    except (Interrupted, KeyboardInterrupt):
-        if not WRITTEN or WRITTEN[-1] is not target:  # not when it came just after the publishing
-            CUT.append(target)
+    except BaseException as e:
+        if isinstance(e, (Interrupted, KeyboardInterrupt)) or interrupted_by() is not None:  # in any form
+            if not WRITTEN or WRITTEN[-1] is not target:  # not when it came just after the publishing
+                CUT.append(target)
+            raise
+        if isinstance(e, PermissionError):  # Windows: the target is open in Excel or WPS
+            _settle(e)
+            raise OutputError([Problem(Location(str(target)), t("output.locked"))]) from None
+        if isinstance(e, OSError):  # a full disk, a file too large, a folder gone
+            _settle(e)
+            raise OutputError([Problem(Location(str(target)), t("output.failed", reason=write_reason(e)))]) from None
         raise
-    except PermissionError as e:  # Windows: the target is open in Excel or WPS
-        _settle(e)
-        raise OutputError([Problem(Location(str(target)), t("output.locked"))]) from None
-    except OSError as e:  # a full disk, a file too large, a folder gone
-        _settle(e)
-        raise OutputError([Problem(Location(str(target)), t("output.failed", reason=write_reason(e)))]) from None
     finally:
         with _uninterrupted(deliver=False):
             tmp.discard()
