@@ -604,24 +604,23 @@ def main() -> None:
     for name in ("SIGINT", "SIGTERM"):  # kept until the real handler is in place, then acted on
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), lambda signum, frame: early.append(signum))
-    from kaohe.report.atomic import Interrupted, handle_interrupts, interrupted_by
+    from kaohe.report.atomic import Interrupted, handle_interrupts, interrupt, interrupted_by
 
     try:
         handle_interrupts()
         if early:
-            raise Interrupted(early[0])
+            interrupt(early[0])
         code = _run()
+        signum = interrupted_by()
+        if signum is not None:  # a library caught the interrupt and went on
+            interrupt(signum)
+        for name in ("SIGINT", "SIGTERM"):  # done: a late signal ends the process as it normally would
+            if hasattr(signal, name):  # (one before this is still ours: the run is over, what was written is said)
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
     except (Interrupted, KeyboardInterrupt) as e:
         signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
         _say_interrupted(signum)
         sys.exit(128 + signum)  # 130 for SIGINT, 143 for SIGTERM, as a shell reports a signal
-    signum = interrupted_by()
-    if signum is not None:  # a library caught the interrupt and went on, or failed another way
-        _say_interrupted(signum)
-        sys.exit(128 + signum)
-    for name in ("SIGINT", "SIGTERM"):  # done: a late signal ends the process as it normally would
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
     sys.exit(code)
 
 
@@ -640,11 +639,11 @@ def _run() -> int:
         with collector_paused():  # a short-lived process of bulk steps (see kaohe.bulk)
             code = build_app()(prog_name="kaohe", standalone_mode=False)
     except Exception as e:
-        from kaohe.report.atomic import Interrupted, interrupted_by
+        from kaohe.report.atomic import interrupt, interrupted_by
 
         signum = interrupted_by()
         if signum is not None:  # the interrupt, turned into another error on its way out (see interrupted_by)
-            raise Interrupted(signum) from None
+            interrupt(signum)
         kind = _usage_error_kind(e)
         if kind is None:  # a bug of ours: say so in one line, never a traceback
             _err(t("cli.internal_error", kind=type(e).__name__, detail=e), "error", "cli.internal_error")

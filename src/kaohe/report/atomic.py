@@ -17,7 +17,7 @@ import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 from kaohe.errors import Location, OutputError, Problem, not_a_file
 from kaohe.i18n import t
@@ -75,7 +75,9 @@ def interrupted_by() -> int | None:
     return _raised[0] if _raised else None
 
 
-def _raise(signum: int) -> None:
+def interrupt(signum: int) -> NoReturn:
+    """Raise Interrupted for `signum`, as the handler does: a later signal is ignored while the
+    run unwinds and says it was interrupted."""
     global _interrupting
     _interrupting = True
     _raised.append(signum)
@@ -91,7 +93,7 @@ def on_signal(signum: int, frame: object) -> None:
     if _held:
         _pending.append(signum)
         return
-    _raise(signum)
+    interrupt(signum)
 
 
 def handle_interrupts() -> None:
@@ -121,7 +123,7 @@ def _deliver() -> None:
     if not _held and _pending and not _interrupting:
         signum = _pending[0]
         _pending.clear()
-        _raise(signum)
+        interrupt(signum)
 
 
 class _Temporary:
