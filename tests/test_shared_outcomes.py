@@ -60,7 +60,7 @@ def test_detail_rows_from_the_columns_are_those_of_each_result(scheme_path: Path
     scheme = load_scheme(scheme_path).scheme
     ranked = rank_results(scheme, score(scheme, read_evidence([evidence], scheme)))
     assert any(isinstance(row.result.criteria, CriteriaView) for row in ranked) == _by_columns(scheme)
-    each = [replace(row, result=replace(row.result, criteria=tuple(row.result.criteria))) for row in ranked]
+    each = [replace(row, result=row.result._replace(criteria=tuple(row.result.criteria))) for row in ranked]
     for folder in (None, str(evidence.parent), str(evidence.parent.parent)):
         assert list(detail_rows(ranked, folder)) == list(detail_rows(each, folder))
 
@@ -143,7 +143,7 @@ def test_a_block_of_units_is_written_as_each_unit_is(scheme_path: Path, evidence
         assert list(jsonout._units(ranked)) == alone
         # the 明细 too, against its rows written from each criterion's own result
         monkeypatch.setattr(tables, "DETAIL_BLOCK", size)
-        each = [replace(row, result=replace(row.result, criteria=tuple(row.result.criteria))) for row in ranked]
+        each = [replace(row, result=row.result._replace(criteria=tuple(row.result.criteria))) for row in ranked]
         for folder in (None, str(tmp_path)):
             assert list(detail_rows(ranked, folder)) == list(detail_rows(each, folder))
         monkeypatch.undo()
@@ -166,5 +166,5 @@ def test_a_units_head_is_written_as_its_record_would_be(unit: str, category: str
     results = score(scheme, read_evidence([EXAMPLES / "changzhou-2018" / "evidence.csv"], scheme))
     base = rank_results(scheme, results)[0]
     row = replace(base, rank=rank, rank_in_category=in_category,
-                  result=replace(base.result, unit=unit, category=category, total=total, base=total))
+                  result=base.result._replace(unit=unit, category=category, total=total, base=total))
     assert jsonout._head(row) == jsonout.encoded(jsonout._record(row))
