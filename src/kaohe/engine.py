@@ -883,9 +883,10 @@ def _totals(scheme: Scheme, category: str | None, sums: _Terms, stage: str | Non
 def _unit_result(unit: str, criteria: Sequence[CriterionResult], items: NodeMap, sections: NodeMap,
                  totals: _Totals, category: str | None, flags: _Flags,
                  conditions: tuple[tuple[str, bool | None], ...]) -> UnitResult:
+    vetoed, falsified, unmet, undecided, derived = _flag_fields(flags)
     return UnitResult(unit, criteria, items, sections, totals.base, totals.bonus, totals.total, totals.deduction,
-                      category, tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet), (),
-                      tuple(flags.undecided), tuple(flags.derived), totals.earned, totals.applicable, conditions)
+                      category, vetoed, falsified, unmet, (), undecided, derived, totals.earned, totals.applicable,
+                      conditions)
 
 
 def _by_columns(scheme: Scheme) -> bool:
@@ -968,10 +969,27 @@ def _score_category(scheme: Scheme, category: str | None, names: list[str], owns
     conditions = [tuple((name, _condition(v, f"grade:{name}")) for name in graded) if v is not None else ()
                   for v in values]
     alone = _alone(columns, count)
-    return [_unit_result(name, CriteriaView(columns, row, alone[row]), NodeMap(item_index, item_nodes, row),
-                         NodeMap(section_index, section_nodes, row), totals[code], category, unit_flags, unit_conditions)
-            for row, (name, code, unit_flags, unit_conditions) in enumerate(zip(
-                names, codes, flags, conditions, strict=True))]
+    flagged: dict[int, tuple[tuple[str, ...], ...]] = {}  # a unit's flags as UnitResult holds them, by id
+    for unit_flags in flags:  # (units without flags share one _Flags)
+        if id(unit_flags) not in flagged:
+            flagged[id(unit_flags)] = _flag_fields(unit_flags)
+    made = []
+    append = made.append
+    for row, (name, code, unit_flags, unit_conditions) in enumerate(zip(names, codes, flags, conditions,
+                                                                         strict=True)):
+        sums = totals[code]
+        vetoed, falsified, unmet, undecided, derived = flagged[id(unit_flags)]
+        append(_new_tuple(UnitResult, (
+            name, CriteriaView(columns, row, alone[row]), NodeMap(item_index, item_nodes, row),
+            NodeMap(section_index, section_nodes, row), sums.base, sums.bonus, sums.total, sums.deduction, category,
+            vetoed, falsified, unmet, (), undecided, derived, sums.earned, sums.applicable, unit_conditions)))
+    return made
+
+
+def _flag_fields(flags: _Flags) -> tuple[tuple[str, ...], ...]:
+    """(vetoed, falsified, unmet, undecided, flag_sources) as UnitResult holds them."""
+    return (tuple(flags.vetoed), tuple(flags.falsified), tuple(flags.unmet), tuple(flags.undecided),
+            tuple(flags.derived))  # type: ignore[arg-type]
 
 
 def _alone(columns: list[_Column], count: int) -> list[tuple[int, ...]]:
