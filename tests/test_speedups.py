@@ -261,3 +261,24 @@ def test_a_truncated_results_file_is_refused_not_half_read(tmp_path: Path) -> No
     with pytest.raises(EvidenceError) as refused:
         load_results(cut)
     assert "cut.json" in str(refused.value)
+
+
+def test_section_columns_are_each_units_own_points() -> None:
+    # shaoxing's per-unit task lists give each unit a layout of its own (NodeMaps of different
+    # indexes); changzhou's units share one; a plain dict and a missing id are read one by one
+    from kaohe.report.tables import section_columns
+
+    maps: list[object] = []
+    for name in ("shaoxing-2022", "changzhou-2018"):
+        scheme = load_scheme(SCHEMES / f"{name}.yaml").scheme
+        evidence = read_evidence(_evidence_files(SCHEMES / f"{name}.yaml")[:1], scheme)
+        maps += [unit.sections for unit in engine.score(scheme, evidence).units]
+    maps.insert(3, dict(maps[0].items()))  # type: ignore[attr-defined]
+    ids = sorted({i for m in maps for i in m}) + ["no such section"]  # type: ignore[attr-defined]
+    expected = [[m[i].points if i in m else "" for m in maps] for i in ids]  # type: ignore[index,operator]
+    assert section_columns(maps, ids) == expected  # type: ignore[arg-type]
+    alone = [m for m in maps if isinstance(m, engine.NodeMap) and m._index is maps[-1]._index]  # type: ignore[attr-defined]
+    assert section_columns(alone, ids) == [[m[i].points if i in m else "" for m in alone] for i in ids]  # type: ignore
+    indexes = {id(m._index) for m in maps if isinstance(m, engine.NodeMap)}  # type: ignore[attr-defined]
+    assert len(indexes) > 2 and any(v != "" for line in expected for v in line)  # layouts told apart
+    assert section_columns(maps, []) == []  # type: ignore[arg-type]

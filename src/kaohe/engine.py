@@ -151,6 +151,9 @@ class NodeResult(NamedTuple):
 _POINTS = attrgetter("points")
 
 
+_INDEX_OF, _NODES_OF, _ROW_OF = attrgetter("_index"), attrgetter("_nodes"), attrgetter("_row")
+
+
 class NodeMap(Mapping[str, NodeResult]):
     """Id -> result of a unit's items (or sections): a read-only mapping over a tuple, with the
     id -> position index shared by every unit of the same layout (a dict per unit would cost
@@ -201,6 +204,13 @@ class NodeMap(Mapping[str, NodeResult]):
         so): for each index (and columns) some of `maps` are NodeMaps of (a category's), the
         positions of those maps, the index's ids and per id the results of those maps. A map
         that is no NodeMap is in none."""
+        if maps and set(map(type, maps)) == {NodeMap}:  # the common case, found in C: one layout's row
+            first = maps[0]  # maps over the same columns, a group of all
+            if first._row is not None and len(set(map(id, map(_INDEX_OF, maps)))) == 1 \
+                    and len(set(map(id, map(_NODES_OF, maps)))) == 1:  # type: ignore[attr-defined]
+                rows = list(map(_ROW_OF, maps))
+                return [(list(range(len(maps))), list(first._index), [  # type: ignore[attr-defined]
+                    list(map(first._nodes[at].__getitem__, rows)) for at in first._index.values()])]  # type: ignore
         groups: dict[tuple[int, int | None], list[int]] = {}
         for at, nodes in enumerate(maps):
             if nodes.__class__ is NodeMap:

@@ -8,10 +8,20 @@ import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import repeat
-from typing import Iterator
+from operator import attrgetter
+from typing import Iterator, Mapping
 
 from kaohe import __version__
-from kaohe.engine import BlockColumn, CriterionResult, InputResult, SharedByOutcome, UnitResult, criteria_blocks
+from kaohe.engine import (
+    BlockColumn,
+    CriterionResult,
+    InputResult,
+    NodeMap,
+    NodeResult,
+    SharedByOutcome,
+    UnitResult,
+    criteria_blocks,
+)
 from kaohe.errors import Location
 from kaohe.evidence import Value
 from kaohe.i18n import t
@@ -43,18 +53,46 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     header += [words["total"]]
     aside = [s for s in scheme.sections if not s.counted]
     header += [t("col.uncounted", title=s.title) for s in aside] + ([t("col.flags")] if scheme.flags else [])
-    out = [header]
-    for row in rows:
-        r = row.result
-        line: list[object] = [row.rank] + ([row.rank_in_category] if by_category else []) + [r.unit]
-        line += [r.category or ""] if scheme.categories else []
-        line += [r.sections[s.id].points if s.id in r.sections else "" for s in base] + ([r.base] if base else [])
-        line += ([r.bonus] if has["bonus"] else []) + ([r.deduction] if has["deduction"] else []) + [r.total]
-        line += [r.sections[s.id].points if s.id in r.sections else "" for s in aside]
-        if scheme.flags:
-            line.append(flag_text(r))
-        out.append(line)
-    return out
+    results = [row.result for row in rows]
+    sections = [r.sections for r in results]
+    columns: list[list[object]] = [[row.rank for row in rows]]  # made a column at a time, in C where it can
+    columns += [[row.rank_in_category for row in rows]] if by_category else []
+    columns.append(list(map(_UNIT, results)))
+    columns += [[r.category or "" for r in results]] if scheme.categories else []
+    columns += section_columns(sections, [s.id for s in base]) + ([list(map(_BASE, results))] if base else [])
+    columns += [list(map(_BONUS, results))] if has["bonus"] else []
+    columns += [list(map(_DEDUCTION, results))] if has["deduction"] else []
+    columns.append(list(map(_TOTAL, results)))
+    columns += section_columns(sections, [s.id for s in aside])
+    columns += [list(map(flag_text, results))] if scheme.flags else []
+    return [header, *map(list, zip(*columns, strict=True))]
+
+
+def section_columns(sections: list[Mapping[str, NodeResult]], ids: list[str]) -> list[list[object]]:
+    """For each of `ids`, every unit's points ("" where a unit has no such section), taken an id
+    at a time from the units whose sections were scored together (NodeMap.columns)."""
+    if not ids:
+        return []
+    columns: list[list[object]] = [[""] * len(sections) for _ in ids]
+    plain = set(range(len(sections)))
+    for ats, index, nodes in NodeMap.columns(sections):
+        plain.difference_update(ats)
+        by_id = dict(zip(index, nodes, strict=True))
+        for column, i in zip(columns, ids, strict=True):
+            if i in by_id and len(ats) == len(sections):  # every unit's (the positions in order)
+                column[:] = map(_POINTS, by_id[i])
+            elif i in by_id:
+                for at, points in zip(ats, map(_POINTS, by_id[i]), strict=True):
+                    column[at] = points
+    for at in sorted(plain):  # a unit's sections held otherwise (a plain dict)
+        for column, i in zip(columns, ids, strict=True):
+            if i in sections[at]:
+                column[at] = sections[at][i].points
+    return columns
+
+
+_UNIT, _BASE, _BONUS, _DEDUCTION, _TOTAL = (attrgetter(name) for name in ("unit", "base", "bonus", "deduction", "total"))
+_POINTS = attrgetter("points")
 
 
 def flag_text(result: UnitResult) -> str:
