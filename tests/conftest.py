@@ -4,8 +4,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from kaohe.i18n import set_lang
+
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+settings.load_profile(os.environ.get("KAOHE_HYPOTHESIS", "dev"))
+"""No generated case is held to a time (speed lives in `make bench`; a busy machine is slow). CI
+(.ci/run) draws the same cases on every run, so that what it checks can be run again as it ran;
+`make test` elsewhere draws new ones each time, and finds what the fixed ones would not."""
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "schemes"
