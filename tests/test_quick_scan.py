@@ -73,7 +73,7 @@ def _cell(draw: st.DrawFn) -> bytes:
 
 
 EXTRAS = st.sampled_from([b"", b"", b"", b'<!-- <c r="XFD1048576"><v>1</v></c> -->', b'<?pi <c r="ZZ9"><v>1</v></c> ?>',
-                          b"<x14:row/>"])
+                          b"<x14:row/>", b'<x:row r="90"><x:c r="C90"><x:v>5</x:v></x:c></x:row>'])
 
 
 @settings(max_examples=400, deadline=None)

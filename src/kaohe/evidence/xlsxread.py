@@ -75,12 +75,17 @@ SCAN_CHUNK = 1 << 16
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 _QUICK_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!t="e")[A-Za-z]+="[^"<>]*")*'
                          rb"( ?/>|></c>|><v>|><v ?/>|><is>|>(?:<f(?: [^<>]*)?/>|<f(?: [^<>]*)?>[^<]*</f>)"
-                         rb"(?:<v>([^<]*)</v>|<v ?/>)?</c>)|[\s/>])|<(?:v|f|is)[\s/>]")
+                         rb"(?:<v>([^<]*)</v>|<v ?/>)?</c>)|[\s/>])|<(?:v|f|is)[\s/>]"
+                         rb"|<[!?]|<[\w.-]+:(?:c|v|is|row|f)[\s/>]")
 """Each cell element's start: as Excel, WPS, LibreOffice and openpyxl write a cell (its reference
 first, no error value): empty, a value, inline text (whose parts the scan does not look at), or
 a formula with or without its value (the last group); or, with its groups empty, any other
 cell, or a value, formula or inline text that is no part of a quick cell (the full scan takes it
-as the last cell's own): the quick scan leaves the sheet to the full one."""
+as the last cell's own), or what only the full scan reads as it must: a DTD, comment or CDATA
+section, a processing instruction (after the XML declaration), a prefixed cell, value, row or
+formula element. The quick scan leaves such a sheet to the full one. Nothing a match takes in
+holds a `<` but the starts and ends of a quick cell's own elements, so every other element's
+start is looked at: text cannot hold a `<`, nor can an attribute value."""
 _NEXT_START = re.compile(rb"(?:\s|</[^<>]*>)*<[^/]")
 """From the end of a formula's cell to the next element's start, no text but white space: the
 full scan reads all text from a formula's value up to the next element as that value."""
@@ -91,10 +96,6 @@ _FORMULA = methodcaller("startswith", b"><f")
 _LAST_COLUMN = b"XFD"
 """Excel's last column: a reference of three letters past it (in byte order, as for column
 order among references of three letters) is beyond the limits."""
-_NOT_QUICK = re.compile(rb"<[!?]|<[\w.-]+:(?:c|v|is|row|f)[\s/>]")
-"""What only the full scan reads as it must: a DTD, comment or CDATA section, a processing
-instruction (after the XML declaration), prefixed cell, value, row or formula elements. Text
-cannot hold a `<`, nor can an attribute value."""
 _DECLARATION = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml(?:[^<>]*?\sencoding\s*=\s*["']([^"']*)["'])?[^<>]*\?>""")
 """The XML declaration (with a UTF-8 BOM), and the encoding it names."""
 _STATES = {"hidden": "xlsx.hidden_sheet", "veryHidden": "xlsx.very_hidden_sheet"}
@@ -369,18 +370,16 @@ class _SheetScan:
                     rest = text
                     continue
                 part, rest = text[:cut], text[cut:]
-                if _NOT_QUICK.search(part) is not None:
-                    return False
                 found = _QUICK_CELL.findall(part)
                 if _OTHER_CELL in found:
-                    return False  # a cell written otherwise
+                    return False  # a cell written otherwise, or what only the full scan reads
                 named = list(map(itemgetter(0), found))
                 numbered = list(map(itemgetter(1), found))
                 if found and ((max(map(len, numbered)) == 7 and max(int(d) for d in numbered if len(d) == 7) > MAX_ROWS)
                               or (max(map(len, named)) == 3 and max(n for n in named if len(n) == 3) > _LAST_COLUMN)):
                     return False  # a cell past Excel's limits, empty or not: `run` refuses it, named
                 ends = list(map(itemgetter(2), found))
-                if any(map(_FORMULA, ends)):  # formulas: one whose value is blank is told, as `run` tells it
+                if b"<f" in part and any(map(_FORMULA, ends)):  # formulas: one whose value is blank is told
                     for at in compress(range(len(found)), map(_FORMULA, ends)):
                         value = found[at][3]
                         if b"&" in value:
@@ -390,20 +389,19 @@ class _SheetScan:
                         if b"<v" in ends[at] and not _ends_bare(text, found[at]):
                             return False  # text after the cell, which `run` reads as part of the value
                         blank.add((int(numbered[at]), _column_number(named[at].decode("ascii")) - 1))
-                filled = list(map(not_, map(_EMPTY_ENDS.__contains__, ends)))
-                if not all(filled):  # empty cells: not counted, and no part of the extent
+                if not _EMPTY_ENDS.isdisjoint(ends):  # empty cells: not counted, and no part of the extent
+                    filled = list(map(not_, map(_EMPTY_ENDS.__contains__, ends)))
                     named, numbered = list(compress(named, filled)), list(compress(numbered, filled))
                 if named:
+                    for letters in set(named) - columns.keys():
+                        columns[letters] = _column_number(letters.decode("ascii"))
                     at_rows = list(map(int, numbered))
-                    at_cols = list(map(columns.get, named))
-                    if None in at_cols:
-                        for letters in set(named) - columns.keys():
-                            columns[letters] = _column_number(letters.decode("ascii"))
-                        at_cols = list(map(columns.__getitem__, named))
+                    at_cols = list(map(columns.__getitem__, named))
                     areas = list(map(mul, at_rows, at_cols))
-                    top = max(range(len(areas)), key=areas.__getitem__)  # the first of the largest
-                    if areas[top] > far_area:
-                        far, far_area = (at_rows[top], at_cols[top]), areas[top]
+                    largest = max(areas)
+                    if largest > far_area:
+                        top = areas.index(largest)  # the first of the largest
+                        far, far_area = (at_rows[top], at_cols[top]), largest
                     cells += len(named)
                     rows, cols = max(rows, max(at_rows)), max(cols, max(at_cols))
                 if not chunk:
