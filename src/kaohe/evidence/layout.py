@@ -544,7 +544,8 @@ def _coded(runs: _Runs, first_line: int, series: list[Any]) -> CodedRows | None:
         chosen = frame if where is None else frame.filter(where)
         return chosen.get_column(column).unique(maintain_order=True).to_list()
 
-    unit_of = runs.units_of(distinct(unit))
+    seen = {column: distinct(column) for column in (unit, input_id, raw)}  # each column's cells, kept while
+    unit_of = runs.units_of(seen[unit])  # no row is left out (then taken again from what is left)
     if _REFUSED in unit_of.values():  # a blank unit: a blank record (left out), else told row by row
         blank_units = [cell for cell, name in unit_of.items() if name is _REFUSED]
         if not all(cell is None or _screened(cell) is None for cell in blank_units):
@@ -554,11 +555,12 @@ def _coded(runs: _Runs, first_line: int, series: list[Any]) -> CodedRows | None:
             if not all(c is None or _screened(c) is None for c in distinct(column, unblank)):
                 return None  # a row with something in it but its unit
         frame = frame.filter(~unblank)
+        seen.clear()
         unit_of = {cell: name for cell, name in unit_of.items() if name is not _REFUSED}
-    token_of = {cell: runs.token(cell) if cell is not None else None for cell in distinct(input_id)}
+    token_of = {cell: runs.token(cell) if cell is not None else None for cell in seen.get(input_id) or distinct(input_id)}
     if None in token_of.values():
         return None
-    value_of = {cell: _screened(cell) if cell is not None else None for cell in distinct(raw)}
+    value_of = {cell: _screened(cell) if cell is not None else None for cell in seen.get(raw) or distinct(raw)}
     if _REFUSED in value_of.values():
         return None
     note_of: dict[object, object] = {}
@@ -570,15 +572,16 @@ def _coded(runs: _Runs, first_line: int, series: list[Any]) -> CodedRows | None:
     blank_raws = [cell for cell, value in value_of.items() if value is None and cell is not None]
     if dropped or blank_raws or None in value_of:  # rows that repeat the criteria's text, or have no value
         frame = frame.filter(~pl.col(unit).is_in(dropped) & pl.col(raw).is_not_null() & ~pl.col(raw).is_in(blank_raws))
-    cells = frame.get_column(unit).unique(maintain_order=True).to_list()
+        seen.clear()
+    cells = seen.get(unit) or distinct(unit)
     order = list(dict.fromkeys(unit_of[cell] for cell in cells))  # the units' names in the order first given
     position = {name: at for at, name in enumerate(order)}
-    id_cells = frame.get_column(input_id).unique(maintain_order=True).to_list()
+    id_cells = seen.get(input_id) or distinct(input_id)
     tokens = list(dict.fromkeys(token_of[cell] for cell in id_cells))
     token_at = {token: at for at, token in enumerate(tokens)}
     units = _codes(frame.get_column(unit), cells, [position[unit_of[c]] for c in cells])
     id_at = _codes(frame.get_column(input_id), id_cells, [token_at[token_of[c]] for c in id_cells])
-    raw_cells = frame.get_column(raw).unique(maintain_order=True).to_list()
+    raw_cells = seen.get(raw) or distinct(raw)
     raw_at = _codes(frame.get_column(raw), raw_cells, list(range(len(raw_cells))))
     width = len(raw_cells)
     if len(tokens) * width <= max(4 * len(raw_at), 1 << 16):  # the key (id, cell) itself is the pair's code
