@@ -263,10 +263,10 @@ def test_a_truncated_results_file_is_refused_not_half_read(tmp_path: Path) -> No
     assert "cut.json" in str(refused.value)
 
 
-def test_section_columns_are_each_units_own_points() -> None:
+def test_node_columns_are_each_units_own_points() -> None:
     # shaoxing's per-unit task lists give each unit a layout of its own (NodeMaps of different
     # indexes); changzhou's units share one; a plain dict and a missing id are read one by one
-    from kaohe.report.tables import section_columns
+    from kaohe.report.tables import node_columns
 
     maps: list[object] = []
     for name in ("shaoxing-2022", "changzhou-2018"):
@@ -276,9 +276,12 @@ def test_section_columns_are_each_units_own_points() -> None:
     maps.insert(3, dict(maps[0].items()))  # type: ignore[attr-defined]
     ids = sorted({i for m in maps for i in m}) + ["no such section"]  # type: ignore[attr-defined]
     expected = [[m[i].points if i in m else "" for m in maps] for i in ids]  # type: ignore[index,operator]
-    assert section_columns(maps, ids) == expected  # type: ignore[arg-type]
+    columns, present = node_columns(maps, ids)  # type: ignore[arg-type]
+    assert columns == expected and present == set(ids) - {"no such section"}
     alone = [m for m in maps if isinstance(m, engine.NodeMap) and m._index is maps[-1]._index]  # type: ignore[attr-defined]
-    assert section_columns(alone, ids) == [[m[i].points if i in m else "" for m in alone] for i in ids]  # type: ignore
+    columns, present = node_columns(alone, ids, None)  # type: ignore[arg-type]
+    assert columns == [[m[i].points if i in m else None for m in alone] for i in ids]  # type: ignore
+    assert present == {i for m in alone for i in m}  # type: ignore[attr-defined]
     indexes = {id(m._index) for m in maps if isinstance(m, engine.NodeMap)}  # type: ignore[attr-defined]
     assert len(indexes) > 2 and any(v != "" for line in expected for v in line)  # layouts told apart
-    assert section_columns(maps, []) == []  # type: ignore[arg-type]
+    assert node_columns(maps, []) == ([], set())  # type: ignore[arg-type]

@@ -161,6 +161,7 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberSty
     number = f' s="{number_style}" t="n"><v>'
     styled: dict[object, str] = {}  # a value's style attribute, for the few point values that recur
     texts: dict[str, str] = {}  # a text's escaped form, for the titles and explanations that recur
+    numbers: dict[Decimal, str] = {}  # a number cell's XML after its reference (equal values write alike)
     templates: dict[tuple[int, tuple[bool, ...]], tuple[object, bytes]] = {}
     """(id(shared), which own cells have text) -> (shared, the row's XML: see _template)"""
     getters: dict[tuple[int, ...], Callable[[list[object]], tuple[object, ...]]] = {}
@@ -218,8 +219,13 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberSty
                             texts[value] = text
                     append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
                 elif cls is Decimal:  # the points of a 汇总 or 排名: as _cell writes them, without its call
-                    append(f'<c r="{ref}"{number if style_of is None else _styled(value, style_of, styled)}'
-                           f'{_decimal(value)}</v></c>')
+                    tail = numbers.get(value)  # its style and text: the few point values recur
+                    if tail is None:
+                        tail = (f'{number if style_of is None else _styled(value, style_of, styled)}'
+                                f'{_decimal(value)}</v></c>')
+                        if len(numbers) < 10_000:
+                            numbers[value] = tail
+                    append(f'<c r="{ref}"{tail}')
                 else:
                     append(_cell(value, ref, number, style_of, styled, texts))
             append("</row>")

@@ -59,36 +59,41 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     columns += [[row.rank_in_category for row in rows]] if by_category else []
     columns.append(list(map(_UNIT, results)))
     columns += [[r.category or "" for r in results]] if scheme.categories else []
-    columns += section_columns(sections, [s.id for s in base]) + ([list(map(_BASE, results))] if base else [])
+    columns += node_columns(sections, [s.id for s in base])[0] + ([list(map(_BASE, results))] if base else [])
     columns += [list(map(_BONUS, results))] if has["bonus"] else []
     columns += [list(map(_DEDUCTION, results))] if has["deduction"] else []
     columns.append(list(map(_TOTAL, results)))
-    columns += section_columns(sections, [s.id for s in aside])
+    columns += node_columns(sections, [s.id for s in aside])[0]
     columns += [list(map(flag_text, results))] if scheme.flags else []
     return [header, *map(list, zip(*columns, strict=True))]
 
 
-def section_columns(sections: list[Mapping[str, NodeResult]], ids: list[str]) -> list[list[object]]:
-    """For each of `ids`, every unit's points ("" where a unit has no such section), taken an id
-    at a time from the units whose sections were scored together (NodeMap.columns)."""
+def node_columns(maps: list[Mapping[str, NodeResult]], ids: list[str],
+                 missing: object = "") -> tuple[list[list[object]], set[str]]:
+    """For each of `ids`, every unit's points (`missing` where a unit has no such item or
+    section), taken an id at a time from the units whose nodes were scored together
+    (NodeMap.columns); and the ids some unit has."""
+    columns: list[list[object]] = [[missing] * len(maps) for _ in ids]
+    present: set[str] = set()
     if not ids:
-        return []
-    columns: list[list[object]] = [[""] * len(sections) for _ in ids]
-    plain = set(range(len(sections)))
-    for ats, index, nodes in NodeMap.columns(sections):
+        return columns, present
+    plain = set(range(len(maps)))
+    for ats, index, nodes in NodeMap.columns(maps):
         plain.difference_update(ats)
         by_id = dict(zip(index, nodes, strict=True))
+        present.update(by_id)
         for column, i in zip(columns, ids, strict=True):
-            if i in by_id and len(ats) == len(sections):  # every unit's (the positions in order)
+            if i in by_id and len(ats) == len(maps):  # every unit's (the positions in order)
                 column[:] = map(_POINTS, by_id[i])
             elif i in by_id:
                 for at, points in zip(ats, map(_POINTS, by_id[i]), strict=True):
                     column[at] = points
-    for at in sorted(plain):  # a unit's sections held otherwise (a plain dict)
+    for at in sorted(plain):  # a unit's nodes held otherwise (a plain dict)
+        present.update(maps[at])
         for column, i in zip(columns, ids, strict=True):
-            if i in sections[at]:
-                column[at] = sections[at][i].points
-    return columns
+            if i in maps[at]:
+                column[at] = maps[at][i].points
+    return columns, present & set(ids)
 
 
 _UNIT, _BASE, _BONUS, _DEDUCTION, _TOTAL = (attrgetter(name) for name in ("unit", "base", "bonus", "deduction", "total"))
@@ -255,22 +260,26 @@ def neutralise(value: object) -> object:
 
 
 
-def section_rows(scheme: Scheme, section_id: str, rows: list[RankedRow]) -> list[list[object]]:
-    """汇总 for one section: units down, the section's items across (each with its points, as the
-    document heads them: "1.1 领导重视(2)"), then the section's result."""
-    section = next(s for s in scheme.sections if s.id == section_id)
-    item_ids = list(dict.fromkeys(i.id for i in section.all_items()
-                                  if any(i.id in r.result.items for r in rows)))
-    items = {i.id: i for i in section.all_items()}
-    header: list[object] = [t("col.rank"), t("col.unit")] + [f"{i} {items[i].title}{_most(items[i].points)}"
-                                                            for i in item_ids]
-    header.append(t("col.section_total", title=section.title) + _most(section.points))
-    out = [header]
-    for row in rows:
-        r = row.result
-        out.append([row.rank, r.unit] + [r.items[i].points if i in r.items else None for i in item_ids]
-                   + [r.sections[section_id].points if section_id in r.sections else None])
-    return out
+def summary_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[list[object]]]:
+    """The 汇总 of each section, in order: units down, the section's items across (each with its
+    points, as the document heads them: "1.1 领导重视(2)"), then the section's result. Every
+    item's and section's points are taken a column at a time, once for all the sections."""
+    results = [row.result for row in rows]
+    ranks, units = [row.rank for row in rows], list(map(_UNIT, results))
+    every = {section.id: list(dict.fromkeys(i.id for i in section.all_items())) for section in scheme.sections}
+    all_items = [i for ids in every.values() for i in ids]
+    item_columns, present = node_columns([r.items for r in results], all_items, None)
+    by_item = dict(zip(all_items, item_columns, strict=True))
+    totals, _ = node_columns([r.sections for r in results], list(every), None)
+    tables = []
+    for section, total in zip(scheme.sections, totals, strict=True):
+        item_ids = [i for i in every[section.id] if i in present]  # the items some unit has, in order
+        items = {i.id: i for i in section.all_items()}
+        header: list[object] = [t("col.rank"), t("col.unit")] + [f"{i} {items[i].title}{_most(items[i].points)}"
+                                                                for i in item_ids]
+        header.append(t("col.section_total", title=section.title) + _most(section.points))
+        tables.append([header, *map(list, zip(ranks, units, *(by_item[i] for i in item_ids), total, strict=True))])
+    return tables
 
 
 def _most(points: object) -> str:
@@ -394,9 +403,9 @@ def results_sheets(scheme: Scheme, rows: list[RankedRow], made: Publication | No
     ranking[0] = _with_maxima(scheme, ranking[0], total_col)
     sheets = [ranking_sheet(scheme, ranking, total_col, [row.result for row in rows],
                             title_lines(scheme, t("score.title", title=scheme.title), made))]
-    sheets += [SheetSpec(t("sheet.summary", title=s.title), section_rows(scheme, s.id, rows), "C2", footer=True,
+    sheets += [SheetSpec(t("sheet.summary", title=s.title), summary, "C2", footer=True,
                          titles=title_lines(scheme, f"{scheme.title} {t('sheet.summary', title=s.title)}", made))
-               for s in scheme.sections]
+               for s, summary in zip(scheme.sections, summary_rows(scheme, rows), strict=True)]
     if len(rows) <= MAX_UNIT_SHEETS:
         sheets += [assessment_sheet(scheme, row, title_lines(
             scheme, t("print.assessment_title", title=scheme.title, unit=row.result.unit), made, t("print.unit", unit=row.result.unit)))
