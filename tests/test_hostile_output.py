@@ -367,7 +367,7 @@ def test_an_interrupt_between_two_files_names_the_one_written(tmp_path: Path, mo
     with pytest.raises(atomic.Interrupted), atomic.atomic_path(tmp_path / "乙.xlsx") as path:
         path.write_bytes(b"half")
         raise atomic.Interrupted(signal.SIGTERM)
-    monkeypatch.setattr(atomic, "_interrupting", False)
+    monkeypatch.setattr(atomic, "_raised", [])
     _say_interrupted(signal.SIGTERM)
     assert capsys.readouterr().err.strip() == (
         f"已中断(SIGTERM):已写完 1 个文件(最后一个是 {tmp_path / '甲.xlsx'}),正在写的文件没有写入")

@@ -61,9 +61,9 @@ class Interrupted(BaseException):
 
 _held = 0
 _pending: list[int] = []
-_interrupting = False
 _raised: list[int] = []
-"""The signal whose Interrupted was raised in this process (at most one: see on_signal)."""
+"""The signal whose Interrupted was first raised in this process: from then on the run is
+unwinding, and a later signal is ignored (see on_signal)."""
 
 
 def interrupted_by() -> int | None:
@@ -78,17 +78,15 @@ def interrupted_by() -> int | None:
 def interrupt(signum: int) -> NoReturn:
     """Raise Interrupted for `signum`, as the handler does: a later signal is ignored while the
     run unwinds and says it was interrupted."""
-    global _interrupting
-    _interrupting = True
-    _raised.append(signum)
+    if not _raised:
+        _raised.append(signum)
     raise Interrupted(signum)
 
 
 def on_signal(signum: int, frame: object) -> None:
     """The handler for SIGINT and SIGTERM: raise Interrupted, or (while a temporary is being made,
     published or removed) when that step is done. A second signal while unwinding is ignored."""
-    global _interrupting
-    if _interrupting:
+    if _raised:
         return
     if _held:
         _pending.append(signum)
@@ -120,7 +118,7 @@ def _uninterrupted(deliver: bool = True) -> Iterator[None]:
 
 def _deliver() -> None:
     """Raise Interrupted for a signal that came during an uninterrupted step."""
-    if not _held and _pending and not _interrupting:
+    if not _held and _pending and not _raised:
         signum = _pending[0]
         _pending.clear()
         interrupt(signum)

@@ -54,16 +54,16 @@ def ranking_rows(scheme: Scheme, rows: list[RankedRow]) -> list[list[object]]:
     aside = [s for s in scheme.sections if not s.counted]
     header += [t("col.uncounted", title=s.title) for s in aside] + ([t("col.flags")] if scheme.flags else [])
     results = [row.result for row in rows]
-    sections = [r.sections for r in results]
+    points, _ = node_columns([r.sections for r in results], [s.id for s in base + aside])
     columns: list[list[object]] = [[row.rank for row in rows]]  # made a column at a time, in C where it can
     columns += [[row.rank_in_category for row in rows]] if by_category else []
     columns.append(list(map(_UNIT, results)))
     columns += [[r.category or "" for r in results]] if scheme.categories else []
-    columns += node_columns(sections, [s.id for s in base])[0] + ([list(map(_BASE, results))] if base else [])
+    columns += points[:len(base)] + ([list(map(_BASE, results))] if base else [])
     columns += [list(map(_BONUS, results))] if has["bonus"] else []
     columns += [list(map(_DEDUCTION, results))] if has["deduction"] else []
     columns.append(list(map(_TOTAL, results)))
-    columns += node_columns(sections, [s.id for s in aside])[0]
+    columns += points[len(base):]
     columns += [list(map(flag_text, results))] if scheme.flags else []
     return [header, *map(list, zip(*columns, strict=True))]
 
