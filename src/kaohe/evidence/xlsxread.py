@@ -20,12 +20,15 @@ Merged ranges are spread over the cells they cover as the rows are read; ranges 
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import subprocess
+import sys
 import zipfile
 from itertools import compress
 from operator import itemgetter, methodcaller, mul, not_
-from typing import IO, TYPE_CHECKING, Iterator
+from typing import IO, TYPE_CHECKING, Callable, Iterator
 from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
@@ -231,22 +234,102 @@ def _scan_sheets(path: str, file: str, names: list[str]) -> tuple[dict[str, _She
         parts = _sheet_parts(archive)
         present = set(archive.namelist())
         states = {name: parts[name][1] if name in parts else "visible" for name in names}
-        for name in names:
-            hidden = states[name] in _STATES
-            scan = scans[name] = _SheetScan(file, name, hidden)
-            member = parts[name][0] if name in parts else ""
-            if member not in present:
-                if not hidden:
-                    scan.problems.append(Problem(Location(file, sheet=name), t("xlsx.no_sheet_part", part=member or "?")))
-                continue
-            with archive.open(member) as stream:
-                quick = not hidden and scan.quick(stream)
-            if not quick:  # a sheet the quick scan cannot vouch for: every element, in Python
+        members = {name: parts[name][0] if name in parts else "" for name in names}
+        quick = [members[name] for name in names if states[name] not in _STATES and members[name] in present]
+        checks = _PartChecks(path, quick, archive)
+        try:
+            for name in names:
+                hidden = states[name] in _STATES
                 scan = scans[name] = _SheetScan(file, name, hidden)
+                member = members[name]
+                if member not in present:
+                    if not hidden:
+                        scan.problems.append(Problem(Location(file, sheet=name),
+                                                     t("xlsx.no_sheet_part", part=member or "?")))
+                    continue
                 with archive.open(member) as stream:
-                    scan.run(stream)
-            scan.finish()
+                    taken = not hidden and scan.quick(stream, checks.next_verdict())
+                if not taken:  # a sheet the quick scan cannot vouch for: every element, in Python
+                    scan = scans[name] = _SheetScan(file, name, hidden)
+                    with archive.open(member) as stream:
+                        scan.run(stream)
+                scan.finish()
+        finally:
+            checks.close()
     return scans, states
+
+
+CHECK_ELSEWHERE = 8 * 1024**2
+"""Sheet XML (as the archive declares it expanded) from which expat checks the sheets in a second
+process while the quick scan reads their cells here: below it, starting the process (about 20 ms)
+costs more than the check."""
+
+
+class _PartChecks:
+    """expat's verdict on each sheet part the quick scan reads, in the order it reads them: from a
+    second process (`kaohe.evidence.wellformed`) where the parts are large and a second processor
+    is there, which checks them while this one reads their cells; else None, and the quick scan
+    runs expat itself. A verdict the second process does not give (it could not start, or ended)
+    is found here, by reading the part again."""
+
+    def __init__(self, path: str, members: list[str], archive: zipfile.ZipFile):
+        self.members, self.archive = members, archive
+        self.asked = 0
+        self.verdicts: list[bool] = []
+        self.child: subprocess.Popen[bytes] | None = None
+        try:
+            size = sum(archive.getinfo(member).file_size for member in members)
+        except KeyError:
+            return
+        if size < CHECK_ELSEWHERE or _processors() < 2 or not sys.executable:
+            return
+        from kaohe.evidence import wellformed
+
+        try:
+            self.child = subprocess.Popen([sys.executable, "-I", "-S", wellformed.__file__, path, *members],
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL)
+        except (OSError, ValueError, subprocess.SubprocessError):
+            self.child = None
+
+    def next_verdict(self) -> Callable[[], bool] | None:
+        """The verdict on the next part, to be asked once its cells are read (None: no second
+        process, the quick scan checks the part itself)."""
+        at, self.asked = self.asked, self.asked + 1
+        if self.child is None:
+            return None
+        return lambda: self.verdict(at)
+
+    def verdict(self, at: int) -> bool:
+        while self.child is not None and len(self.verdicts) <= at:
+            line = self.child.stdout.readline() if self.child.stdout is not None else b""
+            if line not in (b"1\n", b"0\n"):
+                self.close()
+                break
+            self.verdicts.append(line == b"1\n")
+        if at < len(self.verdicts):
+            return self.verdicts[at]
+        from kaohe.evidence.wellformed import well_formed
+
+        with self.archive.open(self.members[at]) as stream:
+            return well_formed(stream)
+
+    def close(self) -> None:
+        child, self.child = self.child, None
+        if child is None:
+            return
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+def _processors() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
@@ -329,18 +412,24 @@ class _SheetScan:
         finally:
             del self.parser
 
-    def quick(self, stream: IO[bytes]) -> bool:
+    def quick(self, stream: IO[bytes], well_formed: Callable[[], bool] | None = None) -> bool:
         """The scan in C, where it finds what `run` would: expat checks the XML (and refuses what
         defusedxml refuses) with no Python call per element, and the cells are read off the
         bytes by _QUICK_CELL. True, with the sheet's cells and extent set, only where every cell
         is as Excel, WPS, LibreOffice and openpyxl write a cell (its `r` first, then `<v>`, inline
         text, a formula and its value, or nothing), no error value, prefixed cell element, DTD,
         comment, CDATA section or processing instruction is in the sheet, and every reference,
-        of an empty cell too, is within Excel's limits; else False, and `run` scans the sheet."""
-        parser = expat.ParserCreate()
-        parser.EntityDeclHandler = _entity_decl
-        parser.UnparsedEntityDeclHandler = _unparsed_entity_decl
-        parser.ExternalEntityRefHandler = _external_ref
+        of an empty cell too, is within Excel's limits; else False, and `run` scans the sheet.
+
+        `well_formed`, where given, says whether expat accepts the part, checked elsewhere (in a
+        second process, while this reads the cells: `_PartChecks`); it is asked last, once the
+        cells are read. Without it, expat reads each chunk here before the pattern does."""
+        parser = None
+        if well_formed is None:
+            parser = expat.ParserCreate()
+            parser.EntityDeclHandler = _entity_decl
+            parser.UnparsedEntityDeclHandler = _unparsed_entity_decl
+            parser.ExternalEntityRefHandler = _external_ref
         rest = b""
         first = True
         cells = rows = cols = far_area = 0
@@ -350,7 +439,8 @@ class _SheetScan:
         try:
             while True:
                 chunk = stream.read(SCAN_CHUNK)
-                parser.Parse(chunk, not chunk)
+                if parser is not None:
+                    parser.Parse(chunk, not chunk)
                 text = rest + chunk
                 if first and len(text) >= 256 or not chunk:
                     if first:  # the XML declaration is the one processing instruction allowed
@@ -408,6 +498,8 @@ class _SheetScan:
                     break
         except Exception:  # noqa: BLE001 - `run` meets it again, and tells it as it would
             return False
+        if well_formed is not None and not well_formed():
+            return False  # not XML as expat reads it: `run` meets the error and tells it
         self.cells, self.rows, self.cols, self.far, self.blank_formulas = cells, rows, cols, far, blank
         return True
 
