@@ -195,6 +195,24 @@ def test_a_full_disk_while_writing_xlsx_says_so_once(tmp_path: Path, setup: str,
 
 
 @POSIX
+@pytest.mark.parametrize(("setup", "size"), [("", 3000), ("import kaohe.report.jsonout as j; j.FILE_CHUNK = 100", 3000),
+                                             ("import kaohe.report.jsonout as j; j.FILE_CHUNK = 100", 20000)])
+def test_a_full_disk_while_writing_json_says_so_once(tmp_path: Path, setup: str, size: int) -> None:
+    # the JSON is hashed and written by a second thread, a chunk at a time: its failure is the
+    # command's, told once, and nothing made after it is written (the results are about 94 KB)
+    target = tmp_path / "结果.json"
+    target.write_bytes(b"last year's results")
+    result = patched(setup, "score", CHANGZHOU, CHANGZHOU_EVIDENCE, "-o", str(target),
+                     preexec_fn=_file_size_limit(size), timeout=120)
+    assert result.returncode == 1
+    clean(result)
+    assert result.stderr.count("无法写入") == 1
+    assert f"{target}: 错误: 无法写入: 文件超过文件系统允许的大小" in result.stderr  # EFBIG, in words
+    assert target.read_bytes() == b"last year's results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["结果.json"]
+
+
+@POSIX
 def test_a_full_disk_while_writing_a_template_says_so_once(tmp_path: Path) -> None:
     target = tmp_path / "模板.xlsx"
     result = patched("", "template", CHANGZHOU, "-o", str(target), preexec_fn=_file_size_limit(3000), timeout=120)

@@ -409,67 +409,91 @@ def dumps(document: dict[str, Any], digest: bool = False) -> str:
 
 
 def write_json_file(document: dict[str, Any], handle: Any, digest: bool = False) -> None:
-    """write_json to a file opened in binary mode: each piece is encoded to UTF-8 once, then hashed
-    and written as those bytes (a text file would encode it again)."""
-    write_json(document, handle.write, digest, as_bytes=True)
+    """write_json to a file opened in binary mode, each piece encoded to UTF-8 once. The pieces
+    are joined into chunks of about FILE_CHUNK bytes, which a second thread hashes and writes
+    (sheetxml.write_behind) while the next are made: hashing and writing a chunk let go of the
+    GIL, so on two processors they take no time of their own."""
+    from kaohe.report.sheetxml import write_behind
+
+    hasher = hashlib.sha256()
+
+    def put(chunk: bytes) -> None:
+        if digest:
+            hasher.update(chunk)
+        handle.write(chunk)
+
+    write_behind(put, _chunks(_pieces(document, digest)))
+    if digest:
+        handle.write(_digest_line(hasher).encode("utf-8"))
 
 
-def write_json(document: dict[str, Any], write: Callable[[Any], object], digest: bool = False,
-               as_bytes: bool = False) -> None:
+FILE_CHUNK = 1 << 20
+"""Bytes of JSON handed to the writing thread at a time."""
+
+
+def _chunks(pieces: Iterator[str | bytes]) -> Iterator[bytes]:
+    """The pieces in UTF-8, joined into chunks of at least FILE_CHUNK bytes (the last smaller)."""
+    held: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        data = piece.encode("utf-8") if piece.__class__ is str else piece
+        held.append(data)  # type: ignore[arg-type]
+        size += len(data)
+        if size >= FILE_CHUNK:
+            yield b"".join(held)
+            held.clear()
+            size = 0
+    if held:
+        yield b"".join(held)
+
+
+def write_json(document: dict[str, Any], write: Callable[[Any], object], digest: bool = False) -> None:
     """Write `document` in pieces: its fields one per line, and each element of a list of
     records (units, criteria of a ranking, changes) on its own line. A list given as a generator
     is written as it is produced, so a large result is never held whole as text or dicts.
     Compact pieces use the C encoder (an `indent` would force the pure-Python one). An element
-    that is bytes is a record's JSON text in UTF-8 already (see _units): written as it is. With
-    `as_bytes`, `write` takes bytes (a file opened in binary mode: see write_json_file).
+    that is bytes is a record's JSON text in UTF-8 already (see _units): `write` is given it as
+    text.
 
     With `digest` (results and rankings), a last field `content_sha256` holds the SHA-256 of the
     UTF-8 bytes written before its line, so that a reader going a line at a time can tell a file
     changed after it was written (see kaohe.evidence.results and docs/results-json.md)."""
-    encode = encoded  # input (a file's or unit's name) must not act on a terminal
-
     hasher = hashlib.sha256()
-    if as_bytes:
-        raw = write
-        plain = lambda data: raw(data.encode("utf-8") if data.__class__ is str else data)  # noqa: E731
-        write = _hashing_bytes(raw, hasher) if digest else plain
-    else:
-        plain, put = write, _hashing(write, hasher) if digest else write
-        write = lambda data: put(data.decode("utf-8") if data.__class__ is bytes else data)  # noqa: E731
-    write("{")
+    for piece in _pieces(document, digest):
+        text = piece.decode("utf-8") if piece.__class__ is bytes else piece
+        if digest:
+            hasher.update(text.encode("utf-8"))  # type: ignore[union-attr]
+        write(text)
+    if digest:
+        write(_digest_line(hasher))
+
+
+def _pieces(document: dict[str, Any], digest: bool) -> Iterator[str | bytes]:
+    """The document's JSON in pieces (text, or a record's JSON in UTF-8), up to the digest's
+    line where there is one (see write_json)."""
+    encode = encoded  # input (a file's or unit's name) must not act on a terminal
+    yield "{"
     first = True
     for key, value in document.items():
-        write(("\n" if first else ",\n") + f"  {encode(key)}: ")
+        yield ("\n" if first else ",\n") + f"  {encode(key)}: "
         first = False
         if isinstance(value, Iterator) or (isinstance(value, list) and value and isinstance(value[0], dict)):
-            write("[")
+            yield "["
             empty = True
             for element in value:  # bytes: a record's JSON text in UTF-8 (see _units)
                 separator = "\n    " if empty else ",\n    "
-                write(separator.encode("utf-8") + element if element.__class__ is bytes else separator + encode(element))
+                yield separator.encode("utf-8") + element if element.__class__ is bytes else separator + encode(element)
                 empty = False
-            write("]" if empty else "\n  ]")
+            yield "]" if empty else "\n  ]"
         else:
-            write(encode(value))
+            yield encode(value)
     if digest:
-        write(",\n" if not first else "\n")
-        plain(f"  {encode(DIGEST_KEY)}: {encode(hasher.hexdigest())}\n}}\n")
+        yield ",\n" if not first else "\n"
         return
-    write("\n}\n")
+    yield "\n}\n"
 
 
-def _hashing_bytes(write: Callable[[bytes], object], hasher: Any) -> Callable[[str | bytes], object]:
-    def hashed(piece: str | bytes) -> object:
-        data = piece.encode("utf-8") if piece.__class__ is str else piece
-        hasher.update(data)  # type: ignore[arg-type]
-        return write(data)  # type: ignore[arg-type]
+def _digest_line(hasher: Any) -> str:
+    """The last line of a file with a digest: its field, and the document's end."""
+    return f"  {encoded(DIGEST_KEY)}: {encoded(hasher.hexdigest())}\n}}\n"
 
-    return hashed
-
-
-def _hashing(write: Callable[[str], object], hasher: Any) -> Callable[[str], object]:
-    def hashed(piece: str) -> object:
-        hasher.update(piece.encode("utf-8"))
-        return write(piece)
-
-    return hashed
