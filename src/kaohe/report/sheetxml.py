@@ -169,16 +169,17 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberSty
     out: list[str] = []  # the rows made since, as text
     append = out.append
     r = first
+    last_own: object = None
+    getter: Callable[[list[object]], tuple[object, ...]] = _getter(())
     for row in rows:
-        while len(letters) < len(row):
-            letters.append(column_letter(len(letters)))
-        rs = str(r)
         mine: tuple[object, ...] | None = None
         if row.__class__ is SharedRow:
             own = row.own  # type: ignore[attr-defined]
-            getter = getters.get(own)
-            if getter is None:
-                getter = getters[own] = _getter(own)
+            if own is not last_own:  # (the rows of one writer share one `own`)
+                getter = getters.get(own)  # type: ignore[assignment]
+                if getter is None:
+                    getter = getters[own] = _getter(own)
+                last_own = own
             mine = getter(row)
             try:
                 joined = " ".join(mine)  # type: ignore[arg-type]
@@ -186,25 +187,31 @@ def row_chunks(rows: Iterable[list[object]], first: int, number_style: NumberSty
                 mine = None
         if mine is not None:
             shared = row.shared  # type: ignore[attr-defined]
-            filled = tuple(map(bool, mine))
-            key = id(shared), filled
+            key = id(shared), tuple(map(bool, mine))
             entry = templates.get(key)
             if entry is None or entry[0] is not shared:
+                while len(letters) < len(row):
+                    letters.append(column_letter(len(letters)))
                 if len(templates) >= TEMPLATES_KEPT:
                     templates.clear()
-                entry = templates[key] = (shared, _template(row, own, filled, letters, number, style_of, styled,
+                entry = templates[key] = (shared, _template(row, own, key[1], letters, number, style_of, styled,
                                                             texts))
             if "&" in joined or "<" in joined or ">" in joined or not joined.isprintable():
                 mine = tuple(map(_text, mine))  # type: ignore[arg-type]
             if out:
                 done.append("".join(out).encode("utf-8"))
                 out.clear()
-            xml = entry[1].replace(b"\x00", rs.encode())
-            for i, text in enumerate(mine, start=1):
+            xml = entry[1].replace(b"\x00", str(r).encode())
+            i = 1
+            for text in mine:
                 if text:
                     xml = xml.replace(_MARKS[i], text.encode("utf-8"))  # type: ignore[union-attr]
+                i += 1
             done.append(xml)
         else:
+            while len(letters) < len(row):
+                letters.append(column_letter(len(letters)))
+            rs = str(r)
             append(f'<row r="{rs}">')
             for c, value in enumerate(row):
                 cls = value.__class__

@@ -7,7 +7,6 @@ import math
 import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import repeat
 from operator import attrgetter
 from typing import Iterator, Mapping
 
@@ -174,15 +173,22 @@ def _held_lines(column: BlockColumn, units: list[str], folder: str | None, files
     made = shared.by_code(column)
     before, after = around_row(col)
     head = _prefix(locate, folder, files, prefixes) + before
-    places = " ".join(map(str, map(held.rows.__getitem__, column.numbers))).split(" ")  # type: ignore[union-attr,arg-type]
-    lines = list(map(_shared_line, map(made.get, column.codes), units, places, repeat(head), repeat(after)))  # type: ignore[arg-type]
+    rows = map(str, map(held.rows.__getitem__, column.numbers))  # type: ignore[union-attr,arg-type]
+    # each place's text made in C, joined then split at NUL, which no file's or sheet's name holds
+    places = (head + (after + "\0" + head).join(rows) + after).split("\0") if column.numbers else []
+    lines = list(map(_shared_line, map(made.get, column.codes), units, places))  # type: ignore[arg-type]
     for at in column.apart():
         lines[at] = None
     return lines
 
 
-def _shared_line(made: list[object] | None, unit: str, row: str, head: str, after: str) -> list[object] | None:
-    return None if made is None else _shared_row(made, unit, head + row + after, "")
+def _shared_line(made: list[object] | None, unit: str, place: str) -> list[object] | None:
+    """`_shared_row` of a row with no 备注, or None for a unit with no shared row."""
+    if made is None:
+        return None
+    line = SharedRow((unit, made[1], made[2], made[3], place, made[5], made[6], ""))
+    line.shared, line.own = made, _OWN
+    return line
 
 
 def _shared_row(made: list[object], unit: str, place: str, note: str) -> SharedRow:
