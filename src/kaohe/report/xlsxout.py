@@ -210,8 +210,7 @@ def _fill(sheet, spec: SheetSpec, places: Places) -> None:  # type: ignore[no-un
                 put(cell, value)
             cell._style = copy(styles(kind))
     for first_row, first_col, last_row, last_col in spec.merges:
-        sheet.merge_cells(start_row=first_row + offset, start_column=first_col,
-                          end_row=last_row + offset, end_column=last_col)
+        _merge(sheet, (first_row + offset, first_col, last_row + offset, last_col), False)
     _titles(sheet, spec)
     _layout(sheet, spec)
     if len(spec.rows) <= BORDERED_ROWS:
@@ -315,12 +314,60 @@ def _titles(sheet, spec: SheetSpec, streamed: bool = False) -> None:  # type: ig
 
 def _merge(sheet, where: tuple[int, int, int, int], streamed: bool) -> None:  # type: ignore[no-untyped-def]
     """Merge cells (first row, first column, last row, last column); a streamed sheet only
-    records the range (its cells are written already empty)."""
+    records the range (its cells are written already empty).
+
+    openpyxl's merge_cells styles each cell of the range anew (the borders of its edges from
+    the first cell's, its protection), setting a style object per cell, which openpyxl hashes
+    and compares against the workbook's: most of a 评价表's making. What it leaves is a function
+    of the range's shape and its cells' styles before, so it is done once for each such range
+    of a workbook, and repeated after by giving the cells the styles it left (`_MergedStyles`)."""
     first_row, first_col, last_row, last_col = where
     if streamed:
         sheet.merged_cells.add(f"{_letter(first_col)}{first_row}:{_letter(last_col)}{last_row}")
-    else:
-        sheet.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
+        return
+    styles: _MergedStyles = sheet.parent.__dict__.setdefault("_kaohe_merged", _MergedStyles())
+    styles.merge(sheet, first_row, first_col, last_row, last_col)
+
+
+class _MergedStyles:
+    """The styles openpyxl's merge_cells leaves on a range's cells, by the range's shape and the
+    styles (or absence) of its cells before (style indexes are the workbook's: one per workbook)."""
+
+    def __init__(self) -> None:
+        self.left: dict[tuple[object, ...], list[object]] = {}
+
+    def merge(self, sheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:  # type: ignore[no-untyped-def]
+        from openpyxl.cell.cell import MergedCell
+        from openpyxl.worksheet.cell_range import CellRange
+        from openpyxl.worksheet.merge import MergedCellRange
+
+        cells = sheet._cells
+        coords = [(r, c) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1)]
+        before = tuple(_style_key(cells[at]) if at in cells else None for at in coords)
+        key = (last_row - first_row, last_col - first_col, before)
+        left = self.left.get(key)
+        if left is None:
+            sheet.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
+            self.left[key] = [copy(cells[at]._style) for at in coords]
+            return
+        start = cells.get(coords[0])
+        if start is None:
+            start = sheet.cell(row=first_row, column=first_col)
+        merged = MergedCellRange.__new__(MergedCellRange)  # as its __init__ makes it, but for the styles
+        merged.ws = sheet
+        CellRange.__init__(merged, min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row)
+        merged.start_cell = start
+        sheet.merged_cells.add(merged)
+        start._style = copy(left[0])
+        for (row, col), style in zip(coords[1:], left[1:], strict=True):
+            cell = cells[row, col] = MergedCell(sheet, row, col)
+            cell._style = copy(style)
+
+
+def _style_key(cell) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+    """A cell's style indexes (none for a cell never styled)."""
+    style = cell._style
+    return tuple(style) if style is not None else ()
 
 
 def _chart(spec: SheetSpec) -> ChartSpec | None:
