@@ -149,6 +149,9 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, file: str) -> Iterator[tu
         if spread.covered > rows * cols:
             raise EvidenceError([Problem(Location(file, sheet=name), t(
                 "xlsx.merged_overlap", count=len(spread.ranges), covered=spread.covered, area=rows * cols))])
+        if not pad and not merged:  # each row a list of its own, from column A: taken as it comes
+            yield from enumerate(sheet.iter_rows(), start=1)
+            return
         for i, row in enumerate(sheet.iter_rows()):
             cells = pad + row if pad else list(row)
             if merged:
