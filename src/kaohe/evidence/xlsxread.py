@@ -239,8 +239,9 @@ def _scan_sheets(path: str, file: str, names: list[str]) -> tuple[dict[str, _She
         states = {name: parts[name][1] if name in parts else "visible" for name in names}
         members = {name: parts[name][0] if name in parts else "" for name in names}
         quick = [members[name] for name in names if states[name] not in _STATES and members[name] in present]
-        checks = _PartChecks(path, quick, archive)
+        checks: _PartChecks | None = None
         try:
+            checks = _PartChecks(path, quick, archive)
             for name in names:
                 hidden = states[name] in _STATES
                 scan = scans[name] = _SheetScan(file, name, hidden)
@@ -258,7 +259,8 @@ def _scan_sheets(path: str, file: str, names: list[str]) -> tuple[dict[str, _She
                         scan.run(stream)
                 scan.finish()
         finally:
-            checks.close()
+            if checks is not None:
+                checks.close()
     return scans, states
 
 
