@@ -503,3 +503,88 @@ def test_the_cap_keeps_errors_before_warnings() -> None:
     lines = report_lines(problems, limit=4)
     assert lines == ["a.csv:1:1: 警告: w0", "a.csv:9:1: 错误: e0", "a.csv:9:2: 错误: e1", "a.csv:9:3: 错误: e2",
                      "……另有 4 条未显示,共 8 条"]
+
+
+JSON_WRITING = """
+import time
+import kaohe.report.jsonout as j
+j.FILE_CHUNK = 100
+chunks = j._chunks
+def slowed(pieces):
+    for n, chunk in enumerate(chunks(pieces)):
+        if n == 3:  # three chunks handed to the writing thread: the signal comes while it writes
+            sys.stderr.write("AT\\n"); sys.stderr.flush()
+            time.sleep(30)
+        yield chunk
+j._chunks = slowed
+"""
+
+CHECKED_ELSEWHERE = """
+import time
+import kaohe.evidence.wellformed as w, kaohe.evidence.xlsxread as x
+w.__file__ = {script!r}  # a check that takes its time, deaf to SIGINT as the real one is
+x.CHECK_ELSEWHERE = 0
+x._processors = lambda: 2
+popen = x.subprocess.Popen
+def spy(*args, **kwargs):
+    child = popen(*args, **kwargs)
+    sys.stderr.write(f"CHILD {{child.pid}}\\n"); sys.stderr.flush()
+    return child
+x.subprocess.Popen = spy
+quick = x._SheetScan.quick
+def slowed(self, *args):
+    sys.stderr.write("AT\\n"); sys.stderr.flush()
+    time.sleep(30)
+    return quick(self, *args)
+x._SheetScan.quick = slowed
+"""
+
+
+def _interrupted_at(setup: str, *args: str) -> tuple[int, list[str]]:
+    """kaohe run with `setup`, sent SIGINT once it writes AT: its exit code and stderr lines."""
+    code = f"import sys\n{setup}\nfrom kaohe.cli import main\nsys.argv = ['kaohe'] + sys.argv[1:]\nmain()\n"
+    with subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True) as process:
+        assert process.stderr is not None
+        lines = []
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+            if line == "AT\n":
+                break
+        process.send_signal(signal.SIGINT)
+        lines += process.stderr.read().splitlines()
+        return process.wait(timeout=60), lines
+
+
+@POSIX
+def test_an_interrupt_while_json_is_written_by_the_second_thread_leaves_the_last_file(tmp_path: Path) -> None:
+    target = tmp_path / "结果.json"
+    target.write_bytes(b"last year's results")
+    code, lines = _interrupted_at(JSON_WRITING, "score", CHANGZHOU, CHANGZHOU_EVIDENCE, "-o", str(target))
+    assert code == 130
+    assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines)
+    assert lines[-1] == "已中断(SIGINT):没有写入任何文件,已有的文件未改动"
+    assert target.read_bytes() == b"last year's results"
+    assert [p.name for p in tmp_path.iterdir()] == ["结果.json"]
+
+
+@POSIX
+def test_an_interrupt_while_a_second_process_checks_the_sheets_ends_it_too(tmp_path: Path) -> None:
+    script = tmp_path / "slow_check.py"
+    script.write_text("import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(30)\n")
+    evidence = str(EXAMPLES / "changzhou-2018" / "evidence.xlsx")
+    code, lines = _interrupted_at(CHECKED_ELSEWHERE.format(script=str(script)), "score", CHANGZHOU, evidence)
+    children = [int(line.split()[1]) for line in lines if line.startswith("CHILD ")]
+    try:
+        assert code == 130
+        assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines)
+        assert lines[-1] == "已中断(SIGINT):没有写入任何文件,已有的文件未改动"
+        assert len(children) == 1
+        with pytest.raises(ProcessLookupError):  # ended and reaped, not left to run on
+            os.kill(children[0], 0)
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
