@@ -460,10 +460,14 @@ def write_json(document: dict[str, Any], write: Callable[[Any], object], digest:
     changed after it was written (see kaohe.evidence.results and docs/results-json.md)."""
     hasher = hashlib.sha256()
     for piece in _pieces(document, digest):
-        text = piece.decode("utf-8") if piece.__class__ is bytes else piece
-        if digest:
-            hasher.update(text.encode("utf-8"))  # type: ignore[union-attr]
-        write(text)
+        if piece.__class__ is bytes:  # a record's JSON in UTF-8: hashed as it is
+            if digest:
+                hasher.update(piece)  # type: ignore[arg-type]
+            write(piece.decode("utf-8"))  # type: ignore[union-attr]
+        else:
+            if digest:
+                hasher.update(piece.encode("utf-8"))  # type: ignore[union-attr]
+            write(piece)
     if digest:
         write(_digest_line(hasher))
 
