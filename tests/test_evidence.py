@@ -322,3 +322,18 @@ def test_the_template_offers_the_declared_values_as_a_dropdown(tmp_path: Path) -
     column = next(c.column_letter for c in sheet[1] if c.value == "类型")
     lists = [dv for dv in sheet.data_validations.dataValidation if dv.type == "list"]
     assert [dv.formula1 for dv in lists if f"{column}2:{column}2000" in str(dv.sqref)] == ['"先进集体,个人先进"']
+
+
+@pytest.mark.parametrize(("body", "line"), [(b"a,b\nc\x00d\n", 2), (b"\x00", 1), (b"\xef\xbb\xbfa\n\nb\x00", 3),
+                                            (b"x\n" * 700_000 + b"y\x00\n", 700_001)])
+def test_a_nul_byte_is_named_by_its_line_wherever_it_is(body: bytes, line: int) -> None:
+    # the line is counted when a NUL is found, from the file's start: 700,000 lines of "x" put
+    # it past the first read of 1 MiB, on line 700,001; a BOM and an empty line are lines as any
+    import io
+
+    from kaohe.errors import EvidenceError
+    from kaohe.evidence.csvread import scan_csv
+
+    with pytest.raises(EvidenceError) as refused:
+        scan_csv(io.BytesIO(body), "f.csv")
+    assert [str(p.location) for p in refused.value.problems] == [f"f.csv:{line}"]

@@ -38,6 +38,19 @@ COLUMN_CHUNK = 4 * 1024**2
 """Bytes of records read as columns at a time: what is held at once, whatever the file's size."""
 
 
+def _line_at(handle: BinaryIO, at: int) -> int:
+    """The line (from 1) that byte `at` of the file is on: its line ends before it, counted."""
+    handle.seek(0)
+    lines = 1
+    while at > 0:
+        chunk = handle.read(min(CHUNK, at))
+        if not chunk:
+            break
+        lines += chunk.count(b"\n")
+        at -= len(chunk)
+    return lines
+
+
 class Scan:
     """What the first pass learns of a CSV file: its SHA-256, encoding and size, and whether it
     has a quote character (without one, each record is one line)."""
@@ -58,8 +71,7 @@ def scan_csv(handle: BinaryIO, file: str, limit: int = MAX_CSV_BYTES) -> Scan:
     sha = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_error: int | None = None  # the byte offset UTF-8 fails at
-    nul_line: int | None = None
-    lines = 0
+    nul_at: int | None = None  # the byte offset of the first NUL
     offset = 0
     bom = False
     quoted = False  # b'"' is never part of a UTF-8 or GB18030 character
@@ -75,12 +87,8 @@ def scan_csv(handle: BinaryIO, file: str, limit: int = MAX_CSV_BYTES) -> Scan:
         text = chunk
         if offset == 0 and chunk.startswith(_BOM):
             bom, text = True, chunk[len(_BOM):]
-        if nul_line is None:
-            at = chunk.find(b"\x00")
-            if at >= 0:
-                nul_line = lines + chunk.count(b"\n", 0, at) + 1
-            else:
-                lines += chunk.count(b"\n")
+        if nul_at is None and (at := chunk.find(b"\x00")) >= 0:
+            nul_at = offset + at
         if utf8_error is None:
             utf8_error = _decode(utf8, text, offset + len(chunk) - len(text))
         offset += len(chunk)
@@ -95,8 +103,8 @@ def scan_csv(handle: BinaryIO, file: str, limit: int = MAX_CSV_BYTES) -> Scan:
         if _decodes_as(handle, "gb18030") is not None:
             raise EvidenceError([Problem(Location(file), t("csv.undecodable", offset=utf8_error))])
         encoding = "gb18030"
-    if nul_line is not None:
-        raise EvidenceError([Problem(Location(file, nul_line), t("csv.nul"))])
+    if nul_at is not None:
+        raise EvidenceError([Problem(Location(file, _line_at(handle, nul_at)), t("csv.nul"))])
     return Scan(sha.hexdigest(), encoding, offset, quoted)
 
 
@@ -205,7 +213,7 @@ class _Records:
             at = 0
             while skipped < self.end and (found := pending.find(b"\n", at)) >= 0:
                 at, skipped = found + 1, skipped + 1
-            if pending.count(b"\r", 0, at) != pending.count(b"\r\n", 0, at):
+            if b"\r" in pending and pending.count(b"\r", 0, at) != pending.count(b"\r\n", 0, at):
                 raw.close()
                 return None  # a bare CR is a line end to the csv module: the lines are not counted alike
             pending = pending[at:]
@@ -271,7 +279,7 @@ class Chunk:
 
     def __init__(self, records: _Records, body: bytes, first: int, width: int):
         self.source, self.body, self.first, self.width = records, body, first, width
-        bare = body.count(b"\r") - body.count(b"\r\n")
+        bare = body.count(b"\r") - body.count(b"\r\n") if b"\r" in body else 0
         self.lines = body.count(b"\n") + bare + (1 if body and not body.endswith((b"\n", b"\r")) else 0)
         self.bare = bare
 
