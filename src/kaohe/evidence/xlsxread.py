@@ -35,6 +35,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 
 from kaohe.errors import SHOWN_PLACES, EvidenceError, Location, Problem, Severity
+from kaohe.evidence import wellformed
 from kaohe.evidence.tables import RawTable, column_letter, nonblank_rows, sheet_locator
 from kaohe.i18n import join_list, t
 
@@ -288,8 +289,6 @@ class _PartChecks:
             return
         if size < CHECK_ELSEWHERE or _processors() < 2 or not sys.executable:
             return
-        from kaohe.evidence import wellformed
-
         try:
             self.child = subprocess.Popen([sys.executable, "-I", "-S", wellformed.__file__, path, *members],
                                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -314,10 +313,8 @@ class _PartChecks:
             self.verdicts.append(line == b"1\n")
         if at < len(self.verdicts):
             return self.verdicts[at]
-        from kaohe.evidence.wellformed import well_formed
-
         with self.archive.open(self.members[at]) as stream:
-            return well_formed(stream)
+            return wellformed.well_formed(stream)
 
     def close(self) -> None:
         child, self.child = self.child, None
@@ -429,12 +426,7 @@ class _SheetScan:
         `well_formed`, where given, says whether expat accepts the part, checked elsewhere (in a
         second process, while this reads the cells: `_PartChecks`); it is asked last, once the
         cells are read. Without it, expat reads each chunk here before the pattern does."""
-        parser = None
-        if well_formed is None:
-            parser = expat.ParserCreate()
-            parser.EntityDeclHandler = _entity_decl
-            parser.UnparsedEntityDeclHandler = _unparsed_entity_decl
-            parser.ExternalEntityRefHandler = _external_ref
+        parser = wellformed.parser() if well_formed is None else None  # the second process's own parser
         rest = b""
         first = True
         cells = rows = cols = far_area = 0
