@@ -8,7 +8,7 @@ import stat
 from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, MutableMapping
+from typing import BinaryIO, Callable, Iterable, MutableMapping
 
 from kaohe.bulk import collector_paused
 from kaohe.errors import EvidenceError, Location, Nearest, Problem, Severity
@@ -442,22 +442,6 @@ class _SheetCopies:
         self.accept = accept
         self.keep = keep
 
-        def rows() -> Iterator[tuple[int, list[object]]]:
-            for row_no, cells in table.rows:
-                if self.candidates or self.keep:
-                    try:
-                        digest = hash((row_no, tuple(cells)))
-                    except TypeError:  # a cell of a kind that cannot be hashed: compare its text
-                        digest = hash((row_no, repr(cells)))
-                    at = len(self.hashes)
-                    self.hashes.append(digest)
-                    if self.candidates:
-                        self.candidates = [i for i in self.candidates
-                                           if at < len(self.earlier[i][1]) and self.earlier[i][1][at] == digest]
-                        if not self.candidates:
-                            self.release()
-                yield row_no, cells
-
         def take(entry: Entry) -> None:
             if self.candidates:
                 self.held.append(entry)
@@ -469,7 +453,23 @@ class _SheetCopies:
             # held entry by entry (read row by row); once they differ, what was held is handed on
             return not self.candidates and bulk is not None and bulk(run)
 
-        return replace(table, rows=rows()), take, take_rows
+        return replace(table, rows=_Watched(self, table.rows)), take, take_rows
+
+    def seen(self, lines: list[int], cells: list[list[object]]) -> None:
+        """Rows read (their numbers and cells), hashed while they may be an earlier sheet's or
+        are kept for a later one; the entries held are handed on at the first row that differs."""
+        if not (self.candidates or self.keep) or not lines:
+            return
+        try:
+            digests = array("q", map(hash, zip(lines, map(tuple, cells), strict=True)))  # hash((row_no, tuple(cells)))
+        except TypeError:  # a cell of a kind that cannot be hashed: compare its text
+            digests = array("q", (_row_hash(row_no, row) for row_no, row in zip(lines, cells, strict=True)))
+        at = len(self.hashes)
+        self.hashes.extend(digests)
+        if self.candidates:
+            self.candidates = [i for i in self.candidates if self.earlier[i][1][at:at + len(digests)] == digests]
+            if not self.candidates:
+                self.release()
 
     def release(self) -> None:
         held, self.held = self.held, []
@@ -490,6 +490,47 @@ class _SheetCopies:
             return None
         return Problem(Location(self.file, sheet=self.sheet), t(
             "evidence.sheet_copy", copy=self.sheet, original=self.earlier[same][0], count=count), Severity.WARNING)
+
+
+def _row_hash(row_no: int, cells: list[object]) -> int:
+    try:
+        return hash((row_no, tuple(cells)))
+    except TypeError:
+        return hash((row_no, repr(cells)))
+
+
+class _Watched:
+    """A table's rows, handed to `_SheetCopies.seen` as they are read: one at a time, or a run at
+    once (`take`) where the rows are read so (`by_runs`)."""
+
+    def __init__(self, copies: _SheetCopies, rows: Iterable[tuple[int, list[object]]]):
+        self.copies, self.source = copies, iter(rows)
+
+    def __iter__(self) -> _Watched:
+        return self
+
+    def __next__(self) -> tuple[int, list[object]]:
+        row_no, cells = next(self.source)
+        self.copies.seen([row_no], [cells])
+        return row_no, cells
+
+    @property
+    def by_runs(self) -> bool:
+        return getattr(self.source, "by_runs", False)
+
+    def chunks(self, width: int) -> None:
+        """No chunks of columns: each run's rows are seen (see `take`)."""
+        return None
+
+    def take(self, count: int) -> tuple[list[int], list[list[object]], EvidenceError | None, bool]:
+        lines, cells, error, finished = self.source.take(count)  # type: ignore[attr-defined]
+        self.copies.seen(lines, cells)
+        return lines, cells, error, finished
+
+    def close(self) -> None:
+        close = getattr(self.source, "close", None)
+        if close is not None:
+            close()
 
 
 def _nothing(entry: Entry) -> None:

@@ -26,7 +26,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from itertools import compress
+from itertools import compress, islice
 from operator import itemgetter, methodcaller, mul, not_
 from typing import IO, TYPE_CHECKING, Callable, Iterator
 from xml.parsers import expat
@@ -36,7 +36,7 @@ from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 
 from kaohe.errors import SHOWN_PLACES, EvidenceError, Location, Problem, Severity
 from kaohe.evidence import wellformed
-from kaohe.evidence.tables import RawTable, column_letter, nonblank_rows, sheet_locator
+from kaohe.evidence.tables import RawTable, column_letter, sheet_locator
 from kaohe.i18n import join_list, t
 
 if TYPE_CHECKING:
@@ -134,34 +134,132 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
                 warning = Problem(Location(file, sheet=name), t(_STATES[state]), Severity.WARNING)
                 tables.append(RawTable(file, name, (), sheet_locator(file, name), notes=(warning,)))
             continue
-        tables.append(RawTable(file, name, nonblank_rows(_sheet_rows(workbook, name, file)), sheet_locator(file, name),
+        tables.append(RawTable(file, name, _SheetRows(workbook, name, file), sheet_locator(file, name),
                                frozenset(scans[name].blank_formulas)))
     return tables
 
 
-def _sheet_rows(workbook: CalamineWorkbook, name: str, file: str) -> Iterator[tuple[int, list[object]]]:
-    """(1-based row number, cells from column A), streamed from calamine with merged ranges spread."""
-    try:
-        sheet = workbook.get_sheet_by_name(name)
-        merged = sheet.merged_cell_ranges or []
-        pad: list[object] = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows starts at the first used column
-        rows, cols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
-        spread = _MergedSpread(merged, rows, cols)
-        if spread.covered > rows * cols:
-            raise EvidenceError([Problem(Location(file, sheet=name), t(
-                "xlsx.merged_overlap", count=len(spread.ranges), covered=spread.covered, area=rows * cols))])
-        if not pad and not merged:  # each row a list of its own, from column A: taken as it comes
-            yield from enumerate(sheet.iter_rows(), start=1)
-            return
-        for i, row in enumerate(sheet.iter_rows()):
-            cells = pad + row if pad else list(row)
-            if merged:
-                spread.apply(i, cells)
-            yield i + 1, cells
-    except EvidenceError:
-        raise
-    except Exception as e:
-        raise EvidenceError([Problem(Location(file, sheet=name), t("xlsx.unreadable", detail=e))]) from e
+class _SheetRows:
+    """A sheet's rows that are not blank, as (1-based row number, cells from column A), read from
+    calamine when the first is asked for, with merged ranges spread: one at a time, or (`take`)
+    a run at once where no row is padded or spread (`by_runs`). The sheet is let go once read."""
+
+    def __init__(self, workbook: CalamineWorkbook, name: str, file: str):
+        self.workbook, self.name, self.file = workbook, name, file
+        self.rows: Iterator[list[object]] | None = None
+        self.pad: list[object] = []
+        self.spread: _MergedSpread | None = None
+        self.next_row = 1
+        self.done = False
+        self.error: EvidenceError | None = None
+        """Why calamine could not give the sheet, when found by `by_runs`: told once, to what asks
+        for the rows next."""
+
+    def _open(self) -> Iterator[list[object]]:
+        try:
+            sheet = self.workbook.get_sheet_by_name(self.name)
+            merged = sheet.merged_cell_ranges or []
+            self.pad = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows starts at the first used column
+            rows, cols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+            spread = _MergedSpread(merged, rows, cols)
+            if spread.covered > rows * cols:
+                raise EvidenceError([Problem(Location(self.file, sheet=self.name), t(
+                    "xlsx.merged_overlap", count=len(spread.ranges), covered=spread.covered, area=rows * cols))])
+            self.spread = spread if merged else None
+            self.rows = sheet.iter_rows()
+        except Exception as e:
+            self.close()
+            raise self._unreadable(e) from e
+        return self.rows
+
+    def _unreadable(self, e: Exception) -> EvidenceError:
+        if isinstance(e, EvidenceError):
+            return e
+        return EvidenceError([Problem(Location(self.file, sheet=self.name), t("xlsx.unreadable", detail=e))])
+
+    def close(self) -> None:
+        self.done = True
+        self.rows = None  # calamine's copy of the sheet goes with its iterator
+
+    def __iter__(self) -> _SheetRows:
+        return self
+
+    def __next__(self) -> tuple[int, list[object]]:
+        if self.done:
+            error, self.error = self.error, None  # told once, as a generator's error is
+            if error is not None:
+                raise error
+            raise StopIteration
+        rows = self.rows if self.rows is not None else self._open()
+        pad, spread = self.pad, self.spread
+        try:
+            for row in rows:
+                number = self.next_row
+                self.next_row += 1
+                cells = pad + row if pad else row
+                if spread is not None:
+                    if cells is row:
+                        cells = list(row)
+                    spread.apply(number - 1, cells)
+                if not _blank(cells):
+                    return number, cells
+        except Exception as e:
+            self.close()
+            raise self._unreadable(e) from e
+        self.close()
+        raise StopIteration
+
+    @property
+    def by_runs(self) -> bool:
+        """Whether `take` may be used: the sheet's rows need no padding nor spreading (asks
+        calamine for the sheet, where it has not been read yet)."""
+        if self.rows is None and not self.done:
+            try:
+                self._open()
+            except EvidenceError as e:
+                self.error = e  # told by what asks for the rows next
+        return not self.pad and self.spread is None
+
+    def chunks(self, width: int) -> None:
+        """No chunks of columns (a CSV file's own): runs are taken with `take`."""
+        return None
+
+    def take(self, count: int) -> tuple[list[int], list[list[object]], EvidenceError | None, bool]:
+        """The next `count` rows as (their numbers, their cells: blank ones left out), the error
+        that stopped the reading, if any, after the rows before it, and whether the sheet is read
+        to its end. Only where `by_runs`."""
+        if self.done:
+            error, self.error = self.error, None
+            return [], [], error, True
+        try:
+            rows = self.rows if self.rows is not None else self._open()
+            cells: list[list[object]] = list(islice(rows, count))
+        except EvidenceError as e:
+            self.error = None
+            return [], [], e, True
+        except Exception as e:  # noqa: BLE001 - calamine's own error types
+            self.close()
+            return [], [], self._unreadable(e), True
+        first = self.next_row
+        self.next_row += len(cells)
+        finished = len(cells) < count
+        if finished:
+            self.close()
+        lines = list(range(first, first + len(cells)))
+        firsts = list(map(itemgetter(0), cells)) if all(cells) else None
+        if firsts is None or set(map(type, firsts)) != {str} or not all(firsts) or any(map(str.isspace, firsts)):
+            kept = list(compress(range(len(cells)), map(not_, map(_blank, cells))))  # a row may be blank
+            if len(kept) != len(cells):
+                lines, cells = [lines[i] for i in kept], [cells[i] for i in kept]
+        return lines, cells, None, finished
+
+
+def _blank(cells: list[object]) -> bool:
+    """No cell holds anything but spaces (as tables.nonblank_rows has it)."""
+    for c in cells:
+        if c is not None and (c.__class__ is not str or (c and not c.isspace())):  # type: ignore[attr-defined]
+            return False
+    return True
 
 
 def _check_archive(path: str, file: str) -> None:
