@@ -107,7 +107,7 @@ def test_unknown_rule_kind_lists_the_kinds(tmp_path: Path) -> None:
 def test_bad_choice_names_value_and_choices(tmp_path: Path) -> None:
     text = MINIMAL.replace("year: 2020\n", "year: 2020\nperiod: monthly\n")
     message = _error(tmp_path, text)
-    assert ":4:9: 错误: \"period\" 的值 'monthly' 无效,可选: 'annual', 'half-year' or 'quarterly'" in message
+    assert ":4:9: 错误: \"period\" 的值 'monthly' 无效,可选: annual、half-year、quarterly" in message  # the Literal's values
 
 
 def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
@@ -127,3 +127,45 @@ def test_bundled_scheme_loads_with_decimals() -> None:
     scheme = load_scheme(SCHEMES / "changzhou-2018.yaml").scheme
     rule = scheme.sections[1].items[2].criteria[0].rule
     assert rule.per == Decimal("0.2") and rule.cap == Decimal(1)
+
+
+# A model's own checks (keys that go together, a range in order) are told in the user's language,
+# naming the object by its id, or by its place in a list without ids; never pydantic's English.
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    # the section's `points: 2` (line 8) taken away: a base section is marked out of its points
+    ("    title: 组织领导\n    points: 2\n", "    title: 组织领导\n",
+     ':6:5: 错误: 部分 "1": 基础部分(kind: base)须写 points(本部分满分);只累计得分、不设上限的部分写作 kind: bonus'),
+    # base: full on an item without points: there is nothing to deduct from
+    ("        title: 领导重视\n        points: 2\n", "        title: 领导重视\n        base: full\n",
+     ':10:9: 错误: 项目 "1.1": base: full(从满分扣起)须写 points(满分)'),
+    # the first band with both ge and gt: bands have no ids, so the band is named by its place
+    ("rule: {kind: per_count, per: 1, cap: 2}", "rule: {kind: bands, value: count, bands: [{ge: 1, gt: 0, points: 2}]}",
+     ":17:55: 错误: 第 1 个分段: ge 与 gt 只能写一个"),  # the band's {, 12 spaces and 42 characters in
+])
+def test_a_model_s_own_check_names_the_object_in_chinese(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in MINIMAL
+    message = _error(tmp_path, MINIMAL.replace(old, new))
+    assert message.endswith(expected), message
+    assert "Value error" not in message
+
+
+def test_a_model_s_own_check_in_english(tmp_path: Path) -> None:
+    from kaohe.i18n import set_lang
+
+    set_lang("en")
+    message = _error(tmp_path, MINIMAL.replace("    title: 组织领导\n    points: 2\n", "    title: 组织领导\n"))
+    assert message.endswith(':6:5: error: section "1": a base section needs points (its full marks); '
+                            "points gathered without a cap are kind: bonus"), message
+
+
+def test_every_model_check_has_its_message_in_both_languages() -> None:
+    import re
+
+    from kaohe.messages import CATALOGUE
+
+    src = Path(__file__).resolve().parent.parent / "src" / "kaohe"
+    used = {key for path in src.rglob("*.py") for key in re.findall(r'refusal\("([\w.]+)"', path.read_text(encoding="utf-8"))}
+    assert len(used) >= 20  # every ValueError of the models' own checks became one
+    assert all(all(CATALOGUE[key]) for key in used)
+    assert not [path for path in src.rglob("*.py") if 'raise ValueError("' in path.read_text(encoding="utf-8")
+                and path.parent.name in ("rules", "scheme")]

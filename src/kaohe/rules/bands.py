@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, fmt
-from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, step
+from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, refusal, step
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +69,9 @@ class Band(RuleModel):
     @model_validator(mode="after")
     def _one_bound_each_side(self) -> Band:
         if self.ge is not None and self.gt is not None:
-            raise ValueError("ge/gt")
+            raise refusal("model.ge_and_gt")
         if self.le is not None and self.lt is not None:
-            raise ValueError("le/lt")
+            raise refusal("model.le_and_lt")
         return self
 
     @property

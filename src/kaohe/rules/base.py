@@ -19,6 +19,7 @@ from typing import Annotated, Any, Callable, NamedTuple
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict
 from pydantic_core import PydanticCustomError
 
+from kaohe.i18n import t
 from kaohe.numbers import (
     MAX_INTEGER_DIGITS,
     MAX_PLACES,
@@ -34,6 +35,12 @@ from kaohe.numbers import (
     normalize_text,
     parse_decimal,
 )
+
+
+def refusal(key: str, **args: object) -> PydanticCustomError:
+    """What a model's own check refuses (keys that go together, a range in order): told at the
+    object that holds them, in the user's language (kaohe.scheme.load names the object)."""
+    return PydanticCustomError("scheme_rule", "{reason}", {"reason": t(key, **args)})
 
 
 def _percent_text(value: Any) -> Any:

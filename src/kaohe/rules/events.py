@@ -24,6 +24,7 @@ from kaohe.rules.base import (
     RuleModel,
     Text,
     ValueType,
+    refusal,
     step,
 )
 
@@ -96,9 +97,9 @@ class Row(RuleModel):
     @model_validator(mode="after")
     def _fixed_or_judged(self) -> Row:
         if (self.points is None) == (self.points_from is None):
-            raise ValueError("give points, or points_from with min and max")
+            raise refusal("model.points_or_from")
         if self.points_from is not None and (self.min is None or self.max is None or self.min > self.max):
-            raise ValueError("points_from needs min ≤ max")
+            raise refusal("model.from_range")
         return self
 
     def points_for(self, attributes: dict[str, str]) -> Decimal:

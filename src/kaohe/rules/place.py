@@ -16,7 +16,19 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from kaohe.numbers import ZERO, Exact, fmt
-from kaohe.rules.base import PEERS, Bound, Dec, Finding, InputSpec, Outcome, PeerStats, RuleModel, ValueType, step
+from kaohe.rules.base import (
+    PEERS,
+    Bound,
+    Dec,
+    Finding,
+    InputSpec,
+    Outcome,
+    PeerStats,
+    RuleModel,
+    ValueType,
+    refusal,
+    step,
+)
 
 _TYPES = {"count": ValueType.COUNT, "number": ValueType.NUMBER, "rate": ValueType.RATE}
 
@@ -30,7 +42,7 @@ class PlaceBand(RuleModel):
     @model_validator(mode="after")
     def _ordered(self) -> PlaceBand:
         if self.last is not None and self.last < self.first:
-            raise ValueError("last must not be before first")
+            raise refusal("model.last_before_first", first=self.first, last=self.last)
         return self
 
     def holds(self, place: int) -> bool:

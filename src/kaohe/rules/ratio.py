@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from kaohe.numbers import ZERO, div, floor, fmt
-from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, step
+from kaohe.rules.base import Bound, Dec, Finding, InputSpec, Outcome, RuleModel, ValueType, refusal, step
 
 
 class ZeroBound(RuleModel):
@@ -23,7 +23,7 @@ class ZeroBound(RuleModel):
     @model_validator(mode="after")
     def _one(self) -> ZeroBound:
         if (self.lt is None) == (self.le is None):
-            raise ValueError("give exactly one of lt, le")
+            raise refusal("model.lt_or_le")
         return self
 
     def contains(self, rate: Decimal) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from kaohe.errors import Location, Problem, SchemeError
 from kaohe.i18n import join_list, t
+from kaohe.messages import CATALOGUE
 from kaohe.numbers import exact_arithmetic
 from kaohe.rules import REGISTRY
 from kaohe.scheme.models import Scheme
@@ -110,6 +112,8 @@ def _message(err: Any, path: tuple[str | int, ...], tags: list[str]) -> str:
     shown = _show(value)
     if kind == "number_size":
         return t("schema.number_size", key=field, value=shown, digits=ctx.get("digits"), places=ctx.get("places"))
+    if kind == "scheme_rule":  # a model's own check: the object named by its id, or its place
+        return t("schema.rule_broken", what=_object_named(value, path, field), reason=ctx.get("reason", ""))
     if kind == "extra_forbidden":
         return t("schema.unknown_key", key=field, keys=join_list(_fields_at(err["loc"][:-1])))
     if kind == "missing":
@@ -119,7 +123,7 @@ def _message(err: Any, path: tuple[str | int, ...], tags: list[str]) -> str:
     if kind == "union_tag_not_found":
         return t("schema.missing_kind", kinds=join_list(list(REGISTRY)))
     if kind == "literal_error":
-        return t("schema.bad_choice", key=field, value=shown, choices=ctx.get("expected", ""))
+        return t("schema.bad_choice", key=field, value=shown, choices=_choices(ctx.get("expected", "")))
     if kind.startswith("decimal") or kind in ("int_type", "int_parsing", "int_from_float", "is_instance_of"):
         return t("schema.not_number", key=field, value=shown)
     if kind in ("string_type",):
@@ -139,6 +143,26 @@ def _message(err: Any, path: tuple[str | int, ...], tags: list[str]) -> str:
     if kind.startswith("date"):
         return t("schema.not_date", key=field, value=shown)
     return t("schema.invalid", key=field, value=shown, detail=err.get("msg", ""))
+
+
+def _choices(expected: str) -> str:
+    """pydantic's list of a Literal's values (`'annual', 'half-year' or 'quarterly'`) as a list in
+    the user's language (annual、half-year、quarterly)."""
+    values = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    return join_list(values) if values else expected
+
+
+def _object_named(value: Any, path: tuple[str | int, ...], field: str) -> str:
+    """The object a model's check refused: `部分 "2"` (its id), `第 2 个等次` (its place in a list
+    without ids), else its key."""
+    if len(path) >= 2 and isinstance(path[-1], int) and isinstance(path[-2], str):
+        noun_key = f"schema.noun.{path[-2]}"
+        if noun_key in CATALOGUE:
+            noun = t(noun_key)
+            if isinstance(value, dict) and isinstance(value.get("id"), (str, int)):
+                return t("schema.object_id", noun=noun, id=value["id"])
+            return t("schema.object_at", noun=noun, n=path[-1] + 1)
+    return f'"{field}"' if not path or not isinstance(path[-1], str) else f'"{path[-1]}"'
 
 
 def _show(value: Any) -> str:

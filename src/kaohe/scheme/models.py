@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from kaohe.i18n import t
 from kaohe.numbers import ceil, floor, normalize_text
 from kaohe.rules import Rule
-from kaohe.rules.base import Bound, Dec, InputSpec, ValueType
+from kaohe.rules.base import Bound, Dec, InputSpec, ValueType, refusal
 from kaohe.rules.base import Text as _AnyText
 from kaohe.rules.events import Condition
 
@@ -168,7 +168,7 @@ class Flag(Model):
     @model_validator(mode="after")
     def _when_fits(self) -> Flag:
         if self.when is not None and self.kind == "falsification":
-            raise ValueError("a falsification names items: it cannot be a condition")
+            raise refusal("model.falsification_when")
         return self
 
 
@@ -206,9 +206,9 @@ class InputDecl(Model):
     @model_validator(mode="after")
     def _shape(self) -> InputDecl:
         if self.type == "level" and not self.choices:
-            raise ValueError("a level input needs its choices")
+            raise refusal("model.level_choices")
         if self.per_unit is not None and self.each is not None:
-            raise ValueError("per_unit gives one value a unit: not for a series")
+            raise refusal("model.per_unit_series")
         return self
 
 
@@ -239,9 +239,9 @@ class ValueDecl(Model):
     @model_validator(mode="after")
     def _one_way(self) -> ValueDecl:
         if (self.expr is None) == (self.count is None):
-            raise ValueError("give expr, or count (with when and distinct)")
+            raise refusal("model.expr_or_count")
         if self.count is None and (self.when is not None or self.distinct is not None):
-            raise ValueError("when and distinct go with count")
+            raise refusal("model.with_count")
         return self
 
 
@@ -293,12 +293,12 @@ class Grade(Model):
     @model_validator(mode="after")
     def _quota(self) -> Grade:
         if self.share is not None and self.count is not None:
-            raise ValueError("give count or share, not both")
+            raise refusal("model.count_or_share")
         if self.share is not None and self.share_rounding is None:
-            raise ValueError("a share needs share_rounding: floor, half_up or ceil (the document's rule)")
+            raise refusal("model.share_rounding")
         if isinstance(self.count, dict) and any(v < 0 for v in self.count.values()) or (
                 isinstance(self.count, int) and self.count < 0):
-            raise ValueError("a count is 0 or more")
+            raise refusal("model.count_negative")
         return self
 
     def quota(self, category: str | None, units: int) -> int | None:
@@ -334,9 +334,9 @@ class Award(Model):
     @model_validator(mode="after")
     def _band(self) -> Award:
         if (self.bottom is None) == (self.first is None or self.last is None):
-            raise ValueError("give first and last, or bottom")
+            raise refusal("model.first_last_or_bottom")
         if self.first is not None and self.last is not None and self.first > self.last:
-            raise ValueError("first must not be after last")
+            raise refusal("model.first_after_last", first=self.first, last=self.last)
         return self
 
 
@@ -462,7 +462,7 @@ class Group(Node):
     @model_validator(mode="after")
     def _full_needs_points(self) -> Group:
         if self.base == "full" and self.points is None:
-            raise ValueError("base: full needs points")
+            raise refusal("model.full_needs_points")
         return self
 
 
@@ -488,7 +488,7 @@ class Item(Node):
     @model_validator(mode="after")
     def _full_needs_points(self) -> Item:
         if self.base == "full" and self.points is None:
-            raise ValueError("base: full needs points")
+            raise refusal("model.full_needs_points")
         return self
 
     def all_criteria(self) -> list[Criterion]:
@@ -513,11 +513,11 @@ class Section(Node):
     @model_validator(mode="after")
     def _shape(self) -> Section:
         if not self.items and not self.tasks:
-            raise ValueError("a section needs items or tasks")
+            raise refusal("model.section_empty")
         if self.kind == "base" and self.points is None:
-            raise ValueError("a base section needs points")
+            raise refusal("model.base_needs_points")
         if self.weight is not None and self.kind != "base":
-            raise ValueError("only base sections carry a weight")
+            raise refusal("model.weight_base_only")
         return self
 
     def items_for(self, unit: str) -> list[Item]:
