@@ -69,3 +69,55 @@ def test_explain_unknown_unit_or_id_is_a_usage_error() -> None:
     base = ["explain", str(SCHEMES / "changzhou-2018.yaml"), str(EXAMPLES / "changzhou-2018" / "evidence.csv")]
     assert CliRunner().invoke(build_app(), [*base, "--unit", "无此单位"]).exit_code == 2
     assert CliRunner().invoke(build_app(), [*base, "--unit", "溧阳市", "--item", "9.9"]).exit_code == 2
+
+
+_COUNTED = """\
+id: t
+title: 安全生产考核(节选)
+year: 2016
+full_score: 60
+units: [{name: 甲村}]
+values:
+  - id: 死亡2人以上事故数
+    title: 一次死亡2人及以上的事故起数
+    count: 1.1.1
+    when: {死亡人数: {ge: 2}}
+flags:
+  - id: 否决.死亡
+    kind: veto
+    text: 一次死亡2人及以上实行一票否决
+    when: 死亡2人以上事故数 > 0
+sections:
+  - id: "1"
+    title: 安全生产事故
+    points: 60
+    base: full
+    items:
+      - id: "1.1"
+        title: 伤亡事故
+        criteria:
+          - id: 1.1.1
+            text: 死亡1人扣30分/次;一次死亡2人及以上实行一票否决
+            effect: deduct
+            rule:
+              kind: events
+              unit: 次
+              attributes: [死亡人数]
+              table:
+                - {when: {死亡人数: 1}, points: 30}
+                - {when: {死亡人数: {ge: 2}}, points: 0}
+"""
+
+
+def test_a_counted_value_tells_its_condition_as_a_person_reads_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # 柳池乡 2016: two accidents of 甲村, one death and then three: 30 off for the first, and the
+    # second (死亡人数 3 ≥ 2) is counted by the value, which sets the veto
+    scheme = tmp_path / "s.yaml"
+    scheme.write_text(_COUNTED, encoding="utf-8")
+    evidence = tmp_path / "e.csv"
+    evidence.write_text("单位,指标,值,死亡人数\n甲村,1.1.1,,1\n甲村,1.1.1,,3\n", encoding="utf-8")
+    result = CliRunner().invoke(build_app(), ["explain", str(scheme), str(evidence), "--unit", "甲村"])
+    assert result.exit_code == 0, result.output
+    assert "1.1.1 共 2 行,符合条件(死亡人数≥2)的 1 行: 3 → 1" in result.output
+    assert "规则: [扣分] 按事项计分: 死亡人数=1扣30分;死亡人数≥2扣0分" in result.output
+    assert "Decimal" not in result.output and "None" not in result.output

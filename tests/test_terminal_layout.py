@@ -380,3 +380,19 @@ def test_score_in_a_real_terminal(width: int, tmp_path: Path) -> None:
 def test_decimal_points_stay_exact() -> None:
     # A guard on the helper the tables use: 0.5 is shown as written, never as a float's digits.
     assert drawn(Wrapped(Decimal("0.5")), 10) == ["0.5"]
+
+
+def test_a_deduction_s_clauses_say_what_is_taken_off(tmp_path: Path) -> None:
+    # 柳池乡 2016 安全生产考核细则: "死亡1人扣30分/次;一次死亡2人及以上实行一票否决" (the veto
+    # is a flag; its table row takes nothing off). A number in a condition is told with its
+    # attribute ("1" alone says nothing), a value in words names itself.
+    events = {"kind": "events", "unit": "次", "attributes": ["伤情", "死亡人数"],
+              "table": [{"when": {"死亡人数": 1}, "points": 30}, {"when": {"死亡人数": {"ge": 2}}, "points": 0},
+                        {"when": {"伤情": "重伤"}, "points": 15}]}
+    criterion = _criterion(tmp_path, events, 30, effect="deduct")
+    assert describe_rule(criterion) == "[扣分] 按事项计分: 死亡人数=1扣30分;死亡人数≥2扣0分;重伤扣15分"
+    bands = _criterion(tmp_path, {"kind": "bands", "value": "count", "unit": "次",
+                                  "bands": [{"ge": 3, "points": 2}, {"lt": 3, "points": 1}]}, 2, effect="deduct")
+    assert describe_rule(bands) == "[扣分] 3次以上扣2分;不足3次扣1分"
+    set_lang("en")
+    assert describe_rule(criterion) == "[deduction] per event: 死亡人数=1: 30 off; 死亡人数≥2: 0 off; 重伤: 15 off"

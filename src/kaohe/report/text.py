@@ -135,20 +135,23 @@ def _describe(criterion: Criterion) -> str:
         return each
     if kind == "deduct":
         return _describe_deduct(rule, points)
+    deducting = criterion.effect == "deduct"  # a clause's points are taken off: "死亡1人扣30分"
     if kind == "bands":
         percent = rule.value == "rate"
-        return _joined(_clause(band=_band(b.interval, percent, rule.unit), points=fmt(b.points))
+        return _joined(_clause(_band(b.interval, percent, rule.unit), fmt(b.points), deducting)
                        for b in rule.bands)
     if kind == "levels":
-        return _joined(t("rule.level", name=lv.name, points=fmt(lv.points)) for lv in rule.levels)
+        key = "rule.level_deduct" if deducting else "rule.level"
+        return _joined(t(key, name=lv.name, points=fmt(lv.points)) for lv in rule.levels)
     if kind == "ratio":
         return t(f"rule.ratio_{rule.mode}", target=f"{fmt(rule.target * 100)}%")
     if kind == "events":
         from kaohe.rules.events import describe
 
         return t("rule.events", table=_joined(
-            _clause(band=describe(row.when) or t("rule.event_any"),
-              points=fmt(row.points) if row.points is not None else f"{fmt(row.min)}–{fmt(row.max)}")  # type: ignore[arg-type]
+            _clause(describe(row.when) or t("rule.event_any"),
+                    fmt(row.points) if row.points is not None else f"{fmt(row.min)}–{fmt(row.max)}",  # type: ignore[arg-type]
+                    deducting)
             for row in rule.table))
     if kind == "panel":
         return t(f"rule.panel_{rule.method}")
@@ -160,23 +163,25 @@ def _describe(criterion: Criterion) -> str:
     if kind == "steps":
         return _describe_steps(rule, points)
     if kind == "table":
-        return _joined(_clause(band=rule._describe(row), points=fmt(row.points)) for row in rule.rows)
+        return _joined(_clause(rule._describe(row), fmt(row.points), deducting) for row in rule.rows)
     if kind == "relative":
         key = {"max": "rule.relative_max", "mean": "rule.relative_mean", "min": "rule.relative_min"}[rule.to]
         cap = f"{fmt(rule.cap * 100)}%" if rule.cap is not None else ""
         return t(key, cap=t("rule.relative_cap", cap=cap) if cap else "")
     if kind == "place":
         if rule.bands is not None:
-            return _joined(_clause(band=_places(b.first, b.last), points=fmt(b.points))
-                           for b in rule.bands)
+            return _joined(_clause(_places(b.first, b.last), fmt(b.points), deducting) for b in rule.bands)
         return t("rule.place_per", first=fmt(rule._first(points)), per=fmt(rule.per))
     if kind == "formula":
         return t("rule.formula", expr=rule.expr)
     return kind
 
 
-def _clause(band: str, points: str) -> str:
-    """"10人以上2分"; "不超过3得2分" where the band ends in a number that would run into the points."""
+def _clause(band: str, points: str, deducting: bool = False) -> str:
+    """"10人以上2分"; "不超过3得2分" where the band ends in a number that would run into the points;
+    "死亡人数=1扣30分" where the points are taken off."""
+    if deducting:
+        return t("rule.band_deduct", band=band, points=points)
     key = "rule.band_points_after_number" if band[-1:].isdigit() or band.endswith("%") else "rule.band_points"
     return t(key, band=band, points=points)
 

@@ -73,6 +73,8 @@ def matches(when: Condition, attributes: dict[str, str]) -> bool:
 
 
 def describe(when: Condition) -> str:
+    """The condition as a person reads it: "重伤/受伤人数=1", "死亡人数≥2", "市级|省级". A value in
+    words names itself; a number is told with its attribute (a bare "1" says nothing)."""
     parts = []
     for name, wanted in when.items():
         if isinstance(wanted, Compare):
@@ -80,6 +82,8 @@ def describe(when: Condition) -> str:
             parts.append(" ".join(f"{name}{ops[k]}{fmt(v)}" for k, v in wanted.model_dump().items() if v is not None))
         elif isinstance(wanted, list):
             parts.append("|".join(wanted))
+        elif parse_decimal(wanted) is not None:
+            parts.append(f"{name}={wanted}")
         else:
             parts.append(f"{wanted}")
     return "/".join(parts)

@@ -20,7 +20,7 @@ from kaohe.evidence import Value
 from kaohe.i18n import t
 from kaohe.numbers import ZERO, Exact, div, fmt, fmt_exact
 from kaohe.rules.base import Event, PeerStats, parse_value
-from kaohe.rules.events import matches
+from kaohe.rules.events import describe, matches
 from kaohe.scheme.expr import PEER_FUNCTIONS, Binary, Call, Name, Node, Num, Text, Unary, show
 from kaohe.scheme.models import Flag, InputDecl, Scheme, ValueDecl
 from kaohe.scheme.names import Catalogue, Entry, catalogue, declared_specs
@@ -197,7 +197,7 @@ class UnitValues:
             count = len({e.attributes.get(decl.distinct, f"#{i}") for i, e in enumerate(chosen)})
         else:
             count = sum(int(e.value) if e.value is not None else 1 for e in chosen)  # type: ignore[call-overload]
-        when = ";".join(f"{k} {'|'.join(v) if isinstance(v, list) else v}" for k, v in (decl.when or {}).items())
+        when = describe(decl.when) if decl.when else ""
         rows = "; ".join("/".join(e.attributes.values()) for e in chosen[:8]) + ("…" if len(chosen) > 8 else "")
         shown = t("values.count", id=decl.count, chosen=len(chosen), total=len(events), when=when or "-",
                   rows=rows or "-", distinct=t("values.distinct", attribute=decl.distinct) if decl.distinct else "",
