@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, SCHEMES
+from conftest import EXAMPLES, ROOT, SCHEMES
 from kaohe import __version__
 from kaohe.cli import build_app
 from kaohe.scheme.yamlload import load_yaml
@@ -331,3 +331,14 @@ def test_large_results_are_streamed_with_the_same_sheets(tmp_path: Path, monkeyp
     assert sheet.freeze_panes == "C4" and sheet.print_title_rows == "$3:$3"
     first = [c.value for c in sheet[4]]
     assert first[:2] == [1, "溧阳市"] and float(first[-1]) == 119.5 and sheet["B4"].data_type == "s"
+
+
+def test_a_value_no_choice_accepts_is_told_with_the_choices() -> None:
+    # `--format` takes text or json (validate's TextFormat); pydantic's English is not shown
+    result = subprocess.run([sys.executable, "-m", "kaohe", "validate", SCHEME, "--format", "xml"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == "错误: 参数 --format 的值 'xml' 无效,可选: text、json"
+    result = subprocess.run([sys.executable, "-m", "kaohe", "--lang", "en", "validate", SCHEME, "--format", "x'y"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.stderr.splitlines()[0] == "error: invalid value 'x'y' for --format; accepted: text, json"

@@ -688,6 +688,12 @@ def _usage_error_kind(error: Exception) -> str | None:
     return None
 
 
+_QUOTED = "'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\""
+"""A Python string literal, as pydantic quotes a value (repr: 'xml', "x'y")."""
+_NOT_ONE_OF = rf"({_QUOTED}) is not one of (.+?)\.?$"
+"""pydantic's refusal of a value of an Enum option, with the values it accepts."""
+
+
 def _usage_parts(error: Exception, kind: str) -> tuple[str, str]:
     """Click's own messages are English; the common ones are said again in the interface language:
     the catalogue key and the words ("" when there is nothing to say)."""
@@ -703,6 +709,14 @@ def _usage_parts(error: Exception, kind: str) -> tuple[str, str]:
         key, params = "cli.err.missing", {"name": str(name).upper() if not str(name).startswith("-") else name}
     elif kind == "NoSuchOption":
         key, params = "cli.err.no_such_option", {"name": getattr(error, "option_name", "")}
+    elif kind == "BadParameter" and (choice := re.search(_NOT_ONE_OF, detail)):
+        import ast
+
+        from kaohe.i18n import join_list
+
+        value, choices = ast.literal_eval(choice.group(1)), re.findall(_QUOTED, choice.group(2))
+        key, params = "cli.err.bad_choice", {"name": name, "value": value,
+                                             "choices": join_list([ast.literal_eval(c) for c in choices])}
     elif kind == "BadParameter":
         key, params = "cli.err.bad_parameter", {"name": name, "detail": detail}
     elif (match := re.match(r"No such command '(.+)'", detail)) is not None:

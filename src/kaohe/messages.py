@@ -810,6 +810,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "progress.reading_file": ("读取 {file}", "reading {file}"),
     "cli.err.missing": ("缺少参数 {name}", "missing argument {name}"),
     "cli.err.no_such_option": ("没有选项 {name}", "no such option {name}"),
+    "cli.err.bad_choice": ("参数 {name} 的值 '{value}' 无效,可选: {choices}", "invalid value '{value}' for {name}; accepted: {choices}"),
     "cli.err.bad_parameter": ("参数 {name} 的值无效({detail})", "invalid value for {name} ({detail})"),
     "cli.err.no_such_command": ("没有命令 \"{name}\"(可用: validate、show、template、score、test、rank、publish、explain、diff)", "no command \"{name}\" (available: validate, show, template, score, test, rank, publish, explain, diff)"),
     "cli.err.usage": ("用法错误: {detail}", "usage error: {detail}"),
