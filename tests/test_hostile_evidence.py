@@ -405,3 +405,20 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # a quote opened on line 2 and never closed: the file ends inside it
+    ('溧阳市,1.1.1,"3\n', "2: 错误: 文件在引号中结束:有一个以英文双引号 \" 开始的单元格没有结束的引号"),
+    # text after the closing quote of "3"
+    ('溧阳市,1.1.1,"3"x\n', "2: 错误: 单元格的结束引号 \" 之后还有文字:引号内的文字须整格用引号括起,文中的引号写作两个 \"\""),
+    # one cell past the csv module's own limit (131,072 characters), before kaohe's 1,000 is asked
+    ('溧阳市,1.1.1,"' + "x" * 140_000 + '"\n', "2: 错误: 有一个单元格超过 131072 个字符,无法读取;证据的单元格文字至多 "
+     "1000 字符,请检查是否有引号未闭合或整段文字被粘贴进了一个单元格"),
+])
+def test_what_the_csv_module_refuses_is_told_in_chinese(tmp_path: Path, body: str, expected: str) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("单位,指标,值\n" + body, encoding="utf-8")
+    run = _kaohe("score", str(SCHEME), str(path))
+    assert run.returncode == 1
+    assert _lines(run.stderr)[0] == f"{path}:{expected}"

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -267,9 +268,25 @@ class _Records:
         self.close()
         if isinstance(e, csv.Error):
             line = self.reader.line_num if self.reader is not None else 0  # type: ignore[attr-defined]
-            return EvidenceError([Problem(Location(self.file, line), t("csv.syntax", detail=e))])
+            return EvidenceError([Problem(Location(self.file, line), syntax_message(e))])
         size = self.scan.size  # the bytes changed since the first pass
         return EvidenceError([Problem(Location(self.file), t("evidence.changed", before=size, after=size))])
+
+
+_SYNTAX = ((re.compile(r"field larger than field limit \((\d+)\)"), "csv.field_too_long"),
+           (re.compile(r"unexpected end of data"), "csv.open_quote"),
+           (re.compile(r"'.' expected after '\"'"), "csv.text_after_quote"))
+"""The csv module's refusals, by its (English) words -> what is said of them."""
+
+
+def syntax_message(error: csv.Error) -> str:
+    """What the csv module refused, in the interface language: its words for the common cases
+    (a cell past its limit, a quote never closed, text after a closing quote), else as it says."""
+    for pattern, key in _SYNTAX:
+        found = pattern.search(str(error))
+        if found is not None:
+            return t(key, limit=found.group(1) if found.groups() else "")
+    return t("csv.syntax", detail=error)
 
 
 class Chunk:
@@ -318,5 +335,5 @@ class Chunk:
                     cells.append(row)  # type: ignore[arg-type]
         except csv.Error as e:
             where = Location(self.source.file, self.first - 1 + reader.line_num)
-            return lines, cells, EvidenceError([Problem(where, t("csv.syntax", detail=e))])
+            return lines, cells, EvidenceError([Problem(where, syntax_message(e))])
         return lines, cells, None
