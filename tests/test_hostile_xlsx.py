@@ -278,3 +278,71 @@ def test_a_workbook_whose_data_is_all_on_hidden_sheets_is_an_error(tmp_path: Pat
     result = _kaohe("score", SCHEME, str(path))
     assert result.returncode == 1
     assert "工作簿的数据都在隐藏的工作表上(证据2、附),可见的工作表中没有数据" in _line(result.stderr, f"{path}: 错误: ")
+
+
+# ---- cells whose value their type cannot hold -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    # a number cell holding text with a decimal comma: calamine cannot parse it as a number
+    (b'<c r="C40" t="n"><v>1,5</v></c>', "C40: 错误: 单元格的类型是数字,值却是 '1,5',无法读取:文件可能由其他程序写坏;"
+     "请在 Excel 或 WPS 中改正该单元格后保存"),
+    # a logical cell holding 7 (only 0, 1, true and false are logical values)
+    (b'<c r="B40" t="b"><v>7</v></c>', "B40: 错误: 单元格的类型是逻辑值(TRUE/FALSE),值却是 '7',无法读取;"
+     "请在 Excel 或 WPS 中改正该单元格后保存"),
+])
+def test_a_cell_calamine_cannot_read_is_named_with_its_value(tmp_path: Path, cell: bytes, expected: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(corpus.with_rows(b'<row r="40">' + cell + b"</row>"))
+    result = _kaohe("score", SCHEME, str(path))
+    assert result.returncode == 1
+    assert _line(result.stderr, f"{path}!证据!") == f"{path}!证据!{expected}"
+
+
+def _with_shared_strings(data: bytes, strings: list[str]) -> bytes:
+    """The workbook with a shared strings table of `strings` (openpyxl writes none: it writes
+    inline text), as Excel, WPS and LibreOffice write one."""
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    table = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" '
+             f'uniqueCount="{len(strings)}">{items}</sst>').encode()
+    rel = (b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           b'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    kind = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.sharedStrings+xml"/></Types>')
+    data = corpus.rewrite(data, lambda body: body.replace(b"</Relationships>", rel), "xl/_rels/workbook.xml.rels")
+    data = corpus.rewrite(data, lambda body: body.replace(b"</Types>", kind), "[Content_Types].xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        dst.writestr("xl/sharedStrings.xml", table)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("strings", "expected"), [
+    # three strings, numbered 0, 1 and 2: the cell asks for the fourth
+    (["溧阳市", "1.1.1", "备注"], "A40: 错误: 单元格引用第 3 条共享文字,而工作簿只有 3 条(编号 0–2):文件已损坏;"
+     "请在 Excel 或 WPS 中重新填写该单元格后保存"),
+    # no table at all (as openpyxl writes a workbook)
+    (None, "A40: 错误: 单元格引用第 3 条共享文字,而工作簿没有共享文字表:文件已损坏;请在 Excel 或 WPS 中重新填写该单元格后保存"),
+])
+def test_a_shared_string_past_the_table_is_named_with_the_table_s_size(tmp_path: Path, strings: list[str] | None,
+                                                                        expected: str) -> None:
+    data = corpus.workbook() if strings is None else _with_shared_strings(corpus.workbook(), strings)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(corpus.with_rows(b'<row r="40"><c r="A40" t="s"><v>3</v></c></row>', data))
+    result = _kaohe("score", SCHEME, str(path))
+    assert result.returncode == 1
+    assert _line(result.stderr, f"{path}!证据!") == f"{path}!证据!{expected}"
+
+
+def test_a_workbook_calamine_cannot_read_for_no_cell_s_sake_is_told_so(tmp_path: Path) -> None:
+    # a zip archive that is no workbook (no _rels/.rels): nothing in a cell to name
+    path = tmp_path / "x.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "考核")
+    result = _kaohe("score", SCHEME, str(path))
+    assert result.returncode == 1
+    line = _line(result.stderr, f"{path}: ")
+    assert line.startswith(f"{path}: 错误: 无法读取此工作簿,文件可能已损坏(读取器报告: ")
+    assert line.endswith(");请用 Excel 或 WPS 打开后另存为 .xlsx 再试")

@@ -111,7 +111,8 @@ def test_a_sheet_calamine_cannot_give_is_told_once_by_runs_as_one_at_a_time() ->
     assert runs.by_runs  # asked before any row: the error waits for the rows
     lines, cells, error, finished = runs.take(10)
     assert (lines, cells, finished) == ([], [], True) and error is not None
-    assert [str(p) for p in error.problems] == ["e.xlsx!证据: 错误: 无法读取此工作簿: damaged"]  # xlsx.unreadable
+    assert [str(p) for p in error.problems] == ["e.xlsx!证据: 错误: 无法读取此工作簿,文件可能已损坏(读取器报告: damaged);"
+                                                "请用 Excel 或 WPS 打开后另存为 .xlsx 再试"]  # xlsx.unreadable
     assert runs.take(10) == ([], [], None, True)  # told once
     one = xlsxread._SheetRows(_Unreadable(), "证据", "e.xlsx")  # type: ignore[arg-type]
     assert one.by_runs

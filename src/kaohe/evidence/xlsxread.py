@@ -37,6 +37,7 @@ from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 from kaohe.errors import SHOWN_PLACES, EvidenceError, Location, Problem, Severity
 from kaohe.evidence import wellformed
 from kaohe.evidence.tables import RawTable, column_letter, sheet_locator
+from kaohe.evidence.xlsxcells import BadCell, first_bad_cell
 from kaohe.i18n import join_list, t
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
                 warning = Problem(Location(file, sheet=name), t(_STATES[state]), Severity.WARNING)
                 tables.append(RawTable(file, name, (), sheet_locator(file, name), notes=(warning,)))
             continue
-        tables.append(RawTable(file, name, _SheetRows(workbook, name, file), sheet_locator(file, name),
+        tables.append(RawTable(file, name, _SheetRows(workbook, name, file, path), sheet_locator(file, name),
                                frozenset(scans[name].blank_formulas)))
     return tables
 
@@ -144,8 +145,8 @@ class _SheetRows:
     calamine when the first is asked for, with merged ranges spread: one at a time, or (`take`)
     a run at once where no row is padded or spread (`by_runs`). The sheet is let go once read."""
 
-    def __init__(self, workbook: CalamineWorkbook, name: str, file: str):
-        self.workbook, self.name, self.file = workbook, name, file
+    def __init__(self, workbook: CalamineWorkbook, name: str, file: str, path: str | None = None):
+        self.workbook, self.name, self.file, self.path = workbook, name, file, path
         self.rows: Iterator[list[object]] | None = None
         self.pad: list[object] = []
         self.spread: _MergedSpread | None = None
@@ -175,7 +176,23 @@ class _SheetRows:
     def _unreadable(self, e: Exception) -> EvidenceError:
         if isinstance(e, EvidenceError):
             return e
+        bad = self._bad_cell()
+        if bad is not None:  # the cell that calamine could not take, told there
+            where = Location(self.file, sheet=self.name, cell=bad.cell)
+            key = "xlsx.bad_shared_none" if bad.wants == "shared" and not bad.strings else f"xlsx.bad_{bad.wants}"
+            return EvidenceError([Problem(where, t(key, value=bad.value if bad.wants == "shared" else repr(bad.value[:40]),
+                                                   strings=bad.strings, last=bad.strings - 1))])
         return EvidenceError([Problem(Location(self.file, sheet=self.name), t("xlsx.unreadable", detail=e))])
+
+    def _bad_cell(self) -> BadCell | None:
+        if self.path is None:
+            return None
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                member = _sheet_parts(archive).get(self.name, ("", ""))[0]
+        except Exception:  # noqa: BLE001 - a diagnosis only
+            return None
+        return first_bad_cell(self.path, member) if member else None
 
     def close(self) -> None:
         self.done = True

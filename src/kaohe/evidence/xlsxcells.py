@@ -1,0 +1,143 @@
+"""Why calamine could not read a sheet, told at the cell: a workbook written by hand or by a
+program that got a cell's type wrong (a number cell holding "abc", a logical cell holding 7, a
+shared string that is not in the table). Run only once calamine has refused the sheet, so the
+reading of sound workbooks pays nothing for it.
+
+Positions follow calamine as the pre-read scan does (kaohe.evidence.xlsxread): a cell's `r`, or
+the one after the previous cell (and row) when it has none.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from typing import NamedTuple
+from xml.parsers import expat
+
+from defusedxml import ElementTree as SafeET
+
+from kaohe.evidence.tables import column_letter
+
+_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
+"""The numbers a number cell's <v> may hold, as calamine parses them (Rust's f64: no spaces, no
+digit separators)."""
+_BOOLEANS = frozenset(("0", "1", "true", "false"))
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_SHARED_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+class BadCell(NamedTuple):
+    """A cell whose value is not of its type: its reference (B2), the value as written, and what
+    its type wants ("number", "boolean" or "shared": an index into `strings` shared strings)."""
+
+    cell: str
+    value: str
+    wants: str
+    strings: int
+
+
+def first_bad_cell(path: str, member: str) -> BadCell | None:
+    """The first cell of the sheet part `member` whose value its type cannot hold, or None (the
+    sheet is damaged some other way, or cannot be read here at all)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            strings = _shared_strings(archive)
+            with archive.open(member) as stream:
+                return _Cells(strings).scan(stream)
+    except Exception:  # noqa: BLE001 - a diagnosis only: the refusal stands without it
+        return None
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> int | None:
+    """How many strings the workbook shares (0 without a table; None where it cannot be counted)."""
+    member = "xl/sharedStrings.xml"
+    try:
+        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        for rel in rels:
+            if rel.get("Type") == _SHARED_STRINGS:
+                target = rel.get("Target", "")
+                member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    except (KeyError, SafeET.ParseError):
+        pass
+    if member not in archive.namelist():
+        return 0
+    count = 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal count
+        if name.rpartition(":")[2] == "si":
+            count += 1
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    with archive.open(member) as stream:
+        parser.ParseFile(stream)
+    return count
+
+
+class _Found(Exception):
+    pass
+
+
+class _Cells:
+    def __init__(self, strings: int | None):
+        self.strings = strings
+        self.row = self.col = 0
+        self.kind: str | None = None
+        self.cell = ""
+        self.text: list[str] | None = None
+        self.found: BadCell | None = None
+
+    def scan(self, stream) -> BadCell | None:  # type: ignore[no-untyped-def]
+        parser = self.parser = expat.ParserCreate()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        try:
+            parser.ParseFile(stream)
+        except _Found:
+            pass
+        return self.found
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            r = attrs.get("r", "")
+            self.row = int(r) if r.isascii() and r.isdigit() else self.row + 1
+            self.col = 0
+        elif local == "c":
+            found = _REF.fullmatch(attrs.get("r", ""))
+            if found is not None:
+                letters, digits = found.groups()
+                self.row, self.col = int(digits), _column_number(letters)
+            else:
+                self.col += 1
+            self.cell = f"{column_letter(self.col - 1)}{self.row}"
+            self.kind = attrs.get("t")  # a cell of no type is read as a number, else as text
+        elif local == "v" and self.kind is not None:
+            self.text = []
+            self.parser.CharacterDataHandler = self.text.append
+
+    def end(self, name: str) -> None:
+        if self.text is None or name.rpartition(":")[2] != "v":
+            return
+        value, self.text = "".join(self.text), None
+        self.parser.CharacterDataHandler = None
+        wants = None
+        if self.kind == "n" and value and _NUMBER.fullmatch(value) is None:
+            wants = "number"
+        elif self.kind == "b" and value.strip().lower() not in _BOOLEANS:
+            wants = "boolean"
+        elif self.kind == "s" and self.strings is not None and not (value.isascii() and value.isdigit()
+                                                                    and int(value) < self.strings):
+            wants = "shared"
+        if wants is not None:
+            self.found = BadCell(self.cell, value, wants, self.strings or 0)
+            raise _Found
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
