@@ -51,12 +51,18 @@ them, a terminal acts on them), lone surrogates (no encoding can write them; YAM
 makes one) and the noncharacters U+FFFE and U+FFFF (XML cannot hold them). The set the evidence
 reader refuses in a cell, and the surrogates."""
 _UNWRITABLE_IN_NAME = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+    "[\x00-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ud800-\udfff"
+    "\ufeff\ufffe\uffff]")
 """A name or id is one line, matched against evidence: line breaks and tabs are refused too, and
-the invisible bidi controls (a unit "乙\\u202e" looks like "乙" and matches no evidence for it)."""
+the invisible characters, bidi controls and zero-width ones (a unit "乙\\u202e" or "丁\\u200b"
+looks like "乙" or "丁" and matches no evidence for it)."""
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""The bidi controls: in a title or a criterion's text they turn what is shown around (工\\u202e作)."""
+_INVISIBLE = frozenset("\xad\u200b\u200c\u200d\u2060\ufeff") | frozenset(chr(c) for c in range(0x202a, 0x202f)) \
+    | frozenset("\u061c\u200e\u200f\u2066\u2067\u2068\u2069")
 
 
-def _refuse(bad: re.Pattern[str]):  # type: ignore[no-untyped-def]
+def _refuse(bad: re.Pattern[str], invisible: str = "scheme.invisible_char"):  # type: ignore[no-untyped-def]
     def check(value: Any) -> Any:
         """Text that validates can be output: refused here, at its line, rather than crashing
         `score`, `show`, the XLSX writer or the template on it later."""
@@ -65,20 +71,28 @@ def _refuse(bad: re.Pattern[str]):  # type: ignore[no-untyped-def]
             if found is not None:
                 char = found.group()
                 key = ("scheme.surrogate" if "\ud800" <= char <= "\udfff" else
-                       "scheme.noncharacter" if char in "\ufffe\uffff" else "scheme.control_char")
+                       "scheme.noncharacter" if char in "\ufffe\uffff" else
+                       invisible if char in _INVISIBLE else "scheme.control_char")
                 raise PydanticCustomError("unwritable_text", "{reason}", {"reason": t(key, code=f"U+{ord(char):04X}")})
         return value
 
     return check
 
 
-Text = Annotated[_AnyText, AfterValidator(_refuse(_UNWRITABLE))]
+def _not_blank(value: Any) -> Any:
+    """A name or id of nothing but spaces is none: it reads as "" once its spaces are gone."""
+    if isinstance(value, str) and not value:
+        raise PydanticCustomError("blank_name", "{reason}", {"reason": t("scheme.blank_name")})
+    return value
+
+
+Text = Annotated[_AnyText, AfterValidator(_refuse(_UNWRITABLE)), AfterValidator(_refuse(_BIDI, "scheme.bidi_in_text"))]
 """Text in the scheme (kaohe.rules.base.Text) that can be written wherever it is shown."""
 Int = Annotated[int, Strict(), BeforeValidator(_whole_number)]
-Name = Annotated[_AnyText, AfterValidator(_refuse(_UNWRITABLE_IN_NAME)), AfterValidator(_nfkc)]
+Name = Annotated[_AnyText, AfterValidator(_refuse(_UNWRITABLE_IN_NAME)), AfterValidator(_nfkc), AfterValidator(_not_blank)]
 """A unit, category or task-list key: compared with evidence after the same normalisation."""
 Id = Annotated[_AnyText, Field(min_length=1, max_length=64), AfterValidator(_refuse(_UNWRITABLE_IN_NAME)),
-               AfterValidator(_nfkc)]
+               AfterValidator(_nfkc), AfterValidator(_not_blank)]
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[/\\:*?"<>|]')
 """Path separators and the characters Windows refuses in a file name."""

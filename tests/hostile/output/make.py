@@ -27,6 +27,9 @@ def main(folder: Path) -> None:
     text("control_unit.yaml", scheme(unit='"甲\\x07"'))
     text("bidi_unit.yaml", scheme(unit='"乙\\u202e"'))
     text("newline_unit.yaml", scheme(unit='"甲\\n乙"'))
+    text("zero_width_unit.yaml", scheme(unit='"丁\\u200b"'))  # looks like 丁, matches no evidence of 丁
+    text("blank_unit.yaml", scheme(unit='"  "'))  # "" once its spaces are gone: no evidence can name it
+    text("bidi_title.yaml", scheme(title='"工\\u202e作"'))  # shown as 工 and the rest turned round
     text("path_id.yaml", scheme(scheme_id='"../x"'))  # `kaohe test` would read ../examples/../x/
     text("dotdot_id.yaml", scheme(scheme_id="a..b"))
     text("escape_header.csv", "单位,1.1.1,9.9\x1b[2J\n溧阳市,2,1\n")
