@@ -162,7 +162,7 @@ def test_the_notes_tell_a_unit_how_to_fill_in_and_return_the_form(scheme: Path, 
              if r[0] is not None]
     text = "\n".join(lines)
     assert "kaohe" not in text.lower()  # units do not have the tool
-    for words in ("白色格子", "下拉", "灰色格子", "85% 或 0.85", "留空", "请勿修改表头", "工作表名称", ".xlsx", "发回"):
+    for words in ("白色格子", "下拉", "灰色格子", "带 % 填写,如 85%", "留空", "请勿修改表头", "工作表名称", ".xlsx", "发回"):
         assert words in text, words
     assert "1.1.1 召开会议: 每次得1分,最高得4分" in lines  # the per-criterion rule lines stay
 
@@ -315,3 +315,22 @@ def test_a_form_filled_and_saved_by_libreoffice_scores_the_hand_worked_totals(sc
     result = run("score", str(scheme), *map(str, saved), "--format", "json")
     assert result.exit_code == 0, result.output
     assert {u["unit"]: str(u["total"]) for u in json.loads(result.stdout)["units"]} == TOTALS
+
+
+@pytest.mark.parametrize(("name", "line", "hint"), [
+    # no `rates:`: a bare 0.85 is 85% or 0.85% and is refused, so the form asks for the % sign
+    ("energy-target-counties", "3. 百分比请带 % 填写,如 85%;只写 0.85 时读不出是 85% 还是 0.85%。", "[填比率,带 %,如 85%]"),
+    # `rates: fraction`: 0.85 is read as 85% (the scheme's rates are computed: no rate column to fill)
+    ("anhui-efficiency-2012", "3. 百分比可填 85% 或 0.85。", None),
+])
+def test_the_form_says_how_a_rate_is_typed_as_the_scheme_reads_it(name: str, line: str, hint: str | None,
+                                                                  tmp_path: Path) -> None:
+    from conftest import SCHEMES
+
+    book = load_workbook(_template(SCHEMES / f"{name}.yaml", tmp_path / "t.xlsx"))
+    notes = [str(r[0]) for r in book["说明"].iter_rows(values_only=True) if r[0] is not None]
+    assert line in notes
+    if hint is not None:
+        texts = [str(c.value) for row in book["证据"].iter_rows() for c in row if c.value is not None]
+        rates = [text for text in texts if "比率" in text]
+        assert rates and all(hint in text for text in rates)

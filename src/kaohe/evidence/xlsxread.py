@@ -20,12 +20,14 @@ Merged ranges are spread over the cells they cover as the rows are read; ranges 
 
 from __future__ import annotations
 
+import math
 import os
 import posixpath
 import re
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from itertools import compress, islice
 from operator import itemgetter, methodcaller, mul, not_
 from typing import IO, TYPE_CHECKING, Callable, Iterator
@@ -37,7 +39,7 @@ from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 from kaohe.errors import SHOWN_PLACES, EvidenceError, Location, Problem, Severity
 from kaohe.evidence import wellformed
 from kaohe.evidence.tables import RawTable, column_letter, sheet_locator
-from kaohe.evidence.xlsxcells import BadCell, first_bad_cell
+from kaohe.evidence.xlsxcells import BadCell, first_bad_cell, percent_cells, percent_styles
 from kaohe.i18n import join_list, t
 
 if TYPE_CHECKING:
@@ -152,6 +154,9 @@ class _SheetRows:
         self.spread: _MergedSpread | None = None
         self.next_row = 1
         self.done = False
+        self.percent: dict[int, list[int]] = {}
+        """Row number -> the columns of its cells formatted as percentages: a number there is read
+        as the percentage Excel shows (0.0585 as "5.85%"), as it was typed."""
         self.error: EvidenceError | None = None
         """Why calamine could not give the sheet, when found by `by_runs`: told once, to what asks
         for the rows next."""
@@ -167,6 +172,7 @@ class _SheetRows:
                 raise EvidenceError([Problem(Location(self.file, sheet=self.name), t(
                     "xlsx.merged_overlap", count=len(spread.ranges), covered=spread.covered, area=rows * cols))])
             self.spread = spread if merged else None
+            self.percent = self._percent_cells()
             self.rows = sheet.iter_rows()
         except Exception as e:
             self.close()
@@ -183,6 +189,14 @@ class _SheetRows:
             return EvidenceError([Problem(where, t(key, value=bad.value if bad.wants == "shared" else repr(bad.value[:40]),
                                                    strings=bad.strings, last=bad.strings - 1))])
         return EvidenceError([Problem(Location(self.file, sheet=self.name), t("xlsx.unreadable", detail=e))])
+
+    def _percent_cells(self) -> dict[int, list[int]]:
+        if self.path is None:
+            return {}
+        with zipfile.ZipFile(self.path) as archive:
+            styles = percent_styles(archive)
+            member = _sheet_parts(archive).get(self.name, ("", ""))[0] if styles else ""
+            return percent_cells(archive, member, styles) if member else {}
 
     def _bad_cell(self) -> BadCell | None:
         if self.path is None:
@@ -214,6 +228,8 @@ class _SheetRows:
                 number = self.next_row
                 self.next_row += 1
                 cells = pad + row if pad else row
+                if self.percent and number in self.percent:
+                    _as_percent(cells, self.percent[number])
                 if spread is not None:
                     if cells is row:
                         cells = list(row)
@@ -268,7 +284,22 @@ class _SheetRows:
             kept = list(compress(range(len(cells)), map(not_, map(_blank, cells))))  # a row may be blank
             if len(kept) != len(cells):
                 lines, cells = [lines[i] for i in kept], [cells[i] for i in kept]
+        if self.percent:
+            percent = self.percent
+            for at in [at for at, line in enumerate(lines) if line in percent]:
+                _as_percent(cells[at], percent[lines[at]])
         return lines, cells, None, finished
+
+
+def _as_percent(cells: list[object], cols: list[int]) -> None:
+    """Each number among `cols` as the percentage its format shows: 0.0585 -> "5.85%" (the
+    float's shortest text is the number as typed; × 100 exactly)."""
+    for col in cols:
+        if col < len(cells):
+            value = cells[col]
+            if value.__class__ in (float, int) and math.isfinite(value):  # type: ignore[arg-type]
+                shown = Decimal(repr(value)) * 100
+                cells[col] = f"{shown.normalize():f}%"
 
 
 def _blank(cells: list[object]) -> bool:

@@ -544,7 +544,7 @@ def _instructions(scheme: Scheme, self_assessment: bool = False) -> list[str]:
     rows carry their own rules, the main form's are listed below."""
     first = t("template.howto.self") if self_assessment else t("template.howto.1")
     lines = [f"{scheme.title} {scheme.doc_number or ''}".strip(), "", first]
-    lines += [t(f"template.howto.{n}") for n in range(2, 7)]
+    lines += [t(f"template.howto.{n}" + (f"_{scheme.rates}" if n == 3 and scheme.rates else "")) for n in range(2, 7)]
     if self_assessment:
         return lines
     lines += ["", t("template.rules")]

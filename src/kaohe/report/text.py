@@ -253,6 +253,8 @@ def describe_input(spec: InputSpec) -> str:
     if spec.type is ValueType.POINTS:
         return t("input.points", low=fmt(spec.minimum or Decimal(0)),
                  high=fmt(spec.maximum) if spec.maximum is not None else "∞")
+    if spec.type is ValueType.RATE and spec.bare is not None:  # the scheme's `rates` reads a bare number
+        return t(f"input.rate_{spec.bare}")
     return t(f"input.{spec.type.value}")
 
 
