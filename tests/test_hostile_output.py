@@ -578,3 +578,15 @@ def test_an_interrupt_while_a_second_process_checks_the_sheets_ends_it_too(tmp_p
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_no_such_file_is_a_missing_folder_only_where_the_folder_is_missing(tmp_path: Path) -> None:
+    # /proc exists and takes no new file: creating one there fails with ENOENT too
+    import errno
+
+    from kaohe.report.atomic import write_reason
+
+    gone = OSError(errno.ENOENT, "No such file or directory")
+    assert write_reason(gone, tmp_path / "absent") == "所在文件夹不存在(kaohe 不会新建文件夹)"
+    assert write_reason(gone, tmp_path) == "该文件夹不能新建文件"
+    assert write_reason(gone) == "所在文件夹不存在(kaohe 不会新建文件夹)"  # no folder known: as before

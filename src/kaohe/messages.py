@@ -918,6 +918,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.usage_options": ("[选项]", "[OPTIONS]"),
     "cli.usage_command": ("命令 [参数]...", "COMMAND [ARGS]..."),
     "output.reason_no_folder": ("所在文件夹不存在(kaohe 不会新建文件夹)", "the folder does not exist (kaohe makes no folders)"),
+    "output.reason_no_new_files": ("该文件夹不能新建文件", "no file can be made in that folder"),
     "output.reason_disk_full": ("磁盘空间不足", "the disk is full"),
     "output.reason_too_large": ("文件超过文件系统允许的大小", "the file is larger than the filesystem allows"),
     "output.reason_no_permission": ("没有写入权限", "permission denied"),

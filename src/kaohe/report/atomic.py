@@ -160,8 +160,12 @@ _REASONS = {errno.ENOENT: "output.reason_no_folder", errno.ENOSPC: "output.reaso
 own words, in English, for any other)."""
 
 
-def write_reason(e: OSError) -> str:
+def write_reason(e: OSError, folder: Path | None = None) -> str:
+    """Why a write failed; `folder`, where given, is where the file was to be made: "no such
+    file" there is a folder that is missing, or one that takes no new files (/proc)."""
     key = _REASONS.get(e.errno or 0)
+    if key == "output.reason_no_folder" and folder is not None and folder.is_dir():
+        key = "output.reason_no_new_files"
     return t(key) if key is not None else str(e.strerror or e)
 
 
@@ -175,7 +179,7 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
         with _uninterrupted(deliver=False):
             tmp = _unnamed(folder) or _named(folder, target)
     except OSError as e:
-        raise OutputError([Problem(Location(str(target)), t("output.failed", reason=write_reason(e)))]) from e
+        raise OutputError([Problem(Location(str(target)), t("output.failed", reason=write_reason(e, folder)))]) from e
     try:
         _deliver()
         yield tmp.path
