@@ -90,3 +90,37 @@ def test_cap_that_cannot_reach_the_points_is_a_warning(tmp_path: Path) -> None:
 def test_criterion_numbering_is_checked(tmp_path: Path) -> None:
     text = BUNDLED.replace("- id: 2.2.2", "- id: 2.2.3")
     assert any("警告: 评分标准编号 2.2.3 应为 2.2.2" in f for f in _findings(tmp_path, text))
+
+
+_FULL_TWICE = """\
+id: t
+title: 安全生产季度考核(节选)
+full_score: 30
+units: [{name: 甲镇}]
+sections:
+  - id: "1"
+    title: 安全生产事故情况
+    points: 30
+    base: full
+    items:
+      - id: "1.1"
+        title: 事故起数与死亡人数
+        points: 30
+        base: full
+        criteria:
+          - id: 1.1.1
+            text: 每多一起扣0.2分
+            effect: deduct
+            rule: {kind: per_count, per: 0.2}
+"""
+
+
+def test_full_marks_on_a_section_and_on_its_item_is_warned(tmp_path: Path) -> None:
+    # the section starts at 30 and adds the item's 30 − deductions, capped at 30: it is always 30
+    found = _findings(tmp_path, _FULL_TWICE)
+    line = _line_of(_FULL_TWICE, "    base: full")
+    assert found == [f"s.yaml:{line}:11: 警告: 1 从满分起算(base: full),其下 1.1 的得分加在满分上又被满分封顶,不起作用:"
+                     "本处只会因扣分失分。若应从满分扣起,请只在一处写 base: full,其下写扣分(effect: deduct)"]
+    # base: full in one place (the item): nothing to warn of
+    once = _FULL_TWICE.replace("    points: 30\n    base: full\n", "    points: 30\n", 1)
+    assert _findings(tmp_path, once) == []

@@ -73,6 +73,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "check.criteria_sum": ("{id} 各条评分标准分值之和为 {total} 分,与本项 {points} 分不符", "the criteria of {id} add up to {total}, not its {points} points"),
     "check.item_numbering": ("项目编号 {id} 不在第 {section} 部分的编号下", "item id {id} is not numbered under section {section}"),
     "check.criterion_numbering": ("评分标准编号 {id} 应为 {expected}(项目编号.序号)", "criterion id {id} should be {expected} (item id.position)"),
+    "check.full_and_scored": ("{id} 从满分起算(base: full),其下 {parts} 的得分加在满分上又被满分封顶,不起作用:本处只会因扣分失分。若应从满分扣起,请只在一处写 base: full,其下写扣分(effect: deduct)", "{id} starts at its points (base: full) and adds what {parts} earn, which its cap takes away again: it loses points only by deductions. To deduct from full marks, write base: full in one place and deductions (effect: deduct) under it"),
     "check.item_unreachable": ("{id} 各条评分标准最多得 {best} 分,达不到本项 {points} 分", "the criteria of {id} can give at most {best}, short of its {points} points"),
     "check.criterion_unreachable": ("{id} 的规则最多得 {best} 分,达不到本条 {points} 分", "the rule of {id} gives at most {best}, short of its {points} points"),
     "check.criterion_capped": ("{id} 的规则最多可得 {best} 分,超过本条 {points} 分,将按 {points} 分封顶", "the rule of {id} can give {best}, more than its {points} points; it will be capped"),

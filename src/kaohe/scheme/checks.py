@@ -48,6 +48,7 @@ def check_scheme(loaded: LoadedScheme) -> list[Problem]:
                 report(spath + ("points",), Severity.ERROR, "check.items_sum",
                        id=section.id, total=fmt(total), points=fmt(section.points))
         _tasks(loaded, si, report)
+        _full_and_scored(section, spath, [i.id for i in section.items if i.points is not None], report)
         for path, item in _items_with_paths(section, spath):
             if section.tasks is None and not item.id.startswith(section.id + "."):
                 report(path + ("id",), Severity.WARNING, "check.item_numbering", id=item.id, section=section.id)
@@ -282,9 +283,21 @@ def _tasks(loaded: LoadedScheme, si: int, report) -> None:  # type: ignore[no-un
             report(("sections", si, "tasks"), Severity.ERROR, "check.tasks_missing", unit=unit, id=section.id)
 
 
+def _full_and_scored(node: Section | Item, path: P, scored: list[str], report) -> None:  # type: ignore[no-untyped-def]
+    """A node that starts at its points (base: full) and adds parts that earn points, capped at
+    those points: what the parts earn is taken away again by the cap, and the node can lose
+    only by deductions. Written so, a section over items of their own points never loses a
+    point (base: full on both the section and its item)."""
+    if node.base != "full" or not scored or (node.cap is not None and node.points is not None and node.cap > node.points):
+        return
+    shown = "、".join(scored[:3]) + ("…" if len(scored) > 3 else "")
+    report(path + ("base",), Severity.WARNING, "check.full_and_scored", id=node.id, parts=shown)
+
+
 def _check_item(item: Item, ipath: P, report) -> None:  # type: ignore[no-untyped-def]
     """An item's criteria (and groups) add up to its points, can reach them, and are numbered."""
     _check_parts(item, ipath, item.criteria, report)
+    _full_and_scored(item, ipath, [c.id for c in item.criteria if isinstance(c, Group) or c.effect == "score"], report)
     position = 0
     for ci, entry in enumerate(item.criteria):
         members = [(ipath + ("criteria", ci), entry)] if isinstance(entry, Criterion) else [
