@@ -297,7 +297,8 @@ def _full_and_scored(node: Section | Item, path: P, scored: list[str], report) -
 def _check_item(item: Item, ipath: P, report) -> None:  # type: ignore[no-untyped-def]
     """An item's criteria (and groups) add up to its points, can reach them, and are numbered."""
     _check_parts(item, ipath, item.criteria, report)
-    _full_and_scored(item, ipath, [c.id for c in item.criteria if isinstance(c, Group) or c.effect == "score"], report)
+    _full_and_scored(item, ipath, [c.id for c in item.criteria if any(  # a group of deductions earns nothing
+        m.effect == "score" for m in (c.criteria if isinstance(c, Group) else [c]))], report)
     position = 0
     for ci, entry in enumerate(item.criteria):
         members = [(ipath + ("criteria", ci), entry)] if isinstance(entry, Criterion) else [
