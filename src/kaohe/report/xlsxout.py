@@ -609,8 +609,16 @@ def _letter(col: int) -> str:
 
 
 def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]
-    """Text is always stored as text, even when it starts with '=' (never a live formula)."""
-    cell.value = approximate(value) if isinstance(value, Rational) else shown(value)
+    """Text is always stored as text, even when it starts with '=' (never a live formula). A
+    number is given to openpyxl as its exact text, in a cell typed as a number: openpyxl writes a
+    number it holds with "%.16g", through a binary float (Decimal 97.9 as 97.90000000000001,
+    12345678901234567 as 1.234567890123457e+16), and writes text in a number's cell as it is."""
+    if isinstance(value, Rational):
+        value = approximate(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        cell._value, cell.data_type = exact_text(value), "n"  # as sheetxml writes the streamed rows
+        return
+    cell.value = shown(value)
     if isinstance(value, str):
         cell.data_type = "s"
 
