@@ -5,15 +5,18 @@ that would turn it into a float again."""
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import EXAMPLES, SCHEMES
 from kaohe.cli import build_app
 from kaohe.report import xlsxout
 from kaohe.report.xlsxout import SheetSpec, write_xlsx
@@ -24,6 +27,10 @@ EXACT_TEXT = re.compile(r"-?(0|[1-9]\d*)(\.\d*[1-9])?")
 FLOAT_DIGITS = 16
 """The significant digits of "%.16g": a binary float's text that is not its decimal has this many
 (97.90000000000001, 9.800000000000001); no value of the bundled examples needs as many."""
+
+CASES = [(scheme, next(e for e in (EXAMPLES / scheme.stem / "evidence.xlsx", EXAMPLES / scheme.stem / "evidence.csv")
+                       if e.exists()))
+         for scheme in sorted(SCHEMES.glob("*.yaml"))]
 
 
 def _run(*args: str) -> str:
@@ -49,11 +56,46 @@ def _numbers(rows: list[list[tuple[str, str, str]]]) -> list[tuple[str, str]]:
     return [(ref, text) for row in rows for kind, ref, text in row if kind == "n" and text]
 
 
+def _totals(rows: list[list[tuple[str, str, str]]]) -> dict[str, str]:
+    """The 排名 sheet's 总分 (or 合计) by 单位, as the cells' text: the columns found by the header."""
+    for at, row in enumerate(rows):
+        header = [text for _, _, text in row]
+        names = [i for i, text in enumerate(header) if text == "单位"]
+        totals = [i for i, text in enumerate(header) if text.startswith(("总分", "合计"))]  # 合计(元): money
+        if names and totals:
+            return {body[names[0]][2]: body[totals[0]][2] for body in rows[at + 1:] if len(body) > totals[0]}
+    raise AssertionError("no 单位 and 总分 header in the sheet")
+
+
 def _assert_exact(path: Path) -> None:
     for name, rows in _sheets(path).items():
         for ref, text in _numbers(rows):
             assert EXACT_TEXT.fullmatch(text), f"{path.name}!{name}!{ref}: {text}"
             assert len(Decimal(text).as_tuple().digits) < FLOAT_DIGITS, f"{path.name}!{name}!{ref}: {text}"
+
+
+def test_every_example_has_evidence_to_score() -> None:
+    assert len(CASES) == len(list(SCHEMES.glob("*.yaml"))) >= 15
+
+
+@pytest.mark.parametrize(("scheme", "evidence"), CASES, ids=[s.stem for s, _ in CASES])
+def test_every_number_of_the_example_workbooks_is_its_exact_decimal_text(scheme: Path, evidence: Path,
+                                                                         tmp_path: Path) -> None:
+    # the totals as the JSON results carry them: a Decimal's digits, or an exact fraction ("193/6")
+    results = json.loads(_run("score", str(scheme), str(evidence), "--format", "json"))
+    expected = {u["unit"]: u["total"] for u in results["units"]}
+    for command in ("score", "rank"):
+        out = tmp_path / f"{command}.xlsx"
+        _run(command, str(scheme), str(evidence), "-o", str(out), "--no-timestamp")
+        _assert_exact(out)
+        totals = _totals(_sheets(out)["排名"])
+        assert totals.keys() == expected.keys(), command
+        for unit, total in expected.items():
+            if "/" in total:  # a cell holds a fraction to ten places: 193/6 = 32.1666666667
+                assert -Decimal(totals[unit]).as_tuple().exponent <= 10, (command, unit, totals[unit])  # type: ignore[operator]
+                assert abs(Fraction(totals[unit]) - Fraction(total)) <= Fraction(1, 2 * 10**10), (command, unit)
+            else:
+                assert totals[unit] == total, (command, unit)
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["held", "streamed"])
