@@ -185,7 +185,7 @@ def test_a_shared_row_is_written_as_the_same_row_as_a_list(shared: list[list[obj
 
 def test_a_number_is_written_as_its_value_alone_whatever_its_trailing_zeros(tmp_path: Path) -> None:
     # 45, 45.0 and 45.00 are one value: a section's sum has trailing zeros from how it was added
-    # up, so the cell's text must be the value's, as openpyxl writes a sheet (it prints "%.16g").
+    # up, so the cell's text must be the value's, as in the sheets openpyxl writes (xlsxout.put).
     # Zero of any exponent is "0"; a large whole number keeps its digits, never an exponent.
     rows: list[list[object]] = [[Decimal("45.00"), Decimal("45.0"), Decimal("45")],
                                 [Decimal("0.00"), Decimal("-0"), Decimal("1E+3")], [Decimal("8.50")]]

@@ -329,6 +329,6 @@ def _text(value: str) -> str:
 
 def _decimal(value: Decimal) -> str:
     """Plain decimal text, never an exponent (Excel reads `1E+1` but not every reader does), and
-    of the value alone: 45, 45.0 and 45.00 are written "45", as openpyxl writes the sheets it
-    writes (a sum's trailing zeros depend on how it was added up, never on the value)."""
+    of the value alone: 45, 45.0 and 45.00 are written "45", as the sheets openpyxl writes hold
+    them (xlsxout.put; a sum's trailing zeros depend on how it was added up, never on the value)."""
     return exact_text(value)
