@@ -616,7 +616,8 @@ def put(cell, value: object) -> None:  # type: ignore[no-untyped-def]
     if isinstance(value, Rational):
         value = approximate(value)
     if isinstance(value, Decimal) and value.is_finite():
-        cell._value, cell.data_type = exact_text(value), "n"  # as sheetxml writes the streamed rows
+        cell.value = exact_text(value)  # held as text, written as it is: as sheetxml writes the streamed rows
+        cell.data_type = "n"
         return
     cell.value = shown(value)
     if isinstance(value, str):
