@@ -121,3 +121,9 @@ def test_a_counted_value_tells_its_condition_as_a_person_reads_it(tmp_path) -> N
     assert "1.1.1 共 2 行,符合条件(死亡人数≥2)的 1 行: 3 → 1" in result.output
     assert "规则: [扣分] 按事项计分: 死亡人数=1扣30分;死亡人数≥2扣0分" in result.output
     assert "Decimal" not in result.output and "None" not in result.output
+    # 乙村 has no row of 1.1.1: its value is none, not an empty text from "证据"
+    evidence.write_text("单位,指标,值,死亡人数\n甲村,1.1.1,,1\n", encoding="utf-8")
+    scheme.write_text(_COUNTED.replace("units: [{name: 甲村}]", "units: [{name: 甲村}, {name: 乙村}]"), encoding="utf-8")
+    result = CliRunner().invoke(build_app(), ["explain", str(scheme), str(evidence), "--unit", "乙村"])
+    assert result.exit_code == 0, result.output
+    assert "值: 无(证据中没有此项的行)\n" in result.output

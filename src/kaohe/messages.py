@@ -775,6 +775,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explain.deducted": ("扣 {points}", "{points} deducted"),
     "explain.bonus": ("加 {points}", "{points} bonus"),
     "explain.falsified": ("弄虚作假,本项不得分", "falsified: the item scores nothing"),
+    "explain.no_events": ("无(证据中没有此项的行)", "none (no row of the evidence gives it)"),
     "explain.value": ("值: {value}", "value: {value}"),
     "explain.rule": ("规则: {rule}", "rule: {rule}"),
     "explain.status.missing": ("未提供", "no evidence"),

@@ -121,6 +121,8 @@ def _criterion(c: CriterionResult, unit: str = POINTS) -> dict[str, Any]:
 def _input(i: InputResult, spec: InputSpec | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"id": i.id, "value": show_input(i, spec), "status": i.status,
                            "source": str(i.location) if i.location else None}
+    if isinstance(i.value, list) and not i.value and i.location is None:  # events no row of the evidence gives
+        out["value"], out["rows"] = t("explain.no_events"), False
     if isinstance(i.source, Computed):
         out["computed"] = computed_lines(i.source)
         out["name"] = i.source.name
@@ -194,7 +196,8 @@ def explain_tree(document: dict[str, Any]) -> Tree:
 
 
 def _leaf(parent: Tree, c: dict[str, Any]) -> None:
-    where = "; ".join(f"{i['value']} ← {i['source'] or _status(i['status'])}" for i in c["inputs"])
+    where = "; ".join(f"{i['value']} ← {i['source'] or _status(i['status'])}" if i.get("rows", True) else i["value"]
+                      for i in c["inputs"])
     period = f"{c['period']} " if c.get("period") else ""
     title = f"{c['title']}: " if c.get("title") else ""
     leaf = parent.add(f"{period}{c['id']} {title}{c['text']}")
