@@ -381,27 +381,35 @@ def write_by_owner(scheme: Scheme, folder: Path) -> list[Path]:
         owner = decl.owner or owners.get(readers.get(decl.id, ""), t("template.no_owner"))
         groups.setdefault(owner, set()).add(decl.id)
     groups.setdefault(t("template.no_owner"), set()).add(FLAGS_HERE)
-    written = []
+    forms = []
     for owner, ids in groups.items():
         rows, specs = template_table(scheme, ids)
         events = events_table(scheme, ids)
-        if len(specs) == 0 and len(events) <= 1:
-            continue
-        target = folder / f"{_file_name(scheme.id)}-{_file_name(owner)}.xlsx"
+        if len(specs) > 0 or len(events) > 1:
+            forms.append((owner, rows, specs, events))
+    targets = form_files(folder, [f"{_file_name(scheme.id)}-{_file_name(owner)}" for owner, *_ in forms])
+    for (owner, rows, specs, events), target in zip(forms, targets, strict=True):
         _write_xlsx(scheme, rows, specs, target, events, form_title(scheme, None, t("template.owner", owner=owner)))
-        written.append(target)
-    return written
+    return targets
 
 
 def write_by_unit(scheme: Scheme, folder: Path) -> list[Path]:
     """Each unit's own 自评表: its items only (category and task list), one row per input."""
-    written = []
-    for unit in scheme.units:
+    targets = form_files(folder, [f"{_file_name(scheme.id)}-{_file_name(unit.name)}-{t('template.self_assessment')}"
+                                  for unit in scheme.units])
+    for unit, target in zip(scheme.units, targets, strict=True):
         rows, specs = self_assessment_table(scheme, unit.name, unit.category)
-        target = folder / f"{_file_name(scheme.id)}-{_file_name(unit.name)}-{t('template.self_assessment')}.xlsx"
         _write_self_assessment(scheme, unit.name, rows, specs, target)
-        written.append(target)
-    return written
+    return targets
+
+
+def form_files(folder: Path, stems: list[str]) -> list[Path]:
+    """The forms' files, in the forms' order: distinct names that clean to one file name (甲/, 甲:)
+    are numbered as a workbook's sheets are (甲, 甲(2)…), or each would replace the one before."""
+    from kaohe.report.xlsxout import unique_name
+
+    used: set[str] = set()
+    return [folder / f"{unique_name(stem, used)}.xlsx" for stem in stems]
 
 
 def self_assessment_table(scheme: Scheme, unit: str, category: str | None) -> tuple[list[list[object]], list[InputSpec]]:

@@ -155,13 +155,19 @@ def _split(spec: SheetSpec) -> Iterator[SheetSpec]:
 def sheet_title(title: str, used: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\ (nor a control character: a unit's
     name from a results file may hold one), unique in the workbook."""
-    clean = re.sub(r"[\[\]:*?/\\]", "_", printable(title))[:31] or "Sheet"
-    name, n = clean, 2
-    while name.lower() in used:
+    return unique_name(re.sub(r"[\[\]:*?/\\]", "_", printable(title))[:31] or "Sheet", used, 31)
+
+
+def unique_name(name: str, used: set[str], width: int | None = None) -> str:
+    """`name`, or where it is in `used` the first free of `name(2)`, `name(3)`… (cut to `width`
+    characters with the number), and added to `used`. Case aside: Excel holds 甲a and 甲A as one
+    sheet, Windows and macOS as one file. A workbook's sheets and `template --by`'s files."""
+    candidate, n = name, 2
+    while candidate.lower() in used:
         suffix = f"({n})"
-        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name.lower())
-    return name
+        candidate, n = (name if width is None else name[: width - len(suffix)]) + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
 
 
 def decimals_of(specs: list[SheetSpec], more: Iterable[Decimal] = ()) -> int:

@@ -1,0 +1,96 @@
+"""What `kaohe template` writes where: every form its own file (names that clean to the same file
+are numbered, as a workbook's sheets are)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from kaohe.cli import build_app
+
+UNITS_SCHEME = """\
+id: c
+title: 示例考核
+full_score: 4
+units: [{name: "甲/"}, {name: "甲:"}, {name: "甲?"}, {name: "甲*"}]
+sections:
+  - id: "1"
+    title: 工作
+    points: 4
+    items:
+      - id: "1.1"
+        title: 会议
+        points: 4
+        criteria:
+          - {id: 1.1.1, text: "每召开一次会议得1分,最高得4分", points: 4, rule: {kind: per_count, per: 1, cap: 4}}
+"""
+
+
+def owners_scheme(*owners: str) -> str:
+    """One item of 1 point per owner, in the order given (the forms' order)."""
+    items = "".join(
+        f'      - id: "1.{n}"\n        title: 项{n}\n        points: 1\n        owner: "{owner}"\n'
+        f'        criteria:\n          - {{id: 1.{n}.1, text: "建立制度的得1分", points: 1, rule: {{kind: met}}}}\n'
+        for n, owner in enumerate(owners, start=1))
+    return (f"id: own\ntitle: 示例考核\nfull_score: {len(owners)}\nunits: [{{name: 甲}}, {{name: 乙}}]\n"
+            f'sections:\n  - id: "1"\n    title: 工作\n    points: {len(owners)}\n    items:\n{items}')
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(build_app(), list(args), prog_name="kaohe")
+
+
+def _write(tmp_path: Path, text: str, name: str = "scheme.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# 1. Distinct names that clean to the same file name each get a file.
+
+def test_units_whose_names_clean_to_one_file_name_each_get_a_numbered_form(tmp_path: Path) -> None:
+    scheme = _write(tmp_path, UNITS_SCHEME)
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    result = run("template", str(scheme), "--by", "unit", "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    # Each of / : ? * is replaced by _ and the _ at the end stripped: all four are "甲", so the
+    # file of each is c-甲-自评表.xlsx; the second in the scheme's order gets (2), and so on.
+    expected = {"c-甲-自评表.xlsx": "甲/", "c-甲-自评表(2).xlsx": "甲:", "c-甲-自评表(3).xlsx": "甲?",
+                "c-甲-自评表(4).xlsx": "甲*"}
+    assert _names(folder) == sorted(expected)
+    for name, unit in expected.items():  # row 1 the title, row 2 the header, row 3 the first input
+        assert load_workbook(folder / name).active["A3"].value == unit, name
+    assert f"已写入 4 个文件到 {folder}" in result.output
+
+
+def test_owners_whose_names_collide_even_after_numbering_each_get_a_form(tmp_path: Path) -> None:
+    scheme = _write(tmp_path, owners_scheme("甲/", "甲:", "甲(2)"))
+    folder = tmp_path / "owners"
+    folder.mkdir()
+    result = run("template", str(scheme), "--by", "owner", "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    # 甲/ and 甲: both clean to own-甲; the second becomes own-甲(2). 甲(2) keeps its brackets, so
+    # its own name is own-甲(2), taken by now: it becomes own-甲(2)(2).
+    expected = {"own-甲.xlsx": "1.1.1", "own-甲(2).xlsx": "1.2.1", "own-甲(2)(2).xlsx": "1.3.1"}
+    assert _names(folder) == sorted(expected)
+    for name, criterion in expected.items():  # the header's column B: the owner's one input
+        assert str(load_workbook(folder / name)["证据"]["B2"].value).startswith(criterion), name
+    assert f"已写入 3 个文件到 {folder}" in result.output
+
+
+def test_names_that_differ_only_in_case_get_numbered_forms(tmp_path: Path) -> None:
+    """Windows and macOS keep Office and office as one file: the second would replace the first."""
+    scheme = _write(tmp_path, owners_scheme("Office", "office"))
+    folder = tmp_path / "owners"
+    folder.mkdir()
+    result = run("template", str(scheme), "--by", "owner", "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    assert _names(folder) == ["own-Office.xlsx", "own-office(2).xlsx"]
+    assert str(load_workbook(folder / "own-office(2).xlsx")["证据"]["B2"].value).startswith("1.2.1")
