@@ -1,14 +1,18 @@
 """What `kaohe template` writes where: every form its own file (names that clean to the same file
-are numbered, as a workbook's sheets are)."""
+are numbered, as a workbook's sheets are), never over an input of the command."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kaohe.cli import build_app
+from kaohe.errors import OutputError
+from kaohe.scheme.load import load_scheme
 
 UNITS_SCHEME = """\
 id: c
@@ -36,6 +40,24 @@ def owners_scheme(*owners: str) -> str:
         for n, owner in enumerate(owners, start=1))
     return (f"id: own\ntitle: 示例考核\nfull_score: {len(owners)}\nunits: [{{name: 甲}}, {{name: 乙}}]\n"
             f'sections:\n  - id: "1"\n    title: 工作\n    points: {len(owners)}\n    items:\n{items}')
+
+
+EVENTS_SCHEME = """\
+id: ev
+title: 示例考核
+full_score: 5
+units: [{name: 甲}]
+sections:
+  - id: "1"
+    title: 宣传
+    points: 5
+    items:
+      - id: "1.1"
+        title: 信息
+        points: 5
+        criteria:
+          - {id: 1.1.1, text: "每篇得1分", points: 5, rule: {kind: events, attributes: [级别], table: [{points: 1}], cap: 5}}
+"""
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]
@@ -94,3 +116,52 @@ def test_names_that_differ_only_in_case_get_numbered_forms(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert _names(folder) == ["own-Office.xlsx", "own-office(2).xlsx"]
     assert str(load_workbook(folder / "own-office(2).xlsx")["证据"]["B2"].value).startswith("1.2.1")
+
+
+# 2. No output is one of the command's inputs, --force or not.
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("how", ["itself", "symlink", "hard link"])
+def test_a_template_never_replaces_its_scheme(tmp_path: Path, suffix: str, how: str) -> None:
+    scheme = _write(tmp_path, UNITS_SCHEME, f"scheme{suffix}")  # a scheme loads whatever its suffix
+    target = {"itself": scheme, "symlink": tmp_path / f"link{suffix}",
+              "hard link": tmp_path / f"hard{suffix}"}[how]
+    if how == "symlink":
+        target.symlink_to(scheme)
+    elif how == "hard link":
+        os.link(scheme, target)
+    result = run("template", str(scheme), "-o", str(target), "--force")
+    assert result.exit_code == 1, result.output
+    assert f"{target}: 错误: 输出文件与输入文件相同,拒绝覆盖" in result.output
+    assert scheme.read_text(encoding="utf-8") == UNITS_SCHEME
+
+
+def test_a_csv_template_s_events_file_never_replaces_the_scheme(tmp_path: Path) -> None:
+    """-o t.csv writes t.csv and t-逐项填报.csv: neither may be the scheme, nor is t.csv written
+    when the second is refused."""
+    scheme = _write(tmp_path, EVENTS_SCHEME, "t-逐项填报.csv")
+    result = run("template", str(scheme), "-o", str(tmp_path / "t.csv"), "--force")
+    assert result.exit_code == 1, result.output
+    assert f"{scheme}: 错误: 输出文件与输入文件相同,拒绝覆盖" in result.output
+    assert scheme.read_text(encoding="utf-8") == EVENTS_SCHEME
+    assert _names(tmp_path) == ["t-逐项填报.csv"]
+
+
+def test_forms_by_unit_never_replace_the_scheme_and_none_is_written(tmp_path: Path) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    scheme = _write(folder, UNITS_SCHEME.replace('{name: "甲*"}', "{name: 乙}"), "c-乙-自评表.xlsx")
+    result = run("template", str(scheme), "--by", "unit", "-o", str(folder), "--force")
+    assert result.exit_code == 1, result.output
+    assert f"{scheme}: 错误: 输出文件与输入文件相同,拒绝覆盖" in result.output
+    assert _names(folder) == ["c-乙-自评表.xlsx"]  # 甲/'s form, before it, not written either
+    assert "乙" in scheme.read_text(encoding="utf-8")
+
+
+def test_the_library_refuses_an_input_as_the_template_too(tmp_path: Path) -> None:
+    from kaohe.report.template import write_template
+
+    scheme = _write(tmp_path, UNITS_SCHEME, "scheme.csv")
+    with pytest.raises(OutputError, match="输出文件与输入文件相同"):
+        write_template(load_scheme(scheme).scheme, scheme, inputs=[str(scheme)])
+    assert scheme.read_text(encoding="utf-8") == UNITS_SCHEME

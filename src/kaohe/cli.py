@@ -393,16 +393,19 @@ def build_app() -> typer.Typer:
                 loaded = _load_checked(scheme)
                 _make_folder(output)
                 try:
-                    files = (write_by_owner if by is SplitBy.owner else write_by_unit)(loaded.scheme, output)
+                    files = (write_by_owner if by is SplitBy.owner else write_by_unit)(loaded.scheme, output,
+                                                                                       [str(scheme)])
                 except OutputError as e:
                     _report_and_exit(e.problems)
                 _out(t("template.written_many", count=len(files), folder=output))
                 raise typer.Exit(EXIT_OK)
             if output.suffix.lower() not in (".xlsx", ".csv"):
                 _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
+            _need_files([scheme])
+            _output_not_an_input(output, [scheme])  # --force or not
             loaded = _load_checked(scheme)
             try:
-                count = write_template(loaded.scheme, output)
+                count = write_template(loaded.scheme, output, [str(scheme)])
             except OutputError as e:
                 _report_and_exit(e.problems)
         _out(t("template.written", path=output, units=len(loaded.scheme.units), inputs=count))

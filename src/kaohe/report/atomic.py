@@ -173,7 +173,7 @@ def write_reason(e: OSError, folder: Path | None = None) -> str:
 def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target."""
     target = Path(target)
-    _refuse(target, inputs or [])
+    refuse(target, inputs or [])
     folder = target.parent if str(target.parent) else Path(".")
     try:
         with _uninterrupted(deliver=False):
@@ -204,9 +204,11 @@ def atomic_path(target: str | Path, inputs: list[str] | None = None) -> Iterator
         _deliver()
 
 
-def _refuse(target: Path, inputs: list[str]) -> None:
+def refuse(target: Path, inputs: list[str]) -> None:
     """Refuse, before anything is written, a target that is one of the inputs, that is not a
-    regular file (a folder, a pipe, a device), or that the command's overwrite check refuses."""
+    regular file (a folder, a pipe, a device), or that the command's overwrite check refuses.
+    atomic_path asks for its target; a command writing several files asks for each first, so
+    that one refused leaves none written."""
     if not os.path.lexists(target):
         return
     for source in inputs:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kaohe.evidence import input_index
 from kaohe.i18n import t
-from kaohe.report.atomic import atomic_path
+from kaohe.report.atomic import atomic_path, refuse
 from kaohe.report.csvout import write_csv
 from kaohe.report.text import describe_input, describe_rule
 from kaohe.rules.base import InputSpec, ValueType
@@ -111,22 +111,32 @@ def events_table(scheme: Scheme, only: set[str] | None = None) -> list[list[obje
     return rows
 
 
-def write_template(scheme: Scheme, target: str | Path) -> int:
+def write_template(scheme: Scheme, target: str | Path, inputs: list[str] | None = None) -> int:
     """Write the template (a second file or sheet for row-by-row inputs); returns the number of inputs.
+    No file written is one of `inputs` (the scheme's file): OutputError, with nothing written.
 
     A CSV template has no title row: CSV is for scripts and pasting, not for print, and its
     first line stays the header a program expects (the evidence reader would skip a title, a
     script reading line 1 would not)."""
+    inputs = inputs or []
     rows, specs = template_table(scheme)
     events = events_table(scheme)
-    if Path(target).suffix.lower() == ".csv":
-        write_csv(target, rows, [])
+    target = Path(target)
+    if target.suffix.lower() == ".csv":
+        second = target.with_name(f"{target.stem}-{t('sheet.events')}.csv")
+        _refuse_all([target, *([second] if events else [])], inputs)
+        write_csv(target, rows, inputs)
         if events:
-            target = Path(target)
-            write_csv(target.with_name(f"{target.stem}-{t('sheet.events')}.csv"), events, [])
+            write_csv(second, events, inputs)
     else:
-        _write_xlsx(scheme, rows, specs, target, events, form_title(scheme))
+        _write_xlsx(scheme, rows, specs, target, events, form_title(scheme), inputs)
     return len(specs) + max(len(events) - 1, 0)
+
+
+def _refuse_all(targets: list[Path], inputs: list[str]) -> None:
+    """Every file refused that is one of `inputs` or may not be replaced, before any is written."""
+    for target in targets:
+        refuse(target, inputs)
 
 
 def form_title(scheme: Scheme, heading: str | None = None, *more: str) -> list[str]:
@@ -138,7 +148,7 @@ def form_title(scheme: Scheme, heading: str | None = None, *more: str) -> list[s
 
 
 def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec], target: str | Path,
-                events: list[list[object]], titles: list[str]) -> None:
+                events: list[list[object]], titles: list[str], inputs: list[str]) -> None:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -166,7 +176,7 @@ def _write_xlsx(scheme: Scheme, rows: list[list[object]], specs: list[InputSpec]
     if events:
         _events_sheet(scheme, workbook.create_sheet(t("sheet.events")), events)
     _notes_sheet(workbook, _instructions(scheme))
-    with atomic_path(target) as tmp:
+    with atomic_path(target, inputs) as tmp:
         workbook.save(tmp)
 
 
@@ -367,9 +377,10 @@ def _protect(sheet, first_row: int, last_row: int, first_col: int, last_col: int
     sheet.protection.formatRows = False
 
 
-def write_by_owner(scheme: Scheme, folder: Path) -> list[Path]:
+def write_by_owner(scheme: Scheme, folder: Path, inputs: list[str] | None = None) -> list[Path]:
     """One workbook per responsible division (考评职能处室), holding only the items it scores and
-    the figures it gives (an input's own `owner`, else that of the first criterion reading it)."""
+    the figures it gives (an input's own `owner`, else that of the first criterion reading it).
+    None is written where one of them may not be (one of `inputs`, a filled form)."""
     groups: dict[str, set[str]] = {}
     owners: dict[str, str] = {}
     for section, item, criterion in scheme.criteria():
@@ -388,18 +399,22 @@ def write_by_owner(scheme: Scheme, folder: Path) -> list[Path]:
         if len(specs) > 0 or len(events) > 1:
             forms.append((owner, rows, specs, events))
     targets = form_files(folder, [f"{_file_name(scheme.id)}-{_file_name(owner)}" for owner, *_ in forms])
+    _refuse_all(targets, inputs or [])
     for (owner, rows, specs, events), target in zip(forms, targets, strict=True):
-        _write_xlsx(scheme, rows, specs, target, events, form_title(scheme, None, t("template.owner", owner=owner)))
+        _write_xlsx(scheme, rows, specs, target, events, form_title(scheme, None, t("template.owner", owner=owner)),
+                    inputs or [])
     return targets
 
 
-def write_by_unit(scheme: Scheme, folder: Path) -> list[Path]:
-    """Each unit's own 自评表: its items only (category and task list), one row per input."""
+def write_by_unit(scheme: Scheme, folder: Path, inputs: list[str] | None = None) -> list[Path]:
+    """Each unit's own 自评表: its items only (category and task list), one row per input. None is
+    written where one of them may not be (one of `inputs`, a filled form)."""
     targets = form_files(folder, [f"{_file_name(scheme.id)}-{_file_name(unit.name)}-{t('template.self_assessment')}"
                                   for unit in scheme.units])
+    _refuse_all(targets, inputs or [])
     for unit, target in zip(scheme.units, targets, strict=True):
         rows, specs = self_assessment_table(scheme, unit.name, unit.category)
-        _write_self_assessment(scheme, unit.name, rows, specs, target)
+        _write_self_assessment(scheme, unit.name, rows, specs, target, inputs or [])
     return targets
 
 
@@ -453,7 +468,7 @@ SELF_OPEN = (6, 8)
 
 
 def _write_self_assessment(scheme: Scheme, unit: str, rows: list[list[object]], specs: list[InputSpec],
-                           target: Path) -> None:
+                           target: Path, inputs: list[str]) -> None:
     """The 自评表 as the main form is made: title, ruled table, the value cells open and checked
     (dropdowns and number checks row by row, as each row asks for another input), the rest locked."""
     from openpyxl import Workbook
@@ -482,7 +497,7 @@ def _write_self_assessment(scheme: Scheme, unit: str, rows: list[list[object]], 
         _add_validation(sheet, spec, DataValidation, f"F{r}")
     _print_setup(sheet, f"{header_row}:{header_row}", "A:A", SELF_WIDTHS, last)
     _notes_sheet(workbook, _instructions(scheme, self_assessment=True))
-    with atomic_path(target) as tmp:
+    with atomic_path(target, inputs) as tmp:
         workbook.save(tmp)
 
 
