@@ -1,5 +1,6 @@
 """What `kaohe template` writes where: every form its own file (names that clean to the same file
-are numbered, as a workbook's sheets are), never over an input of the command."""
+are numbered, as a workbook's sheets are), never over an input of the command, only in a format it
+writes."""
 
 from __future__ import annotations
 
@@ -165,3 +166,17 @@ def test_the_library_refuses_an_input_as_the_template_too(tmp_path: Path) -> Non
     with pytest.raises(OutputError, match="输出文件与输入文件相同"):
         write_template(load_scheme(scheme).scheme, scheme, inputs=[str(scheme)])
     assert scheme.read_text(encoding="utf-8") == UNITS_SCHEME
+
+
+# 3. Formats.
+
+def test_a_format_template_does_not_write_is_refused_naming_the_file_and_its_formats(tmp_path: Path) -> None:
+    scheme = _write(tmp_path, UNITS_SCHEME)
+    target = tmp_path / "x.json"
+    result = run("template", str(scheme), "-o", str(target))
+    assert result.exit_code == 2
+    assert f"{target}: 错误: 无法识别的输出格式 .json,模板应为 .xlsx 或 .csv" in result.output
+    english = run("--lang", "en", "template", str(scheme), "-o", str(target))
+    assert english.exit_code == 2
+    assert f"{target}: error: unknown output format .json; a template is .xlsx or .csv" in english.output
+    assert not target.exists()

@@ -103,20 +103,26 @@ def _fail_usage(message: str, code: str | None = None) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+def _fail_usage_at(path: Path, key: str, /, **fields: object) -> None:
+    """A usage mistake in the standard form, `path: 错误: …`, exit 2."""
+    import typer
+
+    from kaohe.errors import Location, Problem, report_lines
+
+    for line in report_lines([Problem(Location(str(path)), t(key, **fields), code=key)]):
+        _err(line)
+    raise typer.Exit(EXIT_USAGE)
+
+
 def _need_files(paths: list[Path]) -> None:
     """Every input is a regular file that can be read; otherwise say what it is (a folder, a
     named pipe, a device, a link loop), found without opening it (a pipe would block)."""
-    import typer
-
-    from kaohe.errors import Location, Problem, not_a_file_key, report_lines
+    from kaohe.errors import not_a_file_key
 
     for path in paths:
         what = not_a_file_key(path)
         if what is not None:
-            problem = Problem(Location(str(path)), t(what[0], **what[1]), code=what[0])
-            for line in report_lines([problem]):  # `path: 错误: …`
-                _err(line)
-            raise typer.Exit(EXIT_USAGE)
+            _fail_usage_at(path, what[0], **what[1])
 
 
 HELP_STAND_INS = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
@@ -400,7 +406,7 @@ def build_app() -> typer.Typer:
                 _out(t("template.written_many", count=len(files), folder=output))
                 raise typer.Exit(EXIT_OK)
             if output.suffix.lower() not in (".xlsx", ".csv"):
-                _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"))
+                _fail_usage_at(output, "template.unknown_format", suffix=output.suffix or "?")
             _need_files([scheme])
             _output_not_an_input(output, [scheme])  # --force or not
             loaded = _load_checked(scheme)

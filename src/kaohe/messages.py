@@ -309,6 +309,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "validate.invalid": ("{path}: 无效,{count} 个错误", "{path}: invalid, {count} errors"),
     "validate.strict": ("{path}: 有警告,--strict 下视为无效", "{path}: has warnings; invalid under --strict"),
     "output.unknown_format": ("无法识别的输出格式 {suffix},应为 .xlsx、.csv 或 .json", "unknown output format {suffix}; expected .xlsx, .csv or .json"),
+    "template.unknown_format": ("无法识别的输出格式 {suffix},模板应为 .xlsx 或 .csv", "unknown output format {suffix}; a template is .xlsx or .csv"),
     "output.failed": ("无法写入: {reason}", "cannot write: {reason}"),
     "output.same_as_input": ("输出文件与输入文件相同,拒绝覆盖", "the output is one of the inputs; refusing to overwrite it"),
     "template.written": ("模板已写入 {path}({units} 个单位,{inputs} 个指标)", "template written to {path} ({units} units, {inputs} inputs)"),
