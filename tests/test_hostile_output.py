@@ -430,6 +430,7 @@ def test_a_template_over_a_file_that_is_no_template_is_refused(tmp_path: Path) -
 
 def test_templates_by_unit_never_overwrite_a_returned_form(tmp_path: Path) -> None:
     folder = tmp_path / "forms"
+    folder.mkdir()
     assert kaohe("template", CHANGZHOU, "--by", "unit", "-o", str(folder)).returncode == 0
     form = next(folder.glob("*溧阳市*"))
     book = load_workbook(form)

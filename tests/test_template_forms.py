@@ -88,6 +88,8 @@ def scheme(tmp_path: Path) -> Path:
 
 
 def _template(scheme: Path, target: Path, *more: str) -> Path:
+    if "--by" in more:
+        target.mkdir(exist_ok=True)  # --by writes into a folder that exists (kaohe makes none)
     result = run("template", str(scheme), "-o", str(target), *more)
     assert result.exit_code == 0, result.output
     return target

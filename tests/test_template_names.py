@@ -1,6 +1,6 @@
 """What `kaohe template` writes where: every form its own file (names that clean to the same file
 are numbered, as a workbook's sheets are), never over an input of the command, only in a format it
-writes."""
+writes, only into a folder that exists."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_the_library_refuses_an_input_as_the_template_too(tmp_path: Path) -> Non
     assert scheme.read_text(encoding="utf-8") == UNITS_SCHEME
 
 
-# 3. Formats.
+# 3. Formats and folders.
 
 def test_a_format_template_does_not_write_is_refused_naming_the_file_and_its_formats(tmp_path: Path) -> None:
     scheme = _write(tmp_path, UNITS_SCHEME)
@@ -180,3 +180,13 @@ def test_a_format_template_does_not_write_is_refused_naming_the_file_and_its_for
     assert english.exit_code == 2
     assert f"{target}: error: unknown output format .json; a template is .xlsx or .csv" in english.output
     assert not target.exists()
+
+
+@pytest.mark.parametrize("by", ["unit", "owner"])
+def test_forms_are_not_written_into_a_folder_that_does_not_exist(tmp_path: Path, by: str) -> None:
+    scheme = _write(tmp_path, UNITS_SCHEME)
+    folder = tmp_path / "forms"
+    result = run("template", str(scheme), "--by", by, "-o", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder}: 错误: 文件夹不存在(kaohe 不会新建文件夹)" in result.output
+    assert not folder.exists()

@@ -397,7 +397,7 @@ def build_app() -> typer.Typer:
         with checking_overwrites(None if force else blank_template_problems):
             if by is not None:
                 loaded = _load_checked(scheme)
-                _make_folder(output)
+                _need_folder(output)
                 try:
                     files = (write_by_owner if by is SplitBy.owner else write_by_unit)(loaded.scheme, output,
                                                                                        [str(scheme)])
@@ -553,18 +553,15 @@ def _output_not_an_input(output: Path | None, inputs: list[Path]) -> None:
             _report_and_exit([Problem(Location(str(output)), t("output.same_as_input"))])
 
 
-def _make_folder(folder: Path) -> None:
-    """The folder of `template --by`, made where it is missing; refused where it is something else."""
+def _need_folder(folder: Path) -> None:
+    """The folder of `template --by` exists and is one: kaohe makes no folders (as `score -o` writes
+    into no missing one), so a mistyped name is said, not made."""
     from kaohe.errors import Location, Problem
 
-    if os.path.lexists(folder) and not folder.is_dir():
+    if not os.path.lexists(folder):
+        _report_and_exit([Problem(Location(str(folder)), t("output.no_folder"))])
+    if not folder.is_dir():
         _report_and_exit([Problem(Location(str(folder)), t("output.not_a_folder"))])
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        from kaohe.report.atomic import write_reason
-
-        _report_and_exit([Problem(Location(str(folder)), t("output.failed", reason=write_reason(e)))])
 
 
 from kaohe.commands.template import TEMPLATE_CHECK_BYTES  # noqa: E402,F401  (docs/limits.md names it here)

@@ -672,6 +672,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "file.no_permission": ("没有读取权限", "permission denied: it cannot be read"),
     "output.not_a_file": ("{what},不能作为输出文件", "{what}; it cannot be an output file"),
     "output.not_a_folder": ("已存在,但不是文件夹", "exists and is not a folder"),
+    "output.no_folder": ("文件夹不存在(kaohe 不会新建文件夹)", "the folder does not exist (kaohe makes no folders)"),
     "output.no_name": ("在输出文件夹中找不到可用的临时文件名", "no free temporary file name in the output folder"),
     "cli.interrupted": ("已中断({signal}):没有写入任何文件,已有的文件未改动", "interrupted ({signal}): nothing was written; existing files are unchanged"),
     "cli.interrupted_done": ("已中断({signal}):已写完 {count} 个文件(最后一个是 {last}),没有写到一半的文件", "interrupted ({signal}): {count} files were written (the last: {last}); none was half written"),
