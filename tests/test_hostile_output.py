@@ -591,3 +591,24 @@ def test_no_such_file_is_a_missing_folder_only_where_the_folder_is_missing(tmp_p
     assert write_reason(gone, tmp_path / "absent") == "所在文件夹不存在(kaohe 不会新建文件夹)"
     assert write_reason(gone, tmp_path) == "该文件夹不能新建文件"
     assert write_reason(gone) == "所在文件夹不存在(kaohe 不会新建文件夹)"  # no folder known: as before
+
+
+def test_a_missing_output_folder_is_said_before_anything_is_read_or_printed(tmp_path: Path) -> None:
+    missing = tmp_path / "结果" / "r.xlsx"
+    result = kaohe("score", CHANGZHOU, CHANGZHOU_EVIDENCE, "-o", str(missing))
+    assert result.returncode == 1
+    assert result.stdout == ""  # no ranking printed first
+    assert result.stderr.splitlines()[0] == f"{missing}: 错误: 无法写入: 所在文件夹不存在(kaohe 不会新建文件夹)"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", encoding="utf-8")
+    result = kaohe("score", CHANGZHOU, CHANGZHOU_EVIDENCE, "-o", str(a_file / "r.json"))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == f"{a_file}: 错误: 已存在,但不是文件夹"
+    assert not (tmp_path / "结果").exists()
+
+
+def test_an_unknown_output_format_names_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "r.txt"
+    result = kaohe("score", CHANGZHOU, CHANGZHOU_EVIDENCE, "-o", str(target))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == f"{target}: 错误: 无法识别的输出格式 .txt,应为 .xlsx、.csv 或 .json"

@@ -255,7 +255,7 @@ USAGE = [
     (["score", "good.yaml", "full.csv", "--bogus"], place(), "cli.err.no_such_option", "没有选项 --bogus"),
     (["score", "good.yaml", "nowhere.csv"], place("nowhere.csv"), "file.not_found", "文件不存在"),
     (["score", "good.yaml", "."], place("."), "file.is_folder", "是文件夹,不是文件"),
-    (["score", "good.yaml", "full.csv", "-o", "r.txt"], place(), "output.unknown_format", None),
+    (["score", "good.yaml", "full.csv", "-o", "r.txt"], place("r.txt"), "output.unknown_format", None),
     (["validate", "."], place("."), "file.is_folder", "是文件夹,不是文件"),
     (["--lang", "fr", "score", "good.yaml", "full.csv"], place(), "cli.lang_unknown", "界面语言 fr 不可用;可用的语言: zh、en"),
     (["rank", "good.yaml"], place(), "cli.err.missing", "缺少参数 RESULTS"),

@@ -428,7 +428,7 @@ def build_app() -> typer.Typer:
         from kaohe.commands.score import run_score
 
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
-            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"), "output.unknown_format")
+            _fail_usage_at(output, "output.unknown_format", suffix=output.suffix or "?")
         _need_files([scheme, *evidence])
         _output_not_an_input(output, [scheme, *evidence])
         loaded = _load_checked(scheme)
@@ -477,7 +477,7 @@ def build_app() -> typer.Typer:
         from kaohe.commands.rank import run_rank
 
         if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
-            _fail_usage(t("output.unknown_format", suffix=output.suffix or "?"), "output.unknown_format")
+            _fail_usage_at(output, "output.unknown_format", suffix=output.suffix or "?")
         _need_files([scheme, *results, *([previous] if previous else [])])
         _output_not_an_input(output, [scheme, *results, *([previous] if previous else [])])
         loaded = _load_checked(scheme)
@@ -497,7 +497,7 @@ def build_app() -> typer.Typer:
         from kaohe.commands.publish import run_publish
 
         if output.suffix.lower() not in (".docx", ".pdf"):
-            _fail_usage(t("publish.unknown_format", suffix=output.suffix or "?"))
+            _fail_usage_at(output, "publish.unknown_format", suffix=output.suffix or "?")
         inputs = [scheme, *results, *([previous] if previous else [])]
         _need_files(inputs)
         _output_not_an_input(output, inputs)
@@ -542,11 +542,18 @@ def build_app() -> typer.Typer:
 
 def _output_not_an_input(output: Path | None, inputs: list[Path]) -> None:
     """Refuse, before anything is read or printed, an output that is one of the command's inputs
-    (`rank … --previous last.json -o last.json`). The write checks again (atomic_path), for
-    callers of the library."""
+    (`rank … --previous last.json -o last.json`), or whose folder is missing or no folder. The
+    write checks again (atomic_path), for callers of the library."""
     from kaohe.errors import Location, Problem
 
-    if output is None or not output.exists():
+    if output is None:
+        return
+    folder = output.parent if str(output.parent) else Path(".")
+    if not os.path.lexists(folder):  # said before the evidence is read and the ranking printed, not after
+        _report_and_exit([Problem(Location(str(output)), t("output.failed", reason=t("output.reason_no_folder")))])
+    if not folder.is_dir():
+        _report_and_exit([Problem(Location(str(folder)), t("output.not_a_folder"))])
+    if not output.exists():
         return
     for source in inputs:
         if os.path.samefile(source, output):
