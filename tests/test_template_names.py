@@ -190,3 +190,13 @@ def test_forms_are_not_written_into_a_folder_that_does_not_exist(tmp_path: Path,
     assert result.exit_code == 1
     assert f"{folder}: 错误: 文件夹不存在(kaohe 不会新建文件夹)" in result.output
     assert not folder.exists()
+
+
+def test_a_csv_template_names_both_files_it_writes(tmp_path: Path) -> None:
+    # the events rows cannot sit in the form's one table: they go to t-逐项填报.csv, and are said
+    scheme = _write(tmp_path, EVENTS_SCHEME, "s.yaml")
+    target = tmp_path / "t.csv"
+    result = run("template", str(scheme), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"逐项填报的行(每件事项一行)写入 {tmp_path / 't-逐项填报.csv'}" in result.output.splitlines()
+    assert _names(tmp_path) == ["s.yaml", "t-逐项填报.csv", "t.csv"]

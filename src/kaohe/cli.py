@@ -410,11 +410,14 @@ def build_app() -> typer.Typer:
             _need_files([scheme])
             _output_not_an_input(output, [scheme])  # --force or not
             loaded = _load_checked(scheme)
+            written: list[Path] = []
             try:
-                count = write_template(loaded.scheme, output, [str(scheme)])
+                count = write_template(loaded.scheme, output, [str(scheme)], written)
             except OutputError as e:
                 _report_and_exit(e.problems)
         _out(t("template.written", path=output, units=len(loaded.scheme.units), inputs=count))
+        for more in written[1:]:  # a CSV template's rows of events, in a file beside it
+            _out(t("template.written_events", path=more))
 
     @app.command(cls=command_cls, help=t("cli.score.help"))
     def score(

@@ -312,6 +312,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "template.unknown_format": ("无法识别的输出格式 {suffix},模板应为 .xlsx 或 .csv", "unknown output format {suffix}; a template is .xlsx or .csv"),
     "output.failed": ("无法写入: {reason}", "cannot write: {reason}"),
     "output.same_as_input": ("输出文件与输入文件相同,拒绝覆盖", "the output is one of the inputs; refusing to overwrite it"),
+    "template.written_events": ("逐项填报的行(每件事项一行)写入 {path}", "the rows of events (one a row) written to {path}"),
     "template.written": ("模板已写入 {path}({units} 个单位,{inputs} 个指标)", "template written to {path} ({units} units, {inputs} inputs)"),
     "template.unit_placeholder": ("(填写单位名称)", "(unit name)"),
     "rule.met": ("符合得{points}分", "{points} if met"),

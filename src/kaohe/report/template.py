@@ -111,9 +111,12 @@ def events_table(scheme: Scheme, only: set[str] | None = None) -> list[list[obje
     return rows
 
 
-def write_template(scheme: Scheme, target: str | Path, inputs: list[str] | None = None) -> int:
+def write_template(scheme: Scheme, target: str | Path, inputs: list[str] | None = None,
+                   written: list[Path] | None = None) -> int:
     """Write the template (a second file or sheet for row-by-row inputs); returns the number of inputs.
     No file written is one of `inputs` (the scheme's file): OutputError, with nothing written.
+    `written`, where given, is told each file written (a CSV template's rows of events go to a
+    second file beside it).
 
     A CSV template has no title row: CSV is for scripts and pasting, not for print, and its
     first line stays the header a program expects (the evidence reader would skip a title, a
@@ -126,10 +129,15 @@ def write_template(scheme: Scheme, target: str | Path, inputs: list[str] | None 
         second = target.with_name(f"{target.stem}-{t('sheet.events')}.csv")
         _refuse_all([target, *([second] if events else [])], inputs)
         write_csv(target, rows, inputs)
+        files = [target]
         if events:
             write_csv(second, events, inputs)
+            files.append(second)
     else:
         _write_xlsx(scheme, rows, specs, target, events, form_title(scheme), inputs)
+        files = [target]
+    if written is not None:
+        written.extend(files)
     return len(specs) + max(len(events) - 1, 0)
 
 
