@@ -403,3 +403,13 @@ def test_results_taken_as_another_scheme_s_totals_are_refused_like_rank_s(tmp_pa
     taken = _kaohe("score", outer, bom, "--format", "json")
     assert taken.returncode == 0 and taken.stderr == "", taken.stderr
     assert [u["total"] for u in json.loads(taken.stdout)["units"]] == ["90", "80", "70"]
+
+
+@pytest.mark.parametrize("version", [2, "1", True])
+def test_a_results_file_of_another_format_version_is_refused(tmp_path: Path, version: object) -> None:
+    # the digest matches (written again by kaohe's writer): only the version is wrong; "1" is
+    # text and True a logical value, neither the version 1
+    path = _rewritten(_scored(tmp_path), lambda document: document.update(version=version))
+    shown = {2: "2", "1": "'1'", True: "true"}[version]  # type: ignore[index]  # as the file writes it
+    _refused(_kaohe("rank", MINI, path), f"{path}: 错误: ",
+             f"结果文件的格式版本为 {shown},本版 kaohe 读取的是版本 1:请用写出它的 kaohe 版本读取,或重新计分")

@@ -617,6 +617,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "results.not_text": ("{field} 应为文本,得到 {value}", "{field} should be text, got {value}"),
     "results.not_texts": ("{field} 应为文本的列表,得到 {value}", "{field} should be a list of texts, got {value}"),
     "results.bad_condition": ("{field} 应为 true、false 或 null,得到 {value}", "{field} should be true, false or null, got {value}"),
+    "results.version": ("结果文件的格式版本为 {version},本版 kaohe 读取的是版本 {expected}:请用写出它的 kaohe 版本读取,或重新计分", "the results file is of format version {version}; this kaohe reads version {expected}: read it with the kaohe that wrote it, or score again"),
     "results.bad_rank": ("名次应为 1 到 {count} 之间的整数,得到 {value}", "a place should be a whole number from 1 to {count}, got {value}"),
     "results.duplicate_unit": ("单位 \"{unit}\" 重复: {first} 已是它的记录,一个单位只能有一条记录", "unit \"{unit}\" appears twice: {first} is already its record, and a unit has one record only"),
     "results.unknown_unit": ("单位 \"{unit}\" 不在方案列出的单位中{hint}", "unit \"{unit}\" is not one of the scheme's units{hint}"),

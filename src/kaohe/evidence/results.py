@@ -26,6 +26,8 @@ BULKY = ("criteria", "items")
 
 DIGEST_KEY = "content_sha256"
 """The last field of a results file kaohe writes: the SHA-256 of the file's lines before it."""
+FORMAT_VERSION = 1
+"""The version of kaohe-results that kaohe.report.jsonout writes and this reads (docs/results-json.md)."""
 
 MAX_DEPTH = 32
 """The deepest a results file's JSON may nest (kaohe writes at most 7 levels), checked on each
@@ -218,6 +220,9 @@ def _check_shape(document: dict[str, Any], name: str) -> None:
     field), so that no later step meets a string where a record was meant."""
     if document.get("format") != "kaohe-results":
         raise _refusal(name, t("evidence.not_results"))
+    version = document.get("version", FORMAT_VERSION)  # a file made by hand may leave it out
+    if version != FORMAT_VERSION or version.__class__ is not int:  # True == 1: not a version
+        raise _refusal(name, t("results.version", version=shown(version), expected=FORMAT_VERSION))
     problems = []
     for field, kind, required in (("units", list, True), ("scheme", dict, False), ("readings", list, False)):
         value = document.get(field)

@@ -27,15 +27,13 @@ from kaohe.engine import (
 )
 from kaohe.errors import json_escaped
 from kaohe.evidence import Value
-from kaohe.evidence.results import DIGEST_KEY
+from kaohe.evidence.results import DIGEST_KEY, FORMAT_VERSION
 from kaohe.numbers import Exact, Rational, exact_text
 from kaohe.outcomes import RankedRow
 from kaohe.report.text import explanation
 from kaohe.rules.base import NOT_APPLICABLE, Event
 from kaohe.scheme.load import LoadedScheme
 from kaohe.scheme.models import Criterion
-
-FORMAT_VERSION = 1
 
 
 def results_document(loaded: LoadedScheme, files: list[tuple[str, str]], rows: list[RankedRow],
