@@ -199,6 +199,53 @@ def test_merged_ranges_cost_no_more_than_the_cells_they_cover(tmp_path: Path) ->
     assert result.returncode == 0 and "相互重叠" not in result.stderr, result.stderr
 
 
+# ---- cells written twice ------------------------------------------------------------------------------
+
+TWICE = "此单元格在工作表中写了不止一次(写了不止一次的单元格共 {count} 个,这是第一个)"
+
+
+def test_a_cell_written_twice_is_refused_at_the_cell_not_read_as_its_last(tmp_path: Path) -> None:
+    # B2 holds 2, then 40: calamine took the 40 (the other readers may take the 2), exit 0
+    path = tmp_path / "twice.xlsx"
+    path.write_bytes(corpus.rewrite(corpus.workbook(), lambda body: body.replace(
+        b'<c r="B2" t="n"><v>2</v></c>', b'<c r="B2" t="n"><v>2</v></c><c r="B2" t="n"><v>40</v></c>', 1)))
+    result = _kaohe("score", SCHEME, str(path))
+    assert result.returncode == 1
+    assert TWICE.format(count=1) in _line(result.stderr, f"{path}!证据!B2: 错误: ")
+    assert "溧阳市" not in result.stdout  # nothing scored
+
+
+def test_a_row_given_twice_is_refused_and_in_english(tmp_path: Path) -> None:
+    # row 2 again after the base's row 2 (A2 溧阳市, B2 2), its A2 and B2 once more: calamine kept
+    # only the later row's cells. Two positions repeat; A2's is met first.
+    path = tmp_path / "row.xlsx"
+    path.write_bytes(corpus.with_rows(b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2"><v>7</v></c></row>'))
+    result = _kaohe("score", SCHEME, str(path), lang="en")
+    assert result.returncode == 1
+    assert ("this cell is written more than once in the sheet (2 cells are written more than once; this is the first)"
+            in _line(result.stderr, f"{path}!证据!A2: error: "))
+
+
+def test_rows_and_cells_out_of_order_each_written_once_read_as_in_order(tmp_path: Path) -> None:
+    # the base's rows last to first, each row's cells right to left: calamine places cells by their
+    # references, so the table read and the total are the base workbook's
+    def reverse(body: bytes) -> bytes:
+        rows = re.findall(rb"<row [^>]*>.*?</row>", body)
+        flipped = [re.sub(rb"(<row [^>]*>)(.*)</row>", lambda m: m.group(1) + b"".join(
+            reversed(re.findall(rb"<c .*?</c>", m.group(2)))) + b"</row>", row) for row in reversed(rows)]
+        assert len(rows) == 2 and flipped[0].index(b'r="B2"') < flipped[0].index(b'r="A2"')
+        return body.replace(b"".join(rows), b"".join(flipped), 1)
+
+    base = _base(tmp_path)
+    path = tmp_path / "reversed.xlsx"
+    path.write_bytes(corpus.rewrite(base.read_bytes(), reverse))
+    assert [list(t.rows) for t in xlsxread.read_xlsx(str(path), "r.xlsx")] == \
+        [list(t.rows) for t in xlsxread.read_xlsx(str(base), "b.xlsx")] == [[(1, ["单位", "1.1.1"]), (2, ["溧阳市", 2])]]
+    result = _kaohe("score", SCHEME, str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert _json_total(result.stdout) == _json_total(_kaohe("score", SCHEME, str(base), "--format", "json").stdout)
+
+
 # ---- Excel error values ------------------------------------------------------------------------------
 
 ERRORS = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from kaohe.evidence import xlsxread
-from kaohe.evidence.xlsxread import _SheetScan
+from kaohe.evidence.xlsxread import _Places, _SheetScan
 
 HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'
         b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
@@ -30,14 +30,17 @@ def _facts(scan: _SheetScan) -> tuple[object, ...]:
 
 
 def _both(xml: bytes) -> tuple[bool, tuple[object, ...], tuple[object, ...] | str]:
-    """(whether the quick scan took the sheet, its facts, the full scan's facts or its error)."""
+    """(whether the quick scan took the sheet, its facts, the full scan's facts or its error), each
+    finished as _scan_sheets finishes it (the problems found once the whole sheet is scanned)."""
     quick = _SheetScan("f.xlsx", "表", False)
     taken = quick.quick(io.BytesIO(xml))
+    quick.finish()
     full = _SheetScan("f.xlsx", "表", False)
     try:
         full.run(io.BytesIO(xml))
     except Exception as e:  # noqa: BLE001 - compared, not raised
         return taken, _facts(quick), type(e).__name__
+    full.finish()
     return taken, _facts(quick), _facts(full)
 
 
@@ -239,3 +242,72 @@ def test_a_value_after_an_empty_cell_is_the_cell_s_as_the_full_scan_reads_it(str
     assert not isinstance(full, str) and full[0] == 2  # A2 and B2
     if taken:
         assert quick == full
+
+
+@pytest.mark.parametrize("chunk", [7, 65536])
+@pytest.mark.parametrize(("rows", "first", "count"), [
+    # B2 holds 3, then 40: which one a reader takes is its own choice (calamine took 40)
+    (b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>3</v></c><c r="B2"><v>40</v></c></row>', "B2", 1),
+    # row 2 given twice, with its A2 and B2 again: two positions, A2 met again first
+    (b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>3</v></c></row>'
+     b'<row r="2"><c r="A2"><v>5</v></c><c r="B2"><v>6</v></c></row>', "A2", 2),
+    # no references: each cell is the one after the last, from A in each row: A2, B2, then A2
+    (b'<row r="2"><c><v>1</v></c><c><v>2</v></c></row><row r="2"><c><v>3</v></c></row>', "A2", 1),
+    # a row without `r` is the one after the last cell's row: A3, A4, then A4 again in row 4
+    (b'<row r="3"><c r="A3"><v>1</v></c></row><row><c><v>2</v></c></row><row r="4"><c><v>3</v></c></row>', "A4", 1),
+    # a cell without `r` lands on one written with it: B2, then A2 and B2 in row 2 again
+    (b'<row r="2"><c r="B2"><v>1</v></c></row><row r="2"><c><v>1</v></c><c><v>2</v></c></row>', "B2", 1),
+    # an empty cell takes its position too (Excel reads the file as corrupt all the same)
+    (b'<row r="2"><c r="B2"/><c r="B2"><v>1</v></c></row>', "B2", 1),
+    # B2 three times and D5 twice: two positions repeat; B2's second is met first
+    (b'<row r="2"><c r="B2"><v>1</v></c><c r="B2"><v>2</v></c><c r="B2"><v>3</v></c></row>'
+     b'<row r="5"><c r="D5"><v>1</v></c><c r="D5"><v>1</v></c></row>', "B2", 2),
+    # back into a run of cells in order: A1, B1, C1 and A2 come in order, then B1 again
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>1</v></c><c r="C1"><v>1</v></c></row>'
+     b'<row r="2"><c r="A2"><v>1</v></c><c r="B1"><v>1</v></c></row>', "B1", 1),
+])
+def test_a_position_written_twice_is_refused_at_its_first_repeat_with_the_count(
+        rows: bytes, first: str, count: int, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsxread, "SCAN_CHUNK", chunk)
+    taken, _, full = _both(HEAD + rows + TAIL)
+    assert not taken  # the quick scan vouches only for cells in order, each after the last
+    assert not isinstance(full, str)
+    assert full[7] == [f"f.xlsx!表!{first}: 错误: 此单元格在工作表中写了不止一次(写了不止一次的单元格共 {count} 个,这是第一个):"
+                       "每个单元格只能写一次,否则不同的程序会读到不同的值;工作簿已损坏或被改动过,拒绝读取"]
+
+
+@pytest.mark.parametrize(("rows", "facts"), [
+    # row 3 before row 2: A2, B2, A3 and B3 hold values, reaching row 3 and column B, B3 farthest
+    (b'<row r="3"><c r="A3"><v>3</v></c><c r="B3"><v>4</v></c></row><row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>',
+     (4, 3, 2, (3, 2))),
+    # each row's cells right to left: the same four cells
+    (b'<row r="2"><c r="B2"><v>2</v></c><c r="A2"><v>1</v></c></row><row r="3"><c r="B3"><v>4</v></c><c r="A3"><v>3</v></c></row>',
+     (4, 3, 2, (3, 2))),
+    # B2 after A2 and C2, in the gap between them: three cells to C2 (2 × 3, the farthest)
+    (b'<row r="2"><c r="A2"><v>1</v></c><c r="C2"><v>1</v></c><c r="B2"><v>1</v></c></row>', (3, 2, 3, (2, 3))),
+    # an empty cell out of order (C2 before A2 and B2) repeats nothing either
+    (b'<row r="2"><c r="C2"/><c r="A2"><v>1</v></c><c r="B2"><v>1</v></c></row>', (2, 2, 2, (2, 2))),
+])
+def test_cells_out_of_order_each_written_once_are_not_refused(rows: bytes, facts: tuple[object, ...]) -> None:
+    taken, _, full = _both(HEAD + rows + TAIL)
+    assert not taken  # left to the full scan, which places them by reference as calamine does
+    assert full == (*facts, set(), {}, {}, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(ordered=st.lists(st.integers(1, 40), max_size=20), after=st.lists(st.integers(1, 40), max_size=10))
+def test_the_places_taken_twice_are_those_a_set_of_every_place_finds(ordered: list[int], after: list[int]) -> None:
+    # places in order first (runs, repeats among them too), then any: _Places keeps runs, not a set
+    sequence = sorted(ordered) + after
+    places = _Places()
+    for place in sequence:
+        places.add(place)
+    seen: set[int] = set()
+    repeated: list[int] = []
+    for place in sequence:
+        if place in seen:
+            repeated.append(place)
+        seen.add(place)
+    assert places.repeated == set(repeated)
+    if repeated:
+        assert places.first == repeated[0]

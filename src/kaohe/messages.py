@@ -715,6 +715,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "results.json.trailing": ("多余的逗号", "a trailing comma"),
     "xlsx.merged_overlap": ("工作表的 {count} 个合并单元格区域相互重叠(共覆盖 {covered} 个单元格,而工作表只有 {area} 个):Excel 不会这样保存,工作簿已损坏或被改动过,拒绝读取", "the sheet's {count} merged ranges overlap (they cover {covered} cells of a sheet of {area}): Excel never saves that; the workbook is damaged or was tampered with; refused"),
     "xlsx.duplicate_part": ("工作簿中有两个同名的部件 {part}(不同的程序会读到不同的内容),拒绝读取", "the workbook holds two parts named {part} (different programs would read different ones): refused"),
+    "xlsx.duplicate_cell": ("此单元格在工作表中写了不止一次(写了不止一次的单元格共 {count} 个,这是第一个):每个单元格只能写一次,否则不同的程序会读到不同的值;工作簿已损坏或被改动过,拒绝读取", "this cell is written more than once in the sheet ({count} cells are written more than once; this is the first): a cell may be written once, or different programs read different values; the workbook is damaged or was tampered with; refused"),
     "problem.nearest": ("(最接近: {name})", " (nearest: {name})"),
     "problem.known": ("(有: {names})", " (there are: {names})"),
     "problem.and_more": ("…等 {count} 个", "… {count} in all"),

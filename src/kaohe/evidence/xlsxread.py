@@ -12,7 +12,9 @@ must agree with. The scan finds what calamine would hide or could not survive:
   XFD1048576 asks for 17 billion cells and aborts the process: the sheet's real extent is known
   from its cell references first, and a rectangle far larger than the cells in it is refused;
 - hidden sheets are not read (what is not shown in Excel is not scored): each that holds data
-  is named in a warning, and a workbook whose data is all on hidden sheets is refused.
+  is named in a warning, and a workbook whose data is all on hidden sheets is refused;
+- a cell written twice (two `<c r="B2">`, or a row's number given twice) reads as whichever the
+  reader takes, and Excel calls the file corrupt: a sheet in which any position repeats is refused.
 
 Merged ranges are spread over the cells they cover as the rows are read; ranges that overlap
 (which Excel never saves) are refused, as spreading them could cost far more than the sheet.
@@ -27,9 +29,10 @@ import re
 import subprocess
 import sys
 import zipfile
+from bisect import bisect_right
 from decimal import Decimal
 from itertools import compress, islice
-from operator import itemgetter, methodcaller, mul, not_
+from operator import itemgetter, lt, methodcaller, mul, not_
 from typing import IO, TYPE_CHECKING, Callable, Iterator
 from xml.parsers import expat
 
@@ -100,9 +103,6 @@ _OTHER_CELL = (b"", b"", b"", b"")
 _EMPTY_ENDS = frozenset((b"/>", b" />", b"></c>"))
 """The ends of a quick cell that holds nothing."""
 _FORMULA = methodcaller("startswith", b"><f")
-_LAST_COLUMN = b"XFD"
-"""Excel's last column: a reference of three letters past it (in byte order, as for column
-order among references of three letters) is beyond the limits."""
 _DECLARATION = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml(?:[^<>]*?\sencoding\s*=\s*["']([^"']*)["'])?[^<>]*\?>""")
 """The XML declaration (with a UTF-8 BOM), and the encoding it names."""
 _STATES = {"hidden": "xlsx.hidden_sheet", "veryHidden": "xlsx.very_hidden_sheet"}
@@ -509,12 +509,49 @@ _NONE, _CELL, _INLINE = 0, 1, 2
 the cell's own: <r> there is a run of text, not a row)."""
 
 
+class _Places:
+    """The positions a sheet's cells take, each as row × MAX_COLUMNS + column (in row-major
+    order), to find one taken twice. Cells come in order as every writer writes them; while they
+    do, they are kept as runs of consecutive positions (a row of a table is one), so that a large
+    sheet costs a few numbers a row, not a set of its millions of cells. Those after the first
+    out of order are kept in a set."""
+
+    def __init__(self) -> None:
+        self.last = 0
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        """The runs of the positions in order, each from its start to its end."""
+        self.later: set[int] | None = None
+        self.repeated: set[int] = set()
+        self.first = 0
+        """The first position met a second time."""
+
+    def add(self, place: int) -> None:
+        if self.later is None:
+            if place > self.last:
+                if place == self.last + 1 and self.ends:
+                    self.ends[-1] = place
+                else:
+                    self.starts.append(place)
+                    self.ends.append(place)
+                self.last = place
+                return
+            self.later = set()
+        run = bisect_right(self.starts, place) - 1 if place <= self.last else -1
+        if place in self.later or (run >= 0 and self.ends[run] >= place):
+            if not self.repeated:
+                self.first = place
+            self.repeated.add(place)
+        else:
+            self.later.add(place)
+
+
 class _SheetScan:
     """One pass over a sheet's XML with expat, streamed: the cells that hold anything (a value,
     inline text or a formula), how far they reach, formulas without a stored result, error values,
-    and references no workbook can hold. Positions follow calamine: a cell's `r`, or the one after
-    the previous cell (and row) when it has none. Elements are known by their local name (x:c is
-    c), as calamine knows them.
+    references no workbook can hold, and positions taken twice. Positions follow calamine: a
+    cell's `r`, or the one after the previous cell (and row) when it has none. Elements are known
+    by their local name (x:c is c), as calamine knows them.
 
     Only element starts are handled (a cell ends where the next element that is not its own
     starts): one call per element, not two, as the scan runs over every cell of every sheet."""
@@ -538,6 +575,7 @@ class _SheetScan:
         self.text: list[str] | None = None
         self.names: dict[str, str] = {}
         self.columns: dict[str, int] = {}
+        self.places = _Places()
 
     def run(self, stream: IO[bytes]) -> None:
         parser = self.parser = expat.ParserCreate()
@@ -565,9 +603,11 @@ class _SheetScan:
         defusedxml refuses) with no Python call per element, and the cells are read off the
         bytes by _QUICK_CELL. True, with the sheet's cells and extent set, only where every cell
         is as Excel, WPS, LibreOffice and openpyxl write a cell (its `r` first, then `<v>`, inline
-        text, a formula and its value, or nothing), no error value, prefixed cell element, DTD,
-        comment, CDATA section or processing instruction is in the sheet, and every reference,
-        of an empty cell too, is within Excel's limits; else False, and `run` scans the sheet.
+        text, a formula and its value, or nothing) and where they write it, each after the last,
+        row by row and left to right (so that no position is taken twice), no error value,
+        prefixed cell element, DTD, comment, CDATA section or processing instruction is in the
+        sheet, and every reference, of an empty cell too, is within Excel's limits; else False,
+        and `run` scans the sheet (and finds any position taken twice).
 
         `well_formed`, where given, says whether expat accepts the part, checked elsewhere (in a
         second process, while this reads the cells: `_PartChecks`); it is asked last, once the
@@ -576,7 +616,7 @@ class _SheetScan:
         rest = b""
         first = True
         cells = rows = cols = far_area = 0
-        far = (0, 0)
+        far = last = (0, 0)
         blank: set[tuple[int, int]] = set()
         columns = self.columns
         try:
@@ -606,37 +646,42 @@ class _SheetScan:
                 found = _QUICK_CELL.findall(part)
                 if _OTHER_CELL in found:
                     return False  # a cell written otherwise, or what only the full scan reads
-                named = list(map(itemgetter(0), found))
-                numbered = list(map(itemgetter(1), found))
-                if found and ((max(map(len, numbered)) == 7 and max(int(d) for d in numbered if len(d) == 7) > MAX_ROWS)
-                              or (max(map(len, named)) == 3 and max(n for n in named if len(n) == 3) > _LAST_COLUMN)):
-                    return False  # a cell past Excel's limits, empty or not: `run` refuses it, named
-                ends = list(map(itemgetter(2), found))
-                if b"<f" in part and any(map(_FORMULA, ends)):  # formulas: one whose value is blank is told
-                    for at in compress(range(len(found)), map(_FORMULA, ends)):
-                        value = found[at][3]
-                        if b"&" in value:
-                            return False  # a reference in the value: `run` reads it decoded
-                        if value.decode("utf-8").strip():
-                            continue
-                        if b"<v" in ends[at] and not _ends_bare(text, found[at]):
-                            return False  # text after the cell, which `run` reads as part of the value
-                        blank.add((int(numbered[at]), _column_number(named[at].decode("ascii")) - 1))
-                if not _EMPTY_ENDS.isdisjoint(ends):  # empty cells: not counted, and no part of the extent
-                    filled = list(map(not_, map(_EMPTY_ENDS.__contains__, ends)))
-                    named, numbered = list(compress(named, filled)), list(compress(numbered, filled))
-                if named:
+                if found:
+                    named = list(map(itemgetter(0), found))
                     for letters in set(named) - columns.keys():
                         columns[letters] = _column_number(letters.decode("ascii"))
-                    at_rows = list(map(int, numbered))
+                    at_rows = list(map(int, map(itemgetter(1), found)))
                     at_cols = list(map(columns.__getitem__, named))
-                    areas = list(map(mul, at_rows, at_cols))
-                    largest = max(areas)
-                    if largest > far_area:
-                        top = areas.index(largest)  # the first of the largest
-                        far, far_area = (at_rows[top], at_cols[top]), largest
-                    cells += len(named)
-                    rows, cols = max(rows, max(at_rows)), max(cols, max(at_cols))
+                    places = list(zip(at_rows, at_cols, strict=True))  # (row, column): in row-major order
+                    if places[0] <= last or not all(map(lt, places, islice(places, 1, None))):
+                        return False  # cells out of row-major order, or one written twice: `run` finds which
+                    last = places[-1]
+                    widest = max(at_cols)
+                    if at_rows[-1] > MAX_ROWS or widest > MAX_COLUMNS:  # in order, the last row is the farthest
+                        return False  # a cell past Excel's limits, empty or not: `run` refuses it, named
+                    ends = list(map(itemgetter(2), found))
+                    if b"<f" in part and any(map(_FORMULA, ends)):  # formulas: one whose value is blank is told
+                        for at in compress(range(len(found)), map(_FORMULA, ends)):
+                            value = found[at][3]
+                            if b"&" in value:
+                                return False  # a reference in the value: `run` reads it decoded
+                            if value.decode("utf-8").strip():
+                                continue
+                            if b"<v" in ends[at] and not _ends_bare(text, found[at]):
+                                return False  # text after the cell, which `run` reads as part of the value
+                            blank.add((at_rows[at], at_cols[at] - 1))
+                    if not _EMPTY_ENDS.isdisjoint(ends):  # empty cells: not counted, and no part of the extent
+                        filled = list(map(not_, map(_EMPTY_ENDS.__contains__, ends)))
+                        at_rows, at_cols = list(compress(at_rows, filled)), list(compress(at_cols, filled))
+                        widest = max(at_cols, default=0)
+                    if at_rows:
+                        areas = list(map(mul, at_rows, at_cols))
+                        largest = max(areas)
+                        if largest > far_area:
+                            top = areas.index(largest)  # the first of the largest
+                            far, far_area = (at_rows[top], at_cols[top]), largest
+                        cells += len(at_rows)
+                        rows, cols = at_rows[-1], max(cols, widest)
                 if not chunk:
                     break
         except Exception:  # noqa: BLE001 - `run` meets it again, and tells it as it would
@@ -707,6 +752,8 @@ class _SheetScan:
         if self.col > MAX_COLUMNS or self.row > MAX_ROWS:
             shown = ref[:40] if ref is not None else f"{column_letter(self.col - 1)}{self.row}"
             self.refuse(shown, t("xlsx.beyond_limits", columns=MAX_COLUMNS, rows=MAX_ROWS))
+        if not self.hidden:  # a hidden sheet is not read: what it repeats does not matter
+            self.places.add(self.row * MAX_COLUMNS + self.col)
 
     def close_cell(self) -> None:
         self.state = _NONE
@@ -749,8 +796,14 @@ class _SheetScan:
         raise _Found
 
     def finish(self) -> None:
-        """The sheet's problems once it is scanned: its extent, then its error values."""
+        """The sheet's problems once it is scanned: a position taken twice (the sheet is damaged,
+        and that is all that is told), else its extent, then its error values."""
         if self.problems or self.hidden:
+            return
+        if self.places.repeated:
+            row, col = divmod(self.places.first - 1, MAX_COLUMNS)
+            self.problems.append(Problem(Location(self.file, sheet=self.sheet, cell=f"{column_letter(col)}{row}"),
+                                         t("xlsx.duplicate_cell", count=len(self.places.repeated))))
             return
         area = self.rows * self.cols
         if area > DENSE_FLOOR and area > DENSE_RATIO * self.cells:
