@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -53,13 +54,18 @@ CONTENTS = st.sampled_from(["<v>1</v>", "<v></v>", "", None, '<is><t xml:space="
                             "<f>B1</f><v>\u3000</v>", "<f>B1</f><v/>", "<f>B1</f><v />", "<v />", "<v>1</v><f>A1</f>", "<f>B1</f><v>&#32;</v>",
                             "<f>B1&amp;C1</f><v>甲乙</v>", "<f>B1</f><f>C1</f>", '<f t="array" ref="A1">B1</f>'])
 ATTRIBUTES = st.sampled_from(['', ' s="1"', ' t="s"', ' s="2" t="n"', ' t="e"', " t='s'", ' t="inlineStr"'])
+IN_ORDER = ["A", "B", "C", "Z", "AA", "AB", "XFD"]
+"""Columns left to right, for cells placed as the writers place them."""
 
 
 @st.composite
-def _cell(draw: st.DrawFn) -> bytes:
-    col, row, content, attributes = draw(COLUMNS), draw(ROWS), draw(CONTENTS), draw(ATTRIBUTES)
+def _cell(draw: st.DrawFn, placed: str) -> bytes:
+    """A cell at `placed` (its row's, in order), or, now and then, at a reference drawn anywhere
+    (in or past the limits, before or on another cell's)."""
+    content, attributes = draw(CONTENTS), draw(ATTRIBUTES)
     shape = draw(st.sampled_from(["plain", "plain", "plain", "s-first", "no-r", "prefixed", "spaced", "lower"]))
-    ref = f"{col}{row}" if shape != "lower" else f"{col.lower()}{row}"
+    ref = placed if draw(st.integers(0, 3)) else f"{draw(COLUMNS)}{draw(ROWS)}"
+    ref = ref.lower() if shape == "lower" else ref
     if shape == "s-first":
         start = f'<c s="1" r="{ref}"{attributes}'
     elif shape == "no-r":
@@ -79,18 +85,74 @@ EXTRAS = st.sampled_from([b"", b"", b"", b'<!-- <c r="XFD1048576"><v>1</v></c> -
                           b"<x14:row/>", b'<x:row r="90"><x:c r="C90"><x:v>5</x:v></x:c></x:row>'])
 
 
+@st.composite
+def _rows(draw: st.DrawFn) -> bytes:
+    """Rows numbered as the writers number them (each the one after the last), or given the last
+    one's number again, the one before it, or none (the one after the last, implied), so that
+    positions repeat or go back; their cells mostly placed left to right in their row."""
+    xml, number = [], 0
+    for _ in range(draw(st.integers(0, 8))):
+        label = draw(st.sampled_from(["next", "next", "next", "again", "back", "none"]))
+        number = max(1, number + {"next": 1, "again": 0, "back": -1, "none": 1}[label])
+        columns = sorted(draw(st.sets(st.sampled_from(IN_ORDER), max_size=4)), key=IN_ORDER.index)
+        cells = b"".join(draw(_cell(f"{column}{number}")) for column in columns)
+        start = b"<row>" if label == "none" else b'<row r="%d">' % number
+        xml.append(start + cells + b"</row>" + draw(EXTRAS))
+    return b"".join(xml)
+
+
 @settings(max_examples=400, deadline=None)
-@given(rows=st.lists(st.tuples(st.lists(_cell(), max_size=4), EXTRAS), max_size=8),
-       chunk=st.sampled_from([7, 64, 4096]))
-def test_the_quick_scan_finds_what_the_full_scan_finds_or_leaves_the_sheet(rows: list[tuple[list[bytes], bytes]],
-                                                                          chunk: int) -> None:
-    xml = HEAD + b"".join(b'<row r="%d">' % (n + 1) + b"".join(cells) + b"</row>" + extra
-                          for n, (cells, extra) in enumerate(rows)) + TAIL
+@given(rows=_rows(), chunk=st.sampled_from([7, 64, 4096]))
+def test_the_quick_scan_finds_what_the_full_scan_finds_or_leaves_the_sheet(rows: bytes, chunk: int) -> None:
+    xml = HEAD + rows + TAIL
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(xlsxread, "SCAN_CHUNK", chunk)  # rows and cells cut across the chunks read
         taken, quick, full = _both(xml)
     if taken:
         assert quick == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(places=st.lists(st.tuples(st.integers(1, 4), st.integers(0, len(IN_ORDER) - 1), st.booleans()), max_size=12),
+       ordered=st.booleans(), chunk=st.sampled_from([7, 64, 4096]))
+def test_cells_as_the_writers_write_them_in_any_order_are_taken_quickly_only_in_order(
+        places: list[tuple[int, int, bool]], ordered: bool, chunk: int) -> None:
+    # cells at a few rows and columns, each with a value or empty, in a row element of its row
+    # (given again where the row comes back): the quick scan takes them exactly where every cell
+    # comes after the last, row by row and left to right; the full scan refuses them exactly where
+    # a position repeats, at its first repeat, with the count of positions repeated (worked out
+    # here with a set)
+    if ordered:
+        places = sorted({(row, col): (row, col, empty) for row, col, empty in places}.values())
+    xml, open_row = [], 0
+    for row, col, empty in places:
+        if row != open_row:
+            xml.append((b"</row>" if open_row else b"") + b'<row r="%d">' % row)
+            open_row = row
+        ref = f"{IN_ORDER[col]}{row}".encode()
+        xml.append(b'<c r="%s"/>' % ref if empty else b'<c r="%s"><v>1</v></c>' % ref)
+    sheet = HEAD + b"".join(xml) + (b"</row>" if open_row else b"") + TAIL
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsxread, "SCAN_CHUNK", chunk)
+        taken, quick, full = _both(sheet)
+    positions = [(row, col) for row, col, _ in places]
+    seen: set[tuple[int, int]] = set()
+    repeats = []
+    for position in positions:
+        if position in seen:
+            repeats.append(position)
+        seen.add(position)
+    assert taken == all(a < b for a, b in pairwise(positions))
+    assert not isinstance(full, str)
+    if taken:
+        assert quick == full
+    if repeats:
+        row, col = repeats[0]
+        assert full[7] == [f"f.xlsx!表!{IN_ORDER[col]}{row}: 错误: 此单元格在工作表中写了不止一次(写了不止一次的单元格共 "
+                           f"{len(set(repeats))} 个,这是第一个):每个单元格只能写一次,否则不同的程序会读到不同的值;"
+                           "工作簿已损坏或被改动过,拒绝读取"]
+    else:
+        assert full[7] == []
 
 
 def test_sheets_as_the_writers_write_them_are_taken_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
