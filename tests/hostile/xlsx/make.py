@@ -1,7 +1,7 @@
 """Hostile workbooks (issue 13, area `xlsx`): a stray cell far out (the reader would build the whole
 rectangle up to it), references beyond Excel's limits or not references at all, Excel error values
-(#DIV/0!, #N/A…) that would read as blank, overlapping merged ranges, two parts of one name, and
-data kept on hidden sheets. Run by tests/hostile/make_corpus.py (`main(folder)` writes the files);
+(#DIV/0!, #N/A…) that would read as blank, overlapping merged ranges, two parts of one name, a
+cell or a row written twice, and data kept on hidden sheets. Run by tests/hostile/make_corpus.py (`main(folder)` writes the files);
 each is listed in expected.yaml beside it with the refusal (or warning) it gets. Each file is a few
 KB: the sheet XML is edited after openpyxl writes the workbook."""
 
@@ -107,6 +107,12 @@ def main(folder: Path) -> None:
     # reader takes is its own choice, and the scan must see what calamine reads.
     (folder / "duplicate_part.xlsx").write_bytes(duplicate_part(with_rows(
         b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'), workbook()))
+    # B2 written twice, 2 then 40: calamine took the last, another reader may take the first.
+    (folder / "duplicate_cell.xlsx").write_bytes(rewrite(workbook(), lambda body: body.replace(
+        b'<c r="B2" t="n"><v>2</v></c>', b'<c r="B2" t="n"><v>2</v></c><c r="B2" t="n"><v>40</v></c>', 1)))
+    # Row 2 given again, with its A2 and B2: calamine kept only the later row's cells.
+    (folder / "duplicate_row.xlsx").write_bytes(with_rows(
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2"><v>7</v></c></row>'))
     # A sheet whose part is not in the archive: it cannot be scanned, so it is not read.
     (folder / "missing_part.xlsx").write_bytes(rewrite(workbook(), lambda body: body.replace(
         b"worksheets/sheet1.xml", b"worksheets/gone.xml"), member="xl/_rels/workbook.xml.rels"))
