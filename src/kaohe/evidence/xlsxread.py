@@ -517,28 +517,28 @@ class _Places:
     out of order are kept in a set."""
 
     def __init__(self) -> None:
-        self.last = 0
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        """The runs of the positions in order, each from its start to its end."""
+        self.starts: list[int] = [0]
+        self.ends: list[int] = [0]
+        """The runs of the positions in order, each from its start to its end, from an empty run
+        at 0 (before any position): the last run ends at the last position in order."""
         self.later: set[int] | None = None
         self.repeated: set[int] = set()
         self.first = 0
         """The first position met a second time."""
 
     def add(self, place: int) -> None:
+        ends = self.ends
+        last = ends[-1]
         if self.later is None:
-            if place > self.last:
-                if place == self.last + 1 and self.ends:
-                    self.ends[-1] = place
-                else:
-                    self.starts.append(place)
-                    self.ends.append(place)
-                self.last = place
+            if place == last + 1:  # the one after the last, as cells mostly come: the run goes on
+                ends[-1] = place
+                return
+            if place > last:
+                self.starts.append(place)
+                ends.append(place)
                 return
             self.later = set()
-        run = bisect_right(self.starts, place) - 1 if place <= self.last else -1
-        if place in self.later or (run >= 0 and self.ends[run] >= place):
+        if place in self.later or (place <= last and ends[bisect_right(self.starts, place) - 1] >= place):
             if not self.repeated:
                 self.first = place
             self.repeated.add(place)
