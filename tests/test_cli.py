@@ -342,3 +342,17 @@ def test_a_value_no_choice_accepts_is_told_with_the_choices() -> None:
     result = subprocess.run([sys.executable, "-m", "kaohe", "--lang", "en", "validate", SCHEME, "--format", "x'y"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.stderr.splitlines()[0] == "error: invalid value 'x'y' for --format; accepted: text, json"
+
+
+def test_english_counts_one_thing_in_the_singular() -> None:
+    from kaohe.i18n import set_lang, t
+
+    set_lang("en")
+    try:
+        assert t("score.failed", count=1) == "1 error in the evidence; nothing was scored or written"
+        assert t("score.failed", count=2) == "2 errors in the evidence; nothing was scored or written"
+        assert t("validate.ok_warnings", path="s.yaml", count=1) == "s.yaml: valid, 1 warning"
+        assert t("validate.invalid", path="s.yaml", count=1) == "s.yaml: invalid, 1 error"
+    finally:
+        set_lang("zh")
+    assert t("validate.invalid", path="s.yaml", count=1) == "s.yaml: 无效,1 个错误"
