@@ -151,3 +151,72 @@ def test_a_copy_is_found_across_runs_as_row_by_row(tmp_path: Path, monkeypatch: 
         assert "有 447 个值与 证据 中的重复填写且相同" in problems[0][1]
     else:  # an exact copy: one warning, nothing read twice
         assert len(problems) == 1 and problems[0][0] is Severity.WARNING and "备份副本" in problems[0][1]
+
+
+def _two_sheets(tmp_path: Path, second: list[list[object]]) -> Path:
+    book = Workbook()
+    first = book.active
+    first.title = "证据"
+    for row in (["单位", "指标", "值"], ["甲", "1.1.1", 1]):
+        first.append(row)
+    other = book.create_sheet("证据(2)")
+    for row in second:
+        other.append(row)
+    path = tmp_path / "e.xlsx"
+    book.save(path)
+    return path
+
+
+def test_the_first_sheet_is_read_while_the_next_is_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _two_sheets(tmp_path, [["单位", "指标", "值"], ["乙", "1.1.1", 2]])
+    events: list[str] = []
+    quick, preload = xlsxread._SheetScan.quick, xlsxread._Preload.__init__
+
+    def scanning(self, stream, well_formed=None):  # type: ignore[no-untyped-def]
+        events.append(f"scan {self.sheet}")
+        return quick(self, stream, well_formed)
+
+    def reading(self, workbook, name):  # type: ignore[no-untyped-def]
+        events.append(f"read {name}")
+        preload(self, workbook, name)
+
+    monkeypatch.setattr(xlsxread._SheetScan, "quick", scanning)
+    monkeypatch.setattr(xlsxread._Preload, "__init__", reading)
+    tables = xlsxread.read_xlsx(str(path), str(path))
+    # 证据 is read as soon as its scan is done, before 证据(2) is scanned; 证据(2) only when its rows are asked for
+    assert events == ["scan 证据", "read 证据", "scan 证据(2)"]
+    rows = [[(n, list(c)) for n, c in table.rows] for table in tables]
+    assert events[-1] == "read 证据(2)"
+    assert rows == [[(1, ["单位", "指标", "值"]), (2, ["甲", "1.1.1", 1.0])],
+                    [(1, ["单位", "指标", "值"]), (2, ["乙", "1.1.1", 2.0])]]
+
+
+def test_a_workbook_refused_after_its_first_sheet_is_read_leaves_no_reading_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    read = xlsxread._Preload._read
+
+    def slowly(self, workbook):  # type: ignore[no-untyped-def]
+        time.sleep(0.5)  # still reading when the refusal is found, unless it is waited for
+        read(self, workbook)
+
+    monkeypatch.setattr(xlsxread._Preload, "_read", slowly)
+
+    # 证据(2) holds an Excel error value: refused once every sheet is scanned, after 证据 began to be read
+    path = _two_sheets(tmp_path, [["单位", "指标", "值"], ["乙", "1.1.1", 2]])
+    data = path.read_bytes()
+    out = tmp_path / "refused.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                body = body.replace(b'<c r="C2" t="n"><v>2</v></c>', b'<c r="C2" t="e"><v>#DIV/0!</v></c>')
+                assert b"#DIV/0!" in body
+            dst.writestr(info, body)
+    assert data
+    with pytest.raises(EvidenceError) as refused:
+        xlsxread.read_xlsx(str(out), "e.xlsx")
+    assert [p.location.cell for p in refused.value.problems] == ["C2"]
+    assert not [t for t in threading.enumerate() if t.name == "kaohe-sheet"]

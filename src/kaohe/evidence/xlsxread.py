@@ -28,6 +28,7 @@ import posixpath
 import re
 import subprocess
 import sys
+import threading
 import zipfile
 from bisect import bisect_right
 from decimal import Decimal
@@ -120,16 +121,34 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
         workbook = CalamineWorkbook.from_path(path)
     except Exception as e:  # calamine raises its own error types for every kind of damage
         raise EvidenceError([Problem(Location(file), t("xlsx.unreadable", detail=e))]) from e
+    ahead: list[_Preload] = []
+    visible: list[str] = []
+
+    def scanned(scan: _SheetScan) -> None:
+        """The first sheet to be read, once its scan finds nothing to refuse, is read by calamine
+        while the sheets after it are scanned (its extent known, the rectangle is safe to build).
+        One sheet only: each copy calamine holds costs about 190 MiB a million rows."""
+        if scan.hidden:
+            return
+        visible.append(scan.sheet)
+        if len(visible) == 1 and not scan.problems:
+            ahead.append(_Preload(workbook, scan.sheet))
+
     try:
-        scans, states = _scan_sheets(path, file, [s.name for s in workbook.sheets_metadata])
-    except Exception as e:  # defusedxml refusals (entities, DTDs), malformed XML, a damaged part
-        raise EvidenceError([Problem(Location(file), t("xlsx.unsafe_xml", detail=type(e).__name__))]) from e
-    problems = [p for scan in scans.values() for p in scan.problems]
-    hidden = [name for name, state in states.items() if state in _STATES and scans[name].cells]
-    if not problems and hidden and not any(scans[n].cells for n, s in states.items() if s not in _STATES):
-        problems.append(Problem(Location(file), t("xlsx.only_hidden", sheets=join_list(hidden))))
-    if problems:
-        raise EvidenceError(problems)
+        try:
+            scans, states = _scan_sheets(path, file, [s.name for s in workbook.sheets_metadata], scanned)
+        except Exception as e:  # defusedxml refusals (entities, DTDs), malformed XML, a damaged part
+            raise EvidenceError([Problem(Location(file), t("xlsx.unsafe_xml", detail=type(e).__name__))]) from e
+        problems = [p for scan in scans.values() for p in scan.problems]
+        hidden = [name for name, state in states.items() if state in _STATES and scans[name].cells]
+        if not problems and hidden and not any(scans[n].cells for n, s in states.items() if s not in _STATES):
+            problems.append(Problem(Location(file), t("xlsx.only_hidden", sheets=join_list(hidden))))
+        if problems:
+            raise EvidenceError(problems)
+    except Exception:
+        for preload in ahead:  # refused: no reading left behind, and the sheet's copy let go
+            preload.drop()
+        raise  # (an interrupt is not kept waiting for calamine: the thread ends with the process)
     tables = []
     for name, state in states.items():
         if state in _STATES:
@@ -137,7 +156,8 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
                 warning = Problem(Location(file, sheet=name), t(_STATES[state]), Severity.WARNING)
                 tables.append(RawTable(file, name, (), sheet_locator(file, name), notes=(warning,)))
             continue
-        tables.append(RawTable(file, name, _SheetRows(workbook, name, file, path), sheet_locator(file, name),
+        preload = next((p for p in ahead if p.name == name), None)
+        tables.append(RawTable(file, name, _SheetRows(workbook, name, file, path, preload), sheet_locator(file, name),
                                frozenset(scans[name].blank_formulas)))
     return tables
 
@@ -147,8 +167,11 @@ class _SheetRows:
     calamine when the first is asked for, with merged ranges spread: one at a time, or (`take`)
     a run at once where no row is padded or spread (`by_runs`). The sheet is let go once read."""
 
-    def __init__(self, workbook: CalamineWorkbook, name: str, file: str, path: str | None = None):
+    def __init__(self, workbook: CalamineWorkbook, name: str, file: str, path: str | None = None,
+                 preload: _Preload | None = None):
         self.workbook, self.name, self.file, self.path = workbook, name, file, path
+        self.preload = preload
+        """calamine's copy of the sheet, being read ahead (read_xlsx), where there is one."""
         self.rows: Iterator[list[object]] | None = None
         self.pad: list[object] = []
         self.spread: _MergedSpread | None = None
@@ -163,7 +186,8 @@ class _SheetRows:
 
     def _open(self) -> Iterator[list[object]]:
         try:
-            sheet = self.workbook.get_sheet_by_name(self.name)
+            preload, self.preload = self.preload, None
+            sheet = (preload or _Preload(self.workbook, self.name)).take()  # see _Preload on memory
             merged = sheet.merged_cell_ranges or []
             self.pad = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows starts at the first used column
             rows, cols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
@@ -310,6 +334,39 @@ def _blank(cells: list[object]) -> bool:
     return True
 
 
+class _Preload:
+    """calamine's copy of one sheet, read in a thread of its own: calamine lets go of the GIL while
+    it reads, so the reading goes on beside the scan of the sheets after it (in this process, and
+    in the second one that checks their XML)."""
+
+    def __init__(self, workbook: CalamineWorkbook, name: str):
+        self.name = name
+        self.sheet: object = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._read, args=(workbook,), name="kaohe-sheet", daemon=True)
+        self.thread.start()
+
+    def _read(self, workbook: CalamineWorkbook) -> None:
+        try:
+            self.sheet = workbook.get_sheet_by_name(self.name)
+        except BaseException as e:  # noqa: BLE001 - told where the sheet is asked for (take)
+            self.error = e
+
+    def take(self):  # type: ignore[no-untyped-def]
+        """The sheet once read, or calamine's error raised here, as get_sheet_by_name raises it."""
+        self.thread.join()
+        error, sheet = self.error, self.sheet
+        self.error = self.sheet = None
+        if error is not None:
+            raise error
+        return sheet
+
+    def drop(self) -> None:
+        """The reading waited for and its copy let go (the workbook is refused, or interrupted)."""
+        self.thread.join()
+        self.error = self.sheet = None
+
+
 def _check_archive(path: str, file: str) -> None:
     """Refuse what is not an XLSX, zip bombs, and an archive holding two parts of one name (which
     of them a reader takes is the reader's choice), before anything is expanded."""
@@ -375,10 +432,12 @@ class _MergedSpread:
                     cells[c] = value
 
 
-def _scan_sheets(path: str, file: str, names: list[str]) -> tuple[dict[str, _SheetScan], dict[str, str]]:
+def _scan_sheets(path: str, file: str, names: list[str], scanned: Callable[[_SheetScan], None] | None = None
+                 ) -> tuple[dict[str, _SheetScan], dict[str, str]]:
     """Each sheet's scan and state (visible, hidden, veryHidden), in workbook order. A hidden
     sheet is scanned only until it is seen to hold data; a visible one whose part cannot be
-    found is refused (it could not be scanned, so it is not read)."""
+    found is refused (it could not be scanned, so it is not read). `scanned` is told each scan
+    as it finishes."""
     scans: dict[str, _SheetScan] = {}
     with zipfile.ZipFile(path) as archive:
         parts = _sheet_parts(archive)
@@ -405,6 +464,8 @@ def _scan_sheets(path: str, file: str, names: list[str]) -> tuple[dict[str, _She
                     with archive.open(member) as stream:
                         scan.run(stream)
                 scan.finish()
+                if scanned is not None:
+                    scanned(scan)
         finally:
             if checks is not None:
                 checks.close()
