@@ -356,3 +356,17 @@ def test_english_counts_one_thing_in_the_singular() -> None:
     finally:
         set_lang("zh")
     assert t("validate.invalid", path="s.yaml", count=1) == "s.yaml: 无效,1 个错误"
+
+
+def test_english_counts_one_thing_with_its_verb_in_the_singular() -> None:
+    from kaohe.i18n import set_lang, t
+
+    set_lang("en")
+    try:
+        assert t("xlsx.duplicate_cell", count=1).startswith(
+            "this cell is written more than once in the sheet (1 cell is written more than once; this is the first)")
+        assert t("outcome.quota_short", count=1, grade="优秀", wanted=2) == "only 1 unit qualifies for 优秀, fewer than the 2 named"
+        assert t("cases.passed", case="c.yaml", checked=1) == "c.yaml: passed (1 check)"
+        assert t("cases.passed", case="c.yaml", checked=2) == "c.yaml: passed (2 checks)"
+    finally:
+        set_lang("zh")

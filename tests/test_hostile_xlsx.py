@@ -393,3 +393,13 @@ def test_a_workbook_calamine_cannot_read_for_no_cell_s_sake_is_told_so(tmp_path:
     line = _line(result.stderr, f"{path}: ")
     assert line.startswith(f"{path}: 错误: 无法读取此工作簿,文件可能已损坏(读取器报告: ")
     assert line.endswith(");请用 Excel 或 WPS 打开后另存为 .xlsx 再试")
+
+
+def test_a_cell_without_r_is_in_its_row_element_s_row_as_calamine_places_it(tmp_path: Path) -> None:
+    # row 2 given again at the end, holding A9 then a cell without r: calamine puts that cell at
+    # B2 (the row element's row, after A), over the B2 already there: a position written twice
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(corpus.with_rows(b'<row r="2"><c r="A9"><v>1</v></c><c><v>7</v></c></row>'))
+    result = _kaohe("score", SCHEME, str(path))
+    assert result.returncode == 1
+    assert "写了不止一次" in _line(result.stderr, f"{path}!证据!B2: 错误: ")

@@ -82,8 +82,32 @@ def test_percent_cells_are_placed_as_calamine_places_them() -> None:
 
 
 def test_a_number_is_shown_as_its_percentage_and_text_stays_text() -> None:
-    cells: list[object] = [0.0585, 1, "85%", True, 0.1 + 0.2, None]
-    xlsxread._as_percent(cells, [0, 1, 2, 3, 4, 5, 9])
+    cells: list[object] = [0.0585, 1, "85%", True, 0.1 + 0.2, None, 2 / 3]
+    xlsxread._as_percent(cells, [0, 1, 2, 3, 4, 5, 6, 9])
     # 0.0585 × 100 = 5.85; 1 is 100%; text, a logical value and an empty cell are left as they are;
-    # a float's shortest text is what was typed (0.30000000000000004 is what a formula gave)
-    assert cells == ["5.85%", "100%", "85%", True, "30.000000000000004%", None]
+    # a float's shortest text is what was typed: 0.30000000000000004 and 2/3 are what a formula
+    # gave, more than 6 decimals, left as numbers to be refused as float noise as without a format
+    assert cells == ["5.85%", "100%", "85%", True, 0.1 + 0.2, None, 2 / 3]
+
+
+def test_a_conditional_format_s_number_format_is_not_a_cell_s() -> None:
+    # openpyxl numbers a conditional format's 0.0% (in <dxfs>) 164, as the cells' own 0.0: the
+    # cells show 8.0, not 800.0%
+    archive = _styles(
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0"/></numFmts>'
+        '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>'
+        '<dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="0.0%"/></dxf></dxfs>')
+    assert percent_styles(archive) == frozenset()
+
+
+def test_attributes_in_single_quotes_and_cells_without_r_in_their_row_element() -> None:
+    # XML allows s='1' as s="1". A cell without r is in the row of its <row> element, after the
+    # cell before it, whatever row that cell named (calamine places it so): here B2, not B9
+    data = io.BytesIO()
+    sheet = ("<worksheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><sheetData>"
+             "<row r='2'><c r='A9' s='1'><v>0.5</v></c><c s='1'><v>0.25</v></c></row>"
+             "<row><c s='1'><v>0.1</v></c></row></sheetData></worksheet>")
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("s.xml", sheet)
+    # A9; then B2 (row 2's element, after column A); the next <row> without r is row 3: A3
+    assert percent_cells(zipfile.ZipFile(data), "s.xml", frozenset({1})) == {9: [0], 2: [1], 3: [0]}

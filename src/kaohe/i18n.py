@@ -37,21 +37,30 @@ def get_lang() -> str:
 _SINGULAR = {"units": "unit", "values": "value", "files": "file", "errors": "error", "warnings": "warning",
              "scores": "score", "places": "place", "results": "result", "differences": "difference",
              "cells": "cell", "arguments": "argument", "points": "point", "steps": "step", "decimals": "decimal",
-             "levels": "level", "bytes": "byte", "columns": "column", "rows": "row", "inputs": "input"}
-_COUNTED = re.compile(r"\{(\w+)\} (" + "|".join(_SINGULAR) + r")\b")
-"""A count and the noun it counts in an English message ("{count} errors")."""
+             "levels": "level", "bytes": "byte", "columns": "column", "rows": "row", "inputs": "input",
+             "checks": "check"}
+_VERBS = {"are": "is", "have": "has", "were": "was", "qualify": "qualifies", "repeat": "repeats"}
+_COUNTED = re.compile(r"\{(\w+)\} ((?:more |header )?)(" + "|".join(_SINGULAR) + r")\b(?!')(?: (" + "|".join(_VERBS) + r")\b)?")
+"""A count, the noun it counts and the verb after it in an English message ("{count} cells are")."""
+
+
+def _counted(params: dict[str, object], match: re.Match[str]) -> str:
+    name, between, noun, verb = match.groups()
+    if not _is_one(params.get(name)):
+        return match.group(0)
+    return f"{{{name}}} {between}{_SINGULAR[noun]}" + (f" {_VERBS[verb]}" if verb else "")
 
 
 def t(msgid: str, /, **params: object) -> str:
     """The message `msgid` in the current language, with `params` filled in; in English, a noun
-    counted 1 is singular ("1 error", not "1 errors")."""
+    counted 1 is singular, and so is its verb ("1 cell is", not "1 cells are")."""
     zh, en = CATALOGUE[msgid]
     if _lang != "en":
         return zh.format(**params) if params else zh
     if not params:
         return en
     if "} " in en and any(map(_is_one, params.values())):
-        en = _COUNTED.sub(lambda m: f"{{{m.group(1)}}} {_SINGULAR[m.group(2)] if _is_one(params.get(m.group(1))) else m.group(2)}", en)
+        en = _COUNTED.sub(lambda m: _counted(params, m), en)
     return en.format(**params)
 
 

@@ -83,7 +83,7 @@ class _Found(Exception):
 class _Cells:
     def __init__(self, strings: int | None):
         self.strings = strings
-        self.row = self.col = 0
+        self.row = self.col = self.row_element = 0
         self.kind: str | None = None
         self.cell = ""
         self.text: list[str] | None = None
@@ -103,15 +103,15 @@ class _Cells:
         local = name.rpartition(":")[2]
         if local == "row":
             r = attrs.get("r", "")
-            self.row = int(r) if r.isascii() and r.isdigit() else self.row + 1
-            self.col = 0
+            self.row_element = int(r) if r.isascii() and r.isdigit() else self.row_element + 1
+            self.row, self.col = self.row_element, 0
         elif local == "c":
             found = _REF.fullmatch(attrs.get("r", ""))
             if found is not None:
                 letters, digits = found.groups()
                 self.row, self.col = int(digits), _column_number(letters)
-            else:
-                self.col += 1
+            else:  # after the cell before it, in the <row> element's row (as calamine places it)
+                self.row, self.col = self.row_element, self.col + 1
             self.cell = f"{column_letter(self.col - 1)}{self.row}"
             self.kind = attrs.get("t")  # a cell of no type is read as a number, else as text
         elif local == "v" and self.kind is not None:
@@ -150,7 +150,8 @@ _PERCENT_BUILTIN = frozenset((9, 10))
 _QUOTED_OR_ESCAPED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _TAGS = re.compile(rb"<(?:[\w.-]+:)?(row|c)(\s[^>]*)?/?>")
 """A row's or a cell's start tag (not <cols>, <col>, <rowBreaks>: the name ends there)."""
-_ATTR = re.compile(rb'\s(r|s)\s*=\s*"([^"]*)"')
+_ATTR = re.compile(rb"""\s(r|s)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+"""A row's or cell's `r` or `s`, its value in double or single quotes (both are XML)."""
 
 
 def percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
@@ -162,15 +163,16 @@ def percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
         return frozenset()
     own: set[int] = set()
     xfs: list[int] = []
-    for element in root.iter():
-        local = element.tag.rpartition("}")[2]
-        if local == "numFmt":
-            code = _QUOTED_OR_ESCAPED.sub("", element.get("formatCode", ""))
-            if "%" in code and element.get("numFmtId", "").isdigit():
-                own.add(int(element.get("numFmtId", "")))
+    for part in root:  # the workbook's own formats and the cells' styles (not the formats of
+        local = part.tag.rpartition("}")[2]  # conditional formatting, <dxfs>, which share ids)
+        if local == "numFmts":
+            for element in part:
+                code = _QUOTED_OR_ESCAPED.sub("", element.get("formatCode", ""))
+                if "%" in code and element.get("numFmtId", "").isdigit():
+                    own.add(int(element.get("numFmtId", "")))
         elif local == "cellXfs":
             xfs = [int(x.get("numFmtId", "0")) if x.get("numFmtId", "0").isdigit() else 0
-                   for x in element if x.tag.rpartition("}")[2] == "xf"]
+                   for x in part if x.tag.rpartition("}")[2] == "xf"]
     percent = _PERCENT_BUILTIN | own
     return frozenset(at for at, number_format in enumerate(xfs) if number_format in percent)
 
@@ -183,7 +185,7 @@ def percent_cells(archive: zipfile.ZipFile, member: str, styles: frozenset[int])
         return {}
     wanted = {str(s).encode() for s in styles}
     found: dict[int, list[int]] = {}
-    row = col = 0
+    row = col = row_element = 0
     rest = b""
     with archive.open(member) as stream:
         while True:
@@ -192,16 +194,17 @@ def percent_cells(archive: zipfile.ZipFile, member: str, styles: frozenset[int])
             cut = text.rfind(b">") + 1 if chunk else len(text)
             part, rest = text[:cut], text[cut:]
             for match in _TAGS.finditer(part):
-                attrs = dict(_ATTR.findall(match.group(2) or b""))
+                attrs = {name: double or single for name, double, single in _ATTR.findall(match.group(2) or b"")}
                 if match.group(1) == b"row":
                     r = attrs.get(b"r", b"")
-                    row, col = (int(r) if r.isdigit() else row + 1), 0
+                    row_element = int(r) if r.isdigit() else row_element + 1
+                    row, col = row_element, 0
                     continue
                 ref = _REF.fullmatch(attrs.get(b"r", b"").decode("ascii", "replace"))
                 if ref is not None:
                     row, col = int(ref.group(2)), _column_number(ref.group(1))
-                else:
-                    col += 1
+                else:  # in the <row> element's row, after the cell before it
+                    row, col = row_element, col + 1
                 if attrs.get(b"s") in wanted:
                     found.setdefault(row, []).append(col - 1)
             if not chunk:

@@ -45,6 +45,7 @@ from kaohe.evidence import wellformed
 from kaohe.evidence.tables import RawTable, column_letter, sheet_locator
 from kaohe.evidence.xlsxcells import BadCell, first_bad_cell, percent_cells, percent_styles
 from kaohe.i18n import join_list, t
+from kaohe.rules.base import MAX_FLOAT_PLACES
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -317,13 +318,17 @@ class _SheetRows:
 
 def _as_percent(cells: list[object], cols: list[int]) -> None:
     """Each number among `cols` as the percentage its format shows: 0.0585 -> "5.85%" (the
-    float's shortest text is the number as typed; × 100 exactly)."""
+    float's shortest text is the number as typed; × 100 exactly). A number of more decimals than
+    anyone types (a formula's 2/3, 0.8999999999999999) is left as it is, to be refused as float
+    noise, as it is in a cell of no format (MAX_FLOAT_PLACES)."""
     for col in cols:
         if col < len(cells):
             value = cells[col]
             if value.__class__ in (float, int) and math.isfinite(value):  # type: ignore[arg-type]
-                shown = Decimal(repr(value)) * 100
-                cells[col] = f"{shown.normalize():f}%"
+                typed = Decimal(repr(value))
+                if -typed.as_tuple().exponent > MAX_FLOAT_PLACES:  # type: ignore[operator]
+                    continue
+                cells[col] = f"{(typed * 100).normalize():f}%"
 
 
 def _blank(cells: list[object]) -> bool:
@@ -630,6 +635,9 @@ class _SheetScan:
         self.error_counts: dict[str, int] = {}
         self.problems: list[Problem] = []
         self.row = self.col = 0
+        self.row_element = 0
+        """The row the last <row> element is (its `r`, or the one after the last): a cell without
+        `r` is in it, whatever row the cell before it named, as calamine places it."""
         self.state = _NONE
         self.error_kind = False
         self.filled = self.formula = self.inline = False
@@ -786,16 +794,17 @@ class _SheetScan:
     def row_start(self, local: str, attrs: dict[str, str]) -> None:
         if local == "row":
             r = attrs.get("r")
-            self.row = int(r) if r and r.isascii() and r.isdigit() and len(r) <= 8 else self.row + 1
-            self.col = 0
+            self.row_element = int(r) if r and r.isascii() and r.isdigit() and len(r) <= 8 else self.row_element + 1
+            self.row, self.col = self.row_element, 0
 
     def open_cell(self, attrs: dict[str, str]) -> None:
         self.state = _CELL
         self.error_kind = attrs.get("t") == "e"
         self.filled = self.formula = self.inline = False
         ref = attrs.get("r")
-        if ref is None:
+        if ref is None:  # after the cell before it, in the row of the <row> element (as calamine reads it)
             self.col += 1
+            self.row = self.row_element
         else:
             match = _REF.fullmatch(ref)
             if match is None:
