@@ -111,3 +111,13 @@ def test_attributes_in_single_quotes_and_cells_without_r_in_their_row_element() 
         archive.writestr("s.xml", sheet)
     # A9; then B2 (row 2's element, after column A); the next <row> without r is row 3: A3
     assert percent_cells(zipfile.ZipFile(data), "s.xml", frozenset({1})) == {9: [0], 2: [1], 3: [0]}
+
+
+def test_a_percent_sign_that_does_not_scale_is_no_percentage() -> None:
+    # 0_% leaves a space as wide as %, 0*% fills with %, 0;0% shows % only for negative numbers:
+    # each shows 0.95 as 1; 0.0%;-0.0% shows it as 95.0%
+    archive = _styles(
+        '<numFmts count="4"><numFmt numFmtId="164" formatCode="0_%"/><numFmt numFmtId="165" formatCode="0*%"/>'
+        '<numFmt numFmtId="166" formatCode="0;0%"/><numFmt numFmtId="167" formatCode="0.0%;-0.0%"/></numFmts>'
+        '<cellXfs count="4"><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="167"/></cellXfs>')
+    assert percent_styles(archive) == frozenset({3})

@@ -147,7 +147,9 @@ def _column_number(letters: str) -> int:
 
 _PERCENT_BUILTIN = frozenset((9, 10))
 """Excel's built-in number formats 0% and 0.00%."""
-_QUOTED_OR_ESCAPED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_QUOTED_OR_ESCAPED = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
+"""What in a format code is shown as it is, not a placeholder: quoted text, an escaped character,
+a space as wide as a character (_%), a fill (*%) and a [colour] or [locale]."""
 _TAGS = re.compile(rb"<(?:[\w.-]+:)?(row|c)(\s[^>]*)?/?>")
 """A row's or a cell's start tag (not <cols>, <col>, <rowBreaks>: the name ends there)."""
 _ATTR = re.compile(rb"""\s(r|s)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -167,7 +169,7 @@ def percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
         local = part.tag.rpartition("}")[2]  # conditional formatting, <dxfs>, which share ids)
         if local == "numFmts":
             for element in part:
-                code = _QUOTED_OR_ESCAPED.sub("", element.get("formatCode", ""))
+                code = _QUOTED_OR_ESCAPED.sub("", element.get("formatCode", "")).split(";")[0]  # positive numbers' section
                 if "%" in code and element.get("numFmtId", "").isdigit():
                     own.add(int(element.get("numFmtId", "")))
         elif local == "cellXfs":
