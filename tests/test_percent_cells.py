@@ -70,15 +70,20 @@ def test_the_styles_that_show_a_percentage() -> None:
     assert percent_styles(_styles("")) == frozenset()
 
 
-def test_percent_cells_are_placed_as_calamine_places_them() -> None:
+def _sheet(xml: str) -> zipfile.ZipFile:
+    """An archive holding one sheet part, s.xml."""
     data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("s.xml", xml)
+    return zipfile.ZipFile(data)
+
+
+def test_percent_cells_are_placed_as_calamine_places_them() -> None:
     sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cols><col min="1" max="3"/>'
              '</cols><sheetData><row r="2"><c r="A2" s="1"><v>0.5</v></c><c r="C2"><v>1</v></c><c s="1"><v>0.25</v></c>'
              '</row><row><c s="0"><v>3</v></c><c s="1"/></row></sheetData></worksheet>')
-    with zipfile.ZipFile(data, "w") as archive:
-        archive.writestr("s.xml", sheet)
     # A2 has its reference; the cell after C2 is D2; the next row (no r) is row 3, its second cell B3
-    assert percent_cells(zipfile.ZipFile(data), "s.xml", frozenset({1})) == {2: [0, 3], 3: [1]}
+    assert percent_cells(_sheet(sheet), "s.xml", frozenset({1})) == {2: [0, 3], 3: [1]}
 
 
 def test_a_number_is_shown_as_its_percentage_and_text_stays_text() -> None:
@@ -103,14 +108,11 @@ def test_a_conditional_format_s_number_format_is_not_a_cell_s() -> None:
 def test_attributes_in_single_quotes_and_cells_without_r_in_their_row_element() -> None:
     # XML allows s='1' as s="1". A cell without r is in the row of its <row> element, after the
     # cell before it, whatever row that cell named (calamine places it so): here B2, not B9
-    data = io.BytesIO()
     sheet = ("<worksheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><sheetData>"
              "<row r='2'><c r='A9' s='1'><v>0.5</v></c><c s='1'><v>0.25</v></c></row>"
              "<row><c s='1'><v>0.1</v></c></row></sheetData></worksheet>")
-    with zipfile.ZipFile(data, "w") as archive:
-        archive.writestr("s.xml", sheet)
     # A9; then B2 (row 2's element, after column A); the next <row> without r is row 3: A3
-    assert percent_cells(zipfile.ZipFile(data), "s.xml", frozenset({1})) == {9: [0], 2: [1], 3: [0]}
+    assert percent_cells(_sheet(sheet), "s.xml", frozenset({1})) == {9: [0], 2: [1], 3: [0]}
 
 
 def test_a_percent_sign_that_does_not_scale_is_no_percentage() -> None:

@@ -57,6 +57,14 @@ def column_letter(col: int) -> str:
     return letters
 
 
+def column_number(letters: str) -> int:
+    """A -> 1, Z -> 26, AA -> 27 (1-based, as in a sheet's references)."""
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + (ord(ch) - 64)
+    return col
+
+
 class CsvLocator:
     """A CSV file's cells: `file:line:column`. The text of a place is `prefix` + `suffix(row, col)`
     (digits and letters), so that a writer of millions of them can prepare the prefix once."""

@@ -17,7 +17,7 @@ from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
 
-from kaohe.evidence.tables import column_letter
+from kaohe.evidence.tables import column_letter, column_number
 
 _NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
 """The numbers a number cell's <v> may hold, as calamine parses them (Rust's f64: no spaces, no
@@ -80,10 +80,29 @@ class _Found(Exception):
     pass
 
 
+class _Position:
+    """Where calamine places each cell: at its `r`, or, without one, after the cell before it in
+    the row of its <row> element (a row's `r`, or the one after the row before)."""
+
+    def __init__(self) -> None:
+        self.row = self.col = self.row_element = 0
+
+    def row_start(self, r: str) -> None:
+        self.row_element = int(r) if r.isascii() and r.isdigit() else self.row_element + 1
+        self.row, self.col = self.row_element, 0
+
+    def cell(self, r: str) -> None:
+        found = _REF.fullmatch(r)
+        if found is not None:
+            self.row, self.col = int(found.group(2)), column_number(found.group(1))
+        else:
+            self.row, self.col = self.row_element, self.col + 1
+
+
 class _Cells:
     def __init__(self, strings: int | None):
         self.strings = strings
-        self.row = self.col = self.row_element = 0
+        self.at = _Position()
         self.kind: str | None = None
         self.cell = ""
         self.text: list[str] | None = None
@@ -102,17 +121,10 @@ class _Cells:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
         if local == "row":
-            r = attrs.get("r", "")
-            self.row_element = int(r) if r.isascii() and r.isdigit() else self.row_element + 1
-            self.row, self.col = self.row_element, 0
+            self.at.row_start(attrs.get("r", ""))
         elif local == "c":
-            found = _REF.fullmatch(attrs.get("r", ""))
-            if found is not None:
-                letters, digits = found.groups()
-                self.row, self.col = int(digits), _column_number(letters)
-            else:  # after the cell before it, in the <row> element's row (as calamine places it)
-                self.row, self.col = self.row_element, self.col + 1
-            self.cell = f"{column_letter(self.col - 1)}{self.row}"
+            self.at.cell(attrs.get("r", ""))
+            self.cell = f"{column_letter(self.at.col - 1)}{self.at.row}"
             self.kind = attrs.get("t")  # a cell of no type is read as a number, else as text
         elif local == "v" and self.kind is not None:
             self.text = []
@@ -134,13 +146,6 @@ class _Cells:
         if wants is not None:
             self.found = BadCell(self.cell, value, wants, self.strings or 0)
             raise _Found
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
 
 
 # ---- cells shown as percentages ---------------------------------------------------------------------
@@ -187,7 +192,7 @@ def percent_cells(archive: zipfile.ZipFile, member: str, styles: frozenset[int])
         return {}
     wanted = {str(s).encode() for s in styles}
     found: dict[int, list[int]] = {}
-    row = col = row_element = 0
+    at = _Position()
     rest = b""
     with archive.open(member) as stream:
         while True:
@@ -197,17 +202,12 @@ def percent_cells(archive: zipfile.ZipFile, member: str, styles: frozenset[int])
             part, rest = text[:cut], text[cut:]
             for match in _TAGS.finditer(part):
                 attrs = {name: double or single for name, double, single in _ATTR.findall(match.group(2) or b"")}
+                r = attrs.get(b"r", b"").decode("ascii", "replace")
                 if match.group(1) == b"row":
-                    r = attrs.get(b"r", b"")
-                    row_element = int(r) if r.isdigit() else row_element + 1
-                    row, col = row_element, 0
+                    at.row_start(r)
                     continue
-                ref = _REF.fullmatch(attrs.get(b"r", b"").decode("ascii", "replace"))
-                if ref is not None:
-                    row, col = int(ref.group(2)), _column_number(ref.group(1))
-                else:  # in the <row> element's row, after the cell before it
-                    row, col = row_element, col + 1
+                at.cell(r)
                 if attrs.get(b"s") in wanted:
-                    found.setdefault(row, []).append(col - 1)
+                    found.setdefault(at.row, []).append(at.col - 1)
             if not chunk:
                 return found

@@ -22,7 +22,6 @@ Merged ranges are spread over the cells they cover as the rows are read; ranges 
 
 from __future__ import annotations
 
-import math
 import os
 import posixpath
 import re
@@ -31,7 +30,6 @@ import sys
 import threading
 import zipfile
 from bisect import bisect_right
-from decimal import Decimal
 from itertools import compress, islice
 from operator import itemgetter, lt, methodcaller, mul, not_
 from typing import IO, TYPE_CHECKING, Callable, Iterator
@@ -42,9 +40,10 @@ from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 
 from kaohe.errors import SHOWN_PLACES, EvidenceError, Location, Problem, Severity
 from kaohe.evidence import wellformed
-from kaohe.evidence.tables import RawTable, column_letter, sheet_locator
+from kaohe.evidence.tables import RawTable, column_letter, column_number, sheet_locator
 from kaohe.evidence.xlsxcells import BadCell, first_bad_cell, percent_cells, percent_styles
 from kaohe.i18n import join_list, t
+from kaohe.numbers import from_float
 from kaohe.rules.base import MAX_FLOAT_PLACES
 
 if TYPE_CHECKING:
@@ -150,6 +149,7 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
         for preload in ahead:  # refused: no reading left behind, and the sheet's copy let go
             preload.drop()
         raise  # (an interrupt is not kept waiting for calamine: the thread ends with the process)
+    members, styles = _members_and_percent_styles(path)
     tables = []
     for name, state in states.items():
         if state in _STATES:
@@ -158,9 +158,19 @@ def read_xlsx(path: str, file: str) -> list[RawTable]:
                 tables.append(RawTable(file, name, (), sheet_locator(file, name), notes=(warning,)))
             continue
         preload = next((p for p in ahead if p.name == name), None)
-        tables.append(RawTable(file, name, _SheetRows(workbook, name, file, path, preload), sheet_locator(file, name),
-                               frozenset(scans[name].blank_formulas)))
+        rows = _SheetRows(workbook, name, file, path, preload, members.get(name, ""), styles)
+        tables.append(RawTable(file, name, rows, sheet_locator(file, name), frozenset(scans[name].blank_formulas)))
     return tables
+
+
+def _members_and_percent_styles(path: str) -> tuple[dict[str, str], frozenset[int]]:
+    """Each sheet's XML part, and the workbook's styles that show a percentage (once a workbook,
+    for every sheet's reading); none where the archive cannot be opened again."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {name: member for name, (member, _) in _sheet_parts(archive).items()}, percent_styles(archive)
+    except Exception:  # noqa: BLE001 - read as before, as calamine reads it (and tells what it cannot)
+        return {}, frozenset()
 
 
 class _SheetRows:
@@ -169,8 +179,10 @@ class _SheetRows:
     a run at once where no row is padded or spread (`by_runs`). The sheet is let go once read."""
 
     def __init__(self, workbook: CalamineWorkbook, name: str, file: str, path: str | None = None,
-                 preload: _Preload | None = None):
+                 preload: _Preload | None = None, member: str = "", styles: frozenset[int] = frozenset()):
         self.workbook, self.name, self.file, self.path = workbook, name, file, path
+        self.member, self.styles = member, styles
+        """The sheet's XML part in the archive at `path`, and the workbook's percent styles."""
         self.preload = preload
         """calamine's copy of the sheet, being read ahead (read_xlsx), where there is one."""
         self.rows: Iterator[list[object]] | None = None
@@ -216,22 +228,13 @@ class _SheetRows:
         return EvidenceError([Problem(Location(self.file, sheet=self.name), t("xlsx.unreadable", detail=e))])
 
     def _percent_cells(self) -> dict[int, list[int]]:
-        if self.path is None:
+        if self.path is None or not self.member or not self.styles:
             return {}
         with zipfile.ZipFile(self.path) as archive:
-            styles = percent_styles(archive)
-            member = _sheet_parts(archive).get(self.name, ("", ""))[0] if styles else ""
-            return percent_cells(archive, member, styles) if member else {}
+            return percent_cells(archive, self.member, self.styles)
 
     def _bad_cell(self) -> BadCell | None:
-        if self.path is None:
-            return None
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                member = _sheet_parts(archive).get(self.name, ("", ""))[0]
-        except Exception:  # noqa: BLE001 - a diagnosis only
-            return None
-        return first_bad_cell(self.path, member) if member else None
+        return first_bad_cell(self.path, self.member) if self.path is not None and self.member else None
 
     def close(self) -> None:
         self.done = True
@@ -324,10 +327,8 @@ def _as_percent(cells: list[object], cols: list[int]) -> None:
     for col in cols:
         if col < len(cells):
             value = cells[col]
-            if value.__class__ in (float, int) and math.isfinite(value):  # type: ignore[arg-type]
-                typed = Decimal(repr(value))
-                if -typed.as_tuple().exponent > MAX_FLOAT_PLACES:  # type: ignore[operator]
-                    continue
+            typed = from_float(value) if value.__class__ in (float, int) else None  # type: ignore[arg-type]
+            if typed is not None and -typed.as_tuple().exponent <= MAX_FLOAT_PLACES:  # type: ignore[operator]
                 cells[col] = f"{(typed * 100).normalize():f}%"
 
 
@@ -718,7 +719,7 @@ class _SheetScan:
                 if found:
                     named = list(map(itemgetter(0), found))
                     for letters in set(named) - columns.keys():
-                        columns[letters] = _column_number(letters.decode("ascii"))
+                        columns[letters] = column_number(letters.decode("ascii"))
                     at_rows = list(map(int, map(itemgetter(1), found)))
                     at_cols = list(map(columns.__getitem__, named))
                     places = list(zip(at_rows, at_cols, strict=True))  # (row, column): in row-major order
@@ -812,7 +813,7 @@ class _SheetScan:
             letters, digits = match.groups()
             col = self.columns.get(letters)
             if col is None:
-                col = _column_number(letters) if len(letters) <= 3 else MAX_COLUMNS + 1
+                col = column_number(letters) if len(letters) <= 3 else MAX_COLUMNS + 1
                 if len(self.columns) < 1024:
                     self.columns[letters] = col
             self.col = col
@@ -916,9 +917,3 @@ def _external_ref(context, base, sysid, pubid):  # type: ignore[no-untyped-def]
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
-def _column_number(letters: str) -> int:
-    """A -> 1, Z -> 26, AA -> 27 (1-based, as in the sheet's references)."""
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + (ord(ch) - 64)
-    return col
